@@ -1,0 +1,93 @@
+// Package cli parses mxcert's command line (flags with MXCERT_* environment
+// defaults) and runs the subcommands. It holds no business rules: each
+// subcommand builds a configuration and calls the package that owns the job.
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// Streams are the standard streams, injectable for tests.
+type Streams struct {
+	In       io.Reader
+	Out, Err io.Writer
+}
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, args []string, s Streams) int
+}
+
+func commands() []command {
+	return []command{
+		{"lint", "revisa el contenido (módulos y bancos de preguntas)", runLint},
+	}
+}
+
+// Main runs one subcommand and returns the process exit code: 0 success,
+// 1 failure (such as lint errors), 2 usage errors.
+func Main(ctx context.Context, args []string, s Streams) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(s.Err)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], s)
+		}
+	}
+	fmt.Fprintf(s.Err, "mxcert: subcomando desconocido %q\n\n", args[0])
+	usage(s.Err)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Uso: mxcert <subcomando> [opciones]")
+	fmt.Fprintln(w)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "«mxcert <subcomando> -h» muestra las opciones de cada uno.")
+}
+
+// newFlagSet makes a flag set that reports errors instead of exiting.
+func newFlagSet(name string, s Streams) *flag.FlagSet {
+	fs := flag.NewFlagSet("mxcert "+name, flag.ContinueOnError)
+	fs.SetOutput(s.Err)
+	return fs
+}
+
+// env returns the MXCERT_<NAME> variable for a flag, or def. Flags given on
+// the command line win over the environment.
+func env(flagName, def string) string {
+	key := "MXCERT_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+	if v, ok := os.LookupEnv(key); ok {
+		return v
+	}
+	return def
+}
+
+// parse parses args and reports whether to go on; the exit code is for when
+// not (0 for -h, 2 for bad usage).
+func parse(fs *flag.FlagSet, args []string) (int, bool) {
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0, false
+		}
+		return 2, false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "%s: argumento inesperado %q\n", fs.Name(), fs.Arg(0))
+		return 2, false
+	}
+	return 0, true
+}

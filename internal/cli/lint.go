@@ -1,0 +1,133 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"mxcert/internal/content"
+)
+
+func runLint(_ context.Context, args []string, s Streams) int {
+	fs := newFlagSet("lint", s)
+	dir := fs.String("content", env("content", "./content"), "carpeta de contenido (MXCERT_CONTENT)")
+	asJSON := fs.Bool("json", false, "imprime el resultado como JSON")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	cat, report, err := content.LoadDir(*dir, content.Options{})
+	if err != nil {
+		fmt.Fprintf(s.Err, "mxcert lint: %v\n", err)
+		return 1
+	}
+	if *asJSON {
+		enc := json.NewEncoder(s.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(lintJSON(cat, report)); err != nil {
+			fmt.Fprintf(s.Err, "mxcert lint: %v\n", err)
+			return 1
+		}
+	} else {
+		printLint(s, cat, report)
+	}
+	if report.HasErrors() {
+		return 1
+	}
+	return 0
+}
+
+func printLint(s Streams, cat *content.Catalog, report content.Report) {
+	for _, f := range report.Findings {
+		fmt.Fprintln(s.Out, f.String())
+	}
+	var modules, exam, practice int
+	for _, t := range cat.Tracks {
+		modules += len(t.Modules)
+		exam += len(t.ExamQuestions)
+		practice += len(t.PracticeQuestions)
+	}
+	fmt.Fprintf(s.Out, "%s, %s, %s, %s: %s, %s\n",
+		plural(len(cat.Tracks), "certificación", "certificaciones"),
+		plural(modules, "módulo", "módulos"),
+		plural(exam, "pregunta de examen", "preguntas de examen"),
+		plural(practice, "pregunta de práctica", "preguntas de práctica"),
+		plural(len(report.Errors()), "error", "errores"),
+		plural(len(report.Warnings()), "aviso", "avisos"))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// The JSON shape is a contract with the foundation's CI tooling.
+type lintOutput struct {
+	Tracks   []lintTrack   `json:"tracks"`
+	Errors   []lintFinding `json:"errors"`
+	Warnings []lintFinding `json:"warnings"`
+}
+
+type lintTrack struct {
+	ID                string                `json:"id"`
+	Title             string                `json:"title"`
+	Modules           int                   `json:"modules"`
+	ExamQuestions     int                   `json:"exam_questions"`
+	PracticeQuestions int                   `json:"practice_questions"`
+	Domains           map[string]lintDomain `json:"domains"`
+}
+
+type lintDomain struct {
+	Blueprint int `json:"blueprint"`
+	Exam      int `json:"exam"`
+	Practice  int `json:"practice"`
+	Modules   int `json:"modules"`
+}
+
+type lintFinding struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Message string `json:"message"`
+}
+
+func lintJSON(cat *content.Catalog, report content.Report) lintOutput {
+	out := lintOutput{Tracks: []lintTrack{}, Errors: []lintFinding{}, Warnings: []lintFinding{}}
+	for _, t := range cat.Tracks {
+		lt := lintTrack{
+			ID: t.ID, Title: t.Title, Modules: len(t.Modules),
+			ExamQuestions: len(t.ExamQuestions), PracticeQuestions: len(t.PracticeQuestions),
+			Domains: map[string]lintDomain{},
+		}
+		domains := t.Domains()
+		for _, m := range t.Modules {
+			domains = append(domains, m.Domain)
+		}
+		for _, q := range slices.Concat(t.ExamQuestions, t.PracticeQuestions) {
+			domains = append(domains, q.Domain)
+		}
+		for _, d := range domains {
+			if _, done := lt.Domains[d]; done || d == "" {
+				continue
+			}
+			ld := lintDomain{Exam: len(t.Pool(content.ExamPool, d)), Practice: len(t.Pool(content.PracticePool, d)), Modules: len(t.ModulesFor(d))}
+			for _, b := range t.Rules.Blueprint {
+				if b.Domain == d {
+					ld.Blueprint = b.Count
+				}
+			}
+			lt.Domains[d] = ld
+		}
+		out.Tracks = append(out.Tracks, lt)
+	}
+	for _, f := range report.Findings {
+		lf := lintFinding{File: f.File, Line: f.Line, Message: f.Message}
+		if f.Severity == content.Error {
+			out.Errors = append(out.Errors, lf)
+		} else {
+			out.Warnings = append(out.Warnings, lf)
+		}
+	}
+	return out
+}

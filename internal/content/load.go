@@ -1,0 +1,275 @@
+package content
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/yuin/goldmark"
+)
+
+// Options tune how content is loaded.
+type Options struct {
+	// LinkURL rewrites relative links and images to the URLs the site
+	// serves them at. Nil keeps them as written (for lint).
+	LinkURL LinkURL
+	// Now stamps Catalog.LoadedAt; nil means time.Now.
+	Now func() time.Time
+}
+
+// LoadDir loads the content directory dir and stamps the catalog with its
+// content version. The error is for a directory that cannot be read at all;
+// problems in the content itself are in the Report.
+func LoadDir(dir string, opts Options) (*Catalog, Report, error) {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return nil, Report{}, fmt.Errorf("content directory: %w", err)
+	}
+	if !info.IsDir() {
+		return nil, Report{}, fmt.Errorf("content directory %s is not a directory", dir)
+	}
+	cat, report := Load(os.DirFS(dir), opts)
+	v, err := Version(dir)
+	if err != nil {
+		return nil, report, fmt.Errorf("content version: %w", err)
+	}
+	cat.Version = v
+	return cat, report, nil
+}
+
+// Load reads every track folder of fsys (a folder holding certification.md)
+// and validates the whole. It always returns a catalog of what could be
+// read, so lint can count it; serve only uses it when the report has no
+// errors.
+func Load(fsys fs.FS, opts Options) (*Catalog, Report) {
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	md := newMarkdown()
+	l := &loader{fsys: fsys, md: md, html: newRenderer(md), opts: opts, report: &Report{}}
+	cat := &Catalog{LoadedAt: now().UTC()}
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		l.report.errorf(".", 1, "no se pudo leer la carpeta de contenido: %v", err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !e.IsDir() || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
+			continue
+		}
+		if t := l.loadTrack(name); t != nil {
+			cat.Tracks = append(cat.Tracks, t)
+		}
+	}
+	if len(cat.Tracks) == 0 && !l.report.HasErrors() {
+		l.report.errorf(".", 1, "no hay ninguna certificación: cada una es una carpeta con su archivo certification.md")
+	}
+	l.report.sort()
+	return cat, *l.report
+}
+
+type loader struct {
+	fsys   fs.FS
+	md     goldmark.Markdown
+	html   *renderer
+	opts   Options
+	report *Report
+	links  *linkChecker
+}
+
+type trackMeta struct {
+	Title    string `yaml:"title"`
+	Version  string `yaml:"version"`
+	Language string `yaml:"language"`
+	Exam     struct {
+		Duration    duration      `yaml:"duration"`
+		Questions   int           `yaml:"questions"`
+		PassPercent int           `yaml:"pass_percent"`
+		RetakeAfter duration      `yaml:"retake_after"`
+		Domains     blueprintMeta `yaml:"domains"`
+	} `yaml:"exam"`
+	Certificate struct {
+		ValidForMonths int `yaml:"valid_for_months"`
+	} `yaml:"certificate"`
+}
+
+var slugRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+
+// trackFolders are the entries a track folder may hold.
+var trackFolders = map[string]bool{"certification.md": true, "modules": true, "questions": true, "practice": true, "images": true}
+
+func (l *loader) loadTrack(id string) *Track {
+	file := id + "/certification.md"
+	data, err := fs.ReadFile(l.fsys, file)
+	if err != nil {
+		l.report.errorf(id, 1, "la carpeta «%s» no tiene certification.md; cada certificación necesita uno", id)
+		return nil
+	}
+	if !slugRe.MatchString(id) {
+		l.report.errorf(file, 1, "el nombre de la carpeta «%s» es el id de la certificación y aparece en las direcciones web: usa minúsculas, dígitos y guiones", id)
+	}
+	l.links = &linkChecker{fsys: l.fsys, track: id, linkURL: l.opts.LinkURL, report: l.report}
+	t := &Track{ID: id, byID: map[string]*Question{}}
+	keys, ok := l.parseTrackFile(t, file, data)
+
+	entries, _ := fs.ReadDir(l.fsys, id) // readable: certification.md was just read from it
+	for _, e := range entries {
+		if !trackFolders[e.Name()] && !strings.HasPrefix(e.Name(), ".") {
+			l.report.warnf(id+"/"+e.Name(), 1, "«%s» no es parte del formato y se ignora (se esperan certification.md, modules/, questions/, practice/ e images/)", e.Name())
+		}
+	}
+
+	moduleDomainLines := map[*Module]int{}
+	for _, f := range l.markdownFiles(id + "/modules") {
+		if data, ok := l.read(f); ok {
+			if m, line := l.parseModule(f, data); m != nil {
+				t.Modules = append(t.Modules, m)
+				moduleDomainLines[m] = line
+			}
+		}
+	}
+	var banks []*bank
+	for _, pool := range []Pool{ExamPool, PracticePool} {
+		dir := id + "/questions"
+		if pool == PracticePool {
+			dir = id + "/practice"
+		}
+		for _, f := range l.markdownFiles(dir) {
+			if data, ok := l.read(f); ok {
+				if b := l.parseBank(f, data, pool); b != nil {
+					banks = append(banks, b)
+				}
+			}
+		}
+	}
+	for _, b := range banks {
+		for _, q := range b.questions {
+			if prev, dup := t.byID[q.ID]; dup {
+				l.report.errorf(q.File, q.Line, "id de pregunta repetido «%s»: ya se usa en %s:%d (los ids son únicos en toda la certificación)", q.ID, prev.File, prev.Line)
+				continue
+			}
+			t.byID[q.ID] = q
+			if b.pool == ExamPool {
+				t.ExamQuestions = append(t.ExamQuestions, q)
+			} else {
+				t.PracticeQuestions = append(t.PracticeQuestions, q)
+			}
+		}
+	}
+	if ok {
+		l.validateTrack(t, file, keys, moduleDomainLines, banks)
+	}
+	return t
+}
+
+func (l *loader) read(file string) ([]byte, bool) {
+	data, err := fs.ReadFile(l.fsys, file)
+	if err != nil {
+		l.report.errorf(file, 1, "no se pudo leer: %v", err)
+		return nil, false
+	}
+	return data, true
+}
+
+// markdownFiles lists the .md files of a folder in name order; a missing
+// folder is simply empty.
+func (l *loader) markdownFiles(dir string) []string {
+	entries, err := fs.ReadDir(l.fsys, dir)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case strings.HasPrefix(name, "."):
+		case e.IsDir() || path.Ext(name) != ".md":
+			l.report.warnf(dir+"/"+name, 1, "se ignora «%s»: aquí solo se leen archivos .md", name)
+		default:
+			out = append(out, dir+"/"+name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (l *loader) parseTrackFile(t *Track, file string, data []byte) (metaKeys, bool) {
+	src := splitFrontMatter(file, data)
+	var meta trackMeta
+	keys, ok := decodeMeta(src, &meta, l.report)
+	if !ok {
+		return keys, false
+	}
+	r := l.report
+	need := func(key, what string) {
+		if _, ok := keys[key]; !ok {
+			parent, _, _ := strings.Cut(key, ".")
+			line := 1
+			if parent != key {
+				line = keyLine(keys, parent, 1)
+			}
+			r.errorf(file, line, "falta «%s»: %s", key, what)
+		}
+	}
+	need("title", "el nombre de la certificación")
+	need("version", "la versión del temario, entre comillas, como \"2026.1\"")
+	need("language", "el idioma del contenido, como es-MX")
+	need("exam", "las reglas del examen")
+	if _, hasExam := keys["exam"]; hasExam {
+		need("exam.duration", "la duración del examen, como 60m")
+		need("exam.questions", "cuántas preguntas tiene el examen")
+		need("exam.pass_percent", "el porcentaje mínimo para aprobar")
+		need("exam.retake_after", "la espera antes de reintentar tras reprobar, como 24h")
+		need("exam.domains", "el temario: cuántas preguntas aporta cada dominio")
+	}
+	t.Title = strings.TrimSpace(meta.Title)
+	t.Version = strings.TrimSpace(meta.Version)
+	t.Language = strings.TrimSpace(meta.Language)
+	t.Rules = ExamRules{
+		Duration:    meta.Exam.Duration.Duration,
+		Questions:   meta.Exam.Questions,
+		PassPercent: meta.Exam.PassPercent,
+		RetakeAfter: meta.Exam.RetakeAfter.Duration,
+	}
+	for _, e := range meta.Exam.Domains.entries {
+		t.Rules.Blueprint = append(t.Rules.Blueprint, DomainCount{Domain: e.domain, Count: e.count})
+	}
+	t.Certificate = CertificateRules{ValidForMonths: meta.Certificate.ValidForMonths}
+
+	if _, has := keys["title"]; has && t.Title == "" {
+		r.errorf(file, keys["title"], "«title» está vacío")
+	}
+	if _, has := keys["exam.duration"]; has && t.Rules.Duration <= 0 {
+		r.errorf(file, keys["exam.duration"], "«exam.duration» debe ser mayor que cero")
+	}
+	if _, has := keys["exam.questions"]; has && t.Rules.Questions <= 0 {
+		r.errorf(file, keys["exam.questions"], "«exam.questions» debe ser mayor que cero")
+	}
+	if _, has := keys["exam.pass_percent"]; has && (t.Rules.PassPercent < 1 || t.Rules.PassPercent > 100) {
+		r.errorf(file, keys["exam.pass_percent"], "«exam.pass_percent» debe estar entre 1 y 100 (es %d)", t.Rules.PassPercent)
+	}
+	if t.Rules.RetakeAfter < 0 {
+		r.errorf(file, keys["exam.retake_after"], "«exam.retake_after» no puede ser negativo")
+	}
+	if t.Certificate.ValidForMonths < 0 {
+		r.errorf(file, keys["certificate.valid_for_months"], "«certificate.valid_for_months» no puede ser negativo (0 significa que no vence)")
+	}
+
+	doc := parseMarkdown(l.md, src.body)
+	l.links.check(&src, doc)
+	html, err := l.html.render(src.body, doc)
+	if err != nil {
+		r.errorf(file, src.bodyLine, "no se pudo convertir la descripción a HTML: %v", err)
+	}
+	t.DescriptionHTML = html
+	if plainText(doc, src.body) == "" {
+		r.warnf(file, src.bodyLine, "falta la descripción de la certificación después de los metadatos")
+	}
+	return keys, true
+}
