@@ -25,6 +25,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"serve", "inicia el servidor web", runServe},
 		{"lint", "revisa el contenido (módulos y bancos de preguntas)", runLint},
 	}
 }

@@ -35,6 +35,7 @@ type Track struct {
 	Version         string
 	Language        string
 	DescriptionHTML template.HTML
+	SummaryHTML     template.HTML // the description's first paragraph
 	Rules           ExamRules
 	Certificate     CertificateRules
 

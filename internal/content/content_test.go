@@ -14,7 +14,7 @@ import (
 func fixture(t testing.TB) fstest.MapFS {
 	t.Helper()
 	m := fstest.MapFS{}
-	root := os.DirFS("testdata")
+	root := os.DirFS("testdata/content")
 	err := fs.WalkDir(root, "ejemplo", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
 )
 
 // Options tune how content is loaded.
@@ -135,6 +136,7 @@ func (l *loader) loadTrack(id string) *Track {
 		}
 	}
 	var banks []*bank
+	unreadable := 0
 	for _, pool := range []Pool{ExamPool, PracticePool} {
 		dir := id + "/questions"
 		if pool == PracticePool {
@@ -144,6 +146,8 @@ func (l *loader) loadTrack(id string) *Track {
 			if data, ok := l.read(f); ok {
 				if b := l.parseBank(f, data, pool); b != nil {
 					banks = append(banks, b)
+				} else {
+					unreadable++
 				}
 			}
 		}
@@ -163,7 +167,7 @@ func (l *loader) loadTrack(id string) *Track {
 		}
 	}
 	if ok {
-		l.validateTrack(t, file, keys, moduleDomainLines, banks)
+		l.validateTrack(t, file, keys, moduleDomainLines, banks, unreadable)
 	}
 	return t
 }
@@ -268,6 +272,14 @@ func (l *loader) parseTrackFile(t *Track, file string, data []byte) (metaKeys, b
 		r.errorf(file, src.bodyLine, "no se pudo convertir la descripción a HTML: %v", err)
 	}
 	t.DescriptionHTML = html
+	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
+		if _, ok := n.(*ast.Paragraph); ok {
+			if t.SummaryHTML, err = l.html.render(src.body, n); err != nil {
+				r.errorf(file, src.bodyLine, "no se pudo convertir la descripción a HTML: %v", err)
+			}
+			break
+		}
+	}
 	if plainText(doc, src.body) == "" {
 		r.warnf(file, src.bodyLine, "falta la descripción de la certificación después de los metadatos")
 	}

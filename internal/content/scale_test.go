@@ -64,7 +64,7 @@ func BenchmarkLoad10000(b *testing.B) {
 // it accepts must be well formed with option HTML that does not reveal the
 // key.
 func FuzzParseBank(f *testing.F) {
-	for _, p := range []string{"testdata/ejemplo/questions/arranque.md", "testdata/ejemplo/questions/terminal.md", "testdata/ejemplo/practice/arranque.md"} {
+	for _, p := range []string{"testdata/content/ejemplo/questions/arranque.md", "testdata/content/ejemplo/questions/terminal.md", "testdata/content/ejemplo/practice/arranque.md"} {
 		data, err := os.ReadFile(filepath.FromSlash(p))
 		if err != nil {
 			f.Fatal(err)

@@ -1,0 +1,189 @@
+// Package app wires MxOS Certificación together: it loads the content,
+// builds the web server and runs it until told to stop. Tests start the
+// real application through it on 127.0.0.1:0.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"mxcert/internal/content"
+	"mxcert/internal/web"
+	"mxcert/static"
+	"mxcert/templates"
+)
+
+// Config is the whole process configuration, built by the command line.
+type Config struct {
+	Addr           string // listen address, e.g. 127.0.0.1:8080 (port 0 picks one)
+	DataDir        string
+	ContentDir     string
+	BaseURL        string // public URL; derived from Addr when empty
+	TrustedProxies []string
+	// Dev reads templates and static files from DevRoot (the repository)
+	// on every request instead of the copies embedded in the binary.
+	Dev     bool
+	DevRoot string
+}
+
+// App is a running MxOS Certificación instance.
+type App struct {
+	cfg      Config
+	log      *slog.Logger
+	catalog  atomic.Pointer[content.Catalog]
+	listener net.Listener
+	http     *http.Server
+}
+
+// New loads and validates the content and prepares the server. It refuses
+// to start when the content has errors, returning them in the error.
+func New(cfg Config, log *slog.Logger) (*App, error) {
+	a := &App{cfg: cfg, log: log}
+	cat, report, err := content.LoadDir(cfg.ContentDir, a.contentOptions())
+	if err != nil {
+		return nil, err
+	}
+	if report.HasErrors() {
+		return nil, &ContentError{Report: report}
+	}
+	for _, f := range report.Warnings() {
+		log.Warn("content", slog.String("finding", f.String()))
+	}
+	a.catalog.Store(cat)
+
+	tfs, sfs := fs.FS(templates.FS), fs.FS(static.FS)
+	if cfg.Dev {
+		tfs = os.DirFS(cfg.DevRoot + "/templates")
+		sfs = os.DirFS(cfg.DevRoot + "/static")
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	a.listener = ln
+	if a.cfg.BaseURL == "" {
+		a.cfg.BaseURL = "http://" + ln.Addr().String()
+	}
+	a.cfg.BaseURL = strings.TrimRight(a.cfg.BaseURL, "/")
+	srv, err := web.New(web.Config{BaseURL: a.cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, Dev: cfg.Dev}, web.Deps{
+		Logger: log, Catalog: a.catalog.Load, Templates: tfs, Static: sfs,
+	})
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	a.http = &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return a, nil
+}
+
+// ContentError is returned when the content has errors; it carries them.
+type ContentError struct{ Report content.Report }
+
+func (e *ContentError) Error() string {
+	return fmt.Sprintf("the content has %d errors", len(e.Report.Errors()))
+}
+
+// URL is the address the server answers on.
+func (a *App) URL() string { return a.cfg.BaseURL }
+
+// Addr is the listening address (useful with port 0).
+func (a *App) Addr() string { return a.listener.Addr().String() }
+
+// Catalog returns the content in use.
+func (a *App) Catalog() *content.Catalog { return a.catalog.Load() }
+
+func (a *App) contentOptions() content.Options {
+	return content.Options{LinkURL: web.ContentLinkURL}
+}
+
+// Reload validates the content directory again and swaps the catalog in
+// only when it has no errors; otherwise the previous content keeps serving
+// and the report says why.
+func (a *App) Reload() (content.Report, error) {
+	cat, report, err := content.LoadDir(a.cfg.ContentDir, a.contentOptions())
+	if err != nil {
+		return report, err
+	}
+	if report.HasErrors() {
+		return report, &ContentError{Report: report}
+	}
+	a.catalog.Store(cat)
+	return report, nil
+}
+
+// Run serves until ctx ends, then shuts down gracefully, letting requests
+// in flight finish. SIGHUP reloads the content.
+func (a *App) Run(ctx context.Context) error {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				a.reloadAndLog()
+			}
+		}
+	}()
+
+	errc := make(chan error, 1)
+	go func() { errc <- a.http.Serve(a.listener) }()
+	a.log.Info("serving", slog.String("url", a.cfg.BaseURL), slog.String("content_version", a.Catalog().Version))
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := a.http.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func (a *App) reloadAndLog() {
+	report, err := a.Reload()
+	for _, f := range report.Findings {
+		if f.Severity == content.Error {
+			a.log.Error("content", slog.String("finding", f.String()))
+		} else {
+			a.log.Warn("content", slog.String("finding", f.String()))
+		}
+	}
+	if err != nil {
+		a.log.Error("content reload refused; still serving the previous content", slog.String("content_version", a.Catalog().Version), slog.Any("err", err))
+		return
+	}
+	a.log.Info("content reloaded", slog.String("content_version", a.Catalog().Version))
+}
+
+// Close releases what New acquired, for an App that was never Run.
+func (a *App) Close() error {
+	return a.http.Close()
+}

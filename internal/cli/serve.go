@@ -1,0 +1,53 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"mxcert/internal/app"
+)
+
+func runServe(ctx context.Context, args []string, s Streams) int {
+	fs := newFlagSet("serve", s)
+	cfg := app.Config{}
+	fs.StringVar(&cfg.Addr, "addr", env("addr", "127.0.0.1:8080"), "dirección donde escucha el servidor (MXCERT_ADDR)")
+	fs.StringVar(&cfg.DataDir, "data", env("data", "./data"), "carpeta de datos: base de datos y llaves (MXCERT_DATA)")
+	fs.StringVar(&cfg.ContentDir, "content", env("content", "./content"), "carpeta de contenido (MXCERT_CONTENT)")
+	fs.StringVar(&cfg.BaseURL, "base-url", env("base-url", ""), "dirección pública del sitio, p. ej. https://certificacion.mxos.mx (MXCERT_BASE_URL)")
+	proxies := fs.String("trusted-proxies", env("trusted-proxies", ""), "proxies de confianza separados por comas; ninguno por omisión (MXCERT_TRUSTED_PROXIES)")
+	fs.BoolVar(&cfg.Dev, "dev", env("dev", "") == "1", "lee plantillas y archivos estáticos del disco en cada solicitud (MXCERT_DEV=1)")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if *proxies != "" {
+		for _, p := range strings.Split(*proxies, ",") {
+			cfg.TrustedProxies = append(cfg.TrustedProxies, strings.TrimSpace(p))
+		}
+	}
+	if cfg.Dev {
+		cfg.DevRoot = "."
+	}
+	log := slog.New(slog.NewTextHandler(s.Err, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	a, err := app.New(cfg, log)
+	if err != nil {
+		var ce *app.ContentError
+		if errors.As(err, &ce) {
+			fmt.Fprintln(s.Err, "mxcert serve: el contenido tiene errores; corrígelos (mxcert lint) y vuelve a iniciar:")
+			for _, f := range ce.Report.Errors() {
+				fmt.Fprintln(s.Err, "  "+f.String())
+			}
+			return 1
+		}
+		fmt.Fprintf(s.Err, "mxcert serve: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(s.Out, "MxOS Certificación en %s (contenido %s)\n", a.URL(), a.Catalog().Version)
+	if err := a.Run(ctx); err != nil {
+		fmt.Fprintf(s.Err, "mxcert serve: %v\n", err)
+		return 1
+	}
+	return 0
+}
