@@ -18,7 +18,9 @@ import (
 	"syscall"
 	"time"
 
+	"mxcert/internal/account"
 	"mxcert/internal/content"
+	"mxcert/internal/store"
 	"mxcert/internal/web"
 	"mxcert/static"
 	"mxcert/templates"
@@ -35,12 +37,19 @@ type Config struct {
 	// on every request instead of the copies embedded in the binary.
 	Dev     bool
 	DevRoot string
+	// Now is the clock; nil means time.Now. Tests move a fake one.
+	Now func() time.Time
+	// HashParams are the password-hashing costs; zero means OWASP's.
+	HashParams account.HashParams
 }
 
 // App is a running MxOS Certificación instance.
 type App struct {
 	cfg      Config
 	log      *slog.Logger
+	now      func() time.Time
+	db       *store.DB
+	accounts *account.Service
 	catalog  atomic.Pointer[content.Catalog]
 	listener net.Listener
 	http     *http.Server
@@ -49,7 +58,10 @@ type App struct {
 // New loads and validates the content and prepares the server. It refuses
 // to start when the content has errors, returning them in the error.
 func New(cfg Config, log *slog.Logger) (*App, error) {
-	a := &App{cfg: cfg, log: log}
+	a := &App{cfg: cfg, log: log, now: cfg.Now}
+	if a.now == nil {
+		a.now = time.Now
+	}
 	cat, report, err := content.LoadDir(cfg.ContentDir, a.contentOptions())
 	if err != nil {
 		return nil, err
@@ -62,6 +74,19 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.catalog.Store(cat)
 
+	if a.db, err = store.Open(context.Background(), cfg.DataDir); err != nil {
+		return nil, err
+	}
+	a.db.Now = a.now
+	params := cfg.HashParams
+	if params == (account.HashParams{}) {
+		params = account.OWASPParams
+	}
+	if a.accounts, err = account.New(a.db, a.now, params); err != nil {
+		a.db.Close()
+		return nil, err
+	}
+
 	tfs, sfs := fs.FS(templates.FS), fs.FS(static.FS)
 	if cfg.Dev {
 		tfs = os.DirFS(cfg.DevRoot + "/templates")
@@ -69,6 +94,7 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
+		a.db.Close()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	a.listener = ln
@@ -77,10 +103,11 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.cfg.BaseURL = strings.TrimRight(a.cfg.BaseURL, "/")
 	srv, err := web.New(web.Config{BaseURL: a.cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, Dev: cfg.Dev}, web.Deps{
-		Logger: log, Catalog: a.catalog.Load, Templates: tfs, Static: sfs,
+		Logger: log, Catalog: a.catalog.Load, Store: a.db, Accounts: a.accounts, Now: a.now, Templates: tfs, Static: sfs,
 	})
 	if err != nil {
 		ln.Close()
+		a.db.Close()
 		return nil, err
 	}
 	a.http = &http.Server{
@@ -147,6 +174,8 @@ func (a *App) Run(ctx context.Context) error {
 		}
 	}()
 
+	go a.sweep(ctx)
+
 	errc := make(chan error, 1)
 	go func() { errc <- a.http.Serve(a.listener) }()
 	a.log.Info("serving", slog.String("url", a.cfg.BaseURL), slog.String("content_version", a.Catalog().Version))
@@ -159,13 +188,37 @@ func (a *App) Run(ctx context.Context) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := a.http.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		return errors.Join(fmt.Errorf("shutdown: %w", err), a.db.Close())
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+		return errors.Join(err, a.db.Close())
 	}
-	return nil
+	return a.db.Close()
 }
+
+// sweep removes expired sessions every few minutes until ctx ends.
+func (a *App) sweep(ctx context.Context) {
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := a.accounts.Sweep(ctx); err != nil {
+				a.log.Error("sweep sessions", slog.Any("err", err))
+			} else if n > 0 {
+				a.log.Info("expired sessions removed", slog.Int64("count", n))
+			}
+		}
+	}
+}
+
+// DB is the application's database (for tests and subcommands).
+func (a *App) DB() *store.DB { return a.db }
+
+// Accounts is the accounts service.
+func (a *App) Accounts() *account.Service { return a.accounts }
 
 func (a *App) reloadAndLog() {
 	report, err := a.Reload()
@@ -185,5 +238,5 @@ func (a *App) reloadAndLog() {
 
 // Close releases what New acquired, for an App that was never Run.
 func (a *App) Close() error {
-	return a.http.Close()
+	return errors.Join(a.http.Close(), a.db.Close())
 }

@@ -27,6 +27,7 @@ func commands() []command {
 	return []command{
 		{"serve", "inicia el servidor web", runServe},
 		{"lint", "revisa el contenido (módulos y bancos de preguntas)", runLint},
+		{"user", "crea cuentas (user create)", runUser},
 	}
 }
 

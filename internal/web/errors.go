@@ -9,25 +9,29 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// httpError is an error a visitor may see: a status and a Spanish
-// explanation of what happened and what to do.
+// httpError is an error a visitor may see: a status whose title and
+// explanation are in the message catalogs as error.<status>.title and
+// error.<status>.message.
 type httpError struct {
-	Status  int
-	Title   string
-	Message string
+	Status int
 }
 
-func (e *httpError) Error() string { return fmt.Sprintf("%d %s", e.Status, e.Title) }
+func (e *httpError) Error() string { return fmt.Sprintf("HTTP %d", e.Status) }
 
 var (
-	errNotFound = &httpError{http.StatusNotFound, "Página no encontrada", "La dirección que abriste no existe o cambió. Revisa que esté bien escrita o vuelve al inicio."}
-	errMethod   = &httpError{http.StatusMethodNotAllowed, "Acción no permitida", "Esta página no admite esa acción. Vuelve a la página anterior y usa sus botones."}
-	errInternal = &httpError{http.StatusInternalServerError, "Algo salió mal", "Tuvimos un problema de nuestro lado y ya quedó registrado. Inténtalo de nuevo en unos minutos; tus respuestas guardadas no se pierden."}
+	errBadRequest = &httpError{http.StatusBadRequest}
+	errForbidden  = &httpError{http.StatusForbidden}
+	errNotFound   = &httpError{http.StatusNotFound}
+	errMethod     = &httpError{http.StatusMethodNotAllowed}
+	errTooLarge   = &httpError{http.StatusRequestEntityTooLarge}
+	errTooMany    = &httpError{http.StatusTooManyRequests}
+	errInternal   = &httpError{http.StatusInternalServerError}
 )
 
 type errorView struct {
 	base
-	Err *httpError
+	Status  int
+	Message string
 }
 
 // renderError writes the status page for err. Errors that are not an
@@ -35,20 +39,42 @@ type errorView struct {
 func (s *Server) renderError(c *gin.Context, err error) {
 	var he *httpError
 	if !errors.As(err, &he) {
-		s.log.Error("request failed", slog.String("path", c.Request.URL.Path), slog.Any("err", err))
+		s.log.Error("request failed", slog.String("method", c.Request.Method), slog.String("path", c.Request.URL.Path), slog.Any("err", err))
 		he = errInternal
 	}
+	c.Abort()
 	if c.Writer.Written() {
 		return
 	}
 	c.Header("Cache-Control", "no-store")
-	body, rerr := s.views.render("error", errorView{base: s.base(c, he.Title), Err: he})
+	view := errorView{base: s.base(c, fmt.Sprintf("error.%d.title", he.Status)), Status: he.Status}
+	view.Message = view.T(fmt.Sprintf("error.%d.message", he.Status))
+	body, rerr := s.views.render("error", view)
 	if rerr != nil {
 		s.log.Error("render error page", slog.Any("err", rerr))
-		c.Data(he.Status, "text/plain; charset=utf-8", []byte(he.Title+"\n"))
-		c.Abort()
+		c.Data(he.Status, "text/plain; charset=utf-8", []byte(view.Title+"\n"))
 		return
 	}
 	c.Data(he.Status, "text/html; charset=utf-8", body)
-	c.Abort()
+}
+
+// writeErrorPage renders a status page outside the router (the CSRF
+// check runs before it).
+func (s *Server) writeErrorPage(w http.ResponseWriter, r *http.Request, he *httpError) {
+	lang := pickLanguage(r)
+	view := errorView{base: base{Lang: lang, Path: r.URL.Path, tr: s.tr, zone: s.zone}, Status: he.Status}
+	view.Title = view.T(fmt.Sprintf("error.%d.title", he.Status))
+	view.Message = view.T(fmt.Sprintf("error.%d.message", he.Status))
+	w.Header().Set("Cache-Control", "no-store")
+	body, err := s.views.render("error", view)
+	if err != nil {
+		s.log.Error("render error page", slog.Any("err", err))
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(he.Status)
+		fmt.Fprintln(w, view.Title)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(he.Status)
+	_, _ = w.Write(body) // the client may be gone; nothing left to do
 }

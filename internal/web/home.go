@@ -9,16 +9,6 @@ import (
 	"mxcert/internal/content"
 )
 
-// base is what every page's layout needs.
-type base struct {
-	Title string
-	Lang  string
-}
-
-func (s *Server) base(c *gin.Context, title string) base {
-	return base{Title: title, Lang: "es-MX"}
-}
-
 type homeView struct {
 	base
 	Tracks []trackCard
@@ -35,7 +25,7 @@ type trackCard struct {
 
 func (s *Server) home(c *gin.Context) error {
 	cat := s.cat()
-	view := homeView{base: s.base(c, "Certificación en soporte de MxOS")}
+	view := homeView{base: s.base(c, "home.title")}
 	for _, t := range cat.Tracks {
 		minutes := 0
 		for _, m := range t.Modules {
@@ -47,14 +37,4 @@ func (s *Server) home(c *gin.Context) error {
 		})
 	}
 	return s.page(c, http.StatusOK, "home", view)
-}
-
-// page renders a page template with a status.
-func (s *Server) page(c *gin.Context, status int, name string, data any) error {
-	body, err := s.views.render(name, data)
-	if err != nil {
-		return err
-	}
-	c.Data(status, "text/html; charset=utf-8", body)
-	return nil
 }

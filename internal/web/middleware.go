@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -12,13 +13,16 @@ import (
 // inline script, no framing, no MIME sniffing, a strict referrer policy and
 // an isolated browsing context.
 func securityHeaders(c *gin.Context) {
-	h := c.Writer.Header()
+	securityHeaderValues(c.Writer.Header())
+	c.Next()
+}
+
+func securityHeaderValues(h http.Header) {
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
-	c.Next()
 }
 
 func (s *Server) logRequests(c *gin.Context) {

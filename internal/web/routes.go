@@ -3,31 +3,66 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 )
 
-// routes registers every route of the site in one place.
+// routes registers every route of the site in one place. Public URLs are
+// Spanish and stable; machine endpoints are English.
 func (s *Server) routes() error {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
-	e.RedirectTrailingSlash = true
+	// Trailing slashes are handled in notFound, so that /admin/ does not
+	// reveal /admin to visitors with a redirect.
+	e.RedirectTrailingSlash = false
 	if err := e.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
 		return fmt.Errorf("trusted proxies: %w", err)
 	}
 	e.Use(s.recoverPanics, s.logRequests, securityHeaders)
-	e.NoRoute(func(c *gin.Context) { s.renderError(c, errNotFound) })
-	e.NoMethod(func(c *gin.Context) { s.renderError(c, errMethod) })
+	e.NoRoute(s.loadUser, s.notFound)
+	e.NoMethod(s.loadUser, func(c *gin.Context) { s.renderError(c, errMethod) })
 
-	e.GET("/", s.handle(s.home))
-	e.HEAD("/", s.handle(s.home))
 	e.GET("/healthz", s.healthz)
 	e.GET("/static/:hash/*path", s.assets.serve)
 	e.HEAD("/static/:hash/*path", s.assets.serve)
 
+	pages := e.Group("/", s.loadUser)
+	pages.GET("/", s.handle(s.home))
+	pages.GET("/registro", s.handle(s.registerForm))
+	pages.POST("/registro", s.handle(s.register))
+	pages.GET("/entrar", s.handle(s.loginForm))
+	pages.POST("/entrar", s.handle(s.login))
+	pages.POST("/salir", s.handle(s.logout))
+	pages.POST("/idioma", s.handle(s.setLanguage))
+
+	signedIn := pages.Group("/", s.requireUser)
+	signedIn.GET("/cuenta", s.handle(s.accountPage))
+	signedIn.POST("/cuenta/contrasena", s.handle(s.changePassword))
+
+	admin := pages.Group("/admin", s.requireAdmin)
+	admin.GET("", s.handle(s.adminHome))
+
 	s.engine = e
+	s.handler = s.crossOriginProtection(e)
 	return nil
+}
+
+// crossOriginProtection refuses state-changing requests that a browser
+// sends from another site (CSRF), using Sec-Fetch-Site and Origin. Every
+// state change is a POST, so GETs need no protection.
+func (s *Server) crossOriginProtection(h http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	if s.cfg.BaseURL != "" {
+		// Behind a proxy that rewrites Host, the public origin is still ours.
+		_ = cop.AddTrustedOrigin(s.cfg.BaseURL) // an invalid base URL only loses this convenience
+	}
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		securityHeaderValues(w.Header())
+		s.writeErrorPage(w, r, errForbidden)
+	}))
+	return cop.Handler(h)
 }
 
 // handlerFunc is a handler that returns its error instead of writing it;
@@ -44,10 +79,21 @@ func (s *Server) handle(h handlerFunc) gin.HandlerFunc {
 
 func (s *Server) healthz(c *gin.Context) {
 	cat := s.cat()
+	c.Header("Cache-Control", "no-store")
 	if cat == nil {
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable"})
 		return
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{"status": "ok", "content_version": cat.Version, "tracks": len(cat.Tracks)})
+}
+
+// notFound answers unknown paths. A path with a trailing slash is sent to
+// the same path without it, except in the admin area, which stays hidden.
+func (s *Server) notFound(c *gin.Context) {
+	p := c.Request.URL.Path
+	if (c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead) && len(p) > 1 && strings.HasSuffix(p, "/") && !strings.HasPrefix(p, "/admin") {
+		c.Redirect(http.StatusMovedPermanently, localPath(strings.TrimRight(p, "/")))
+		return
+	}
+	s.renderError(c, errNotFound)
 }

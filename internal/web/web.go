@@ -9,11 +9,15 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
+	_ "time/tzdata" // America/Mexico_City must load on machines without tzdata
 
 	"github.com/gin-gonic/gin"
 
+	"mxcert/internal/account"
 	"mxcert/internal/content"
+	"mxcert/internal/store"
 )
 
 // Config is what the web layer needs from the process configuration.
@@ -21,38 +25,69 @@ type Config struct {
 	BaseURL        string   // public URL, e.g. https://certificacion.mxos.mx
 	TrustedProxies []string // proxies whose X-Forwarded-For is believed; none by default
 	Dev            bool     // templates and static files are re-read from disk
+	TimeZone       string   // where dates are shown; America/Mexico_City by default
 }
 
 // Deps are the web layer's collaborators.
 type Deps struct {
 	Logger    *slog.Logger
 	Catalog   func() *content.Catalog // the content in use; swapped whole on reload
+	Store     *store.DB
+	Accounts  *account.Service
+	Now       func() time.Time
 	Templates fs.FS
 	Static    fs.FS
 }
 
 // Server holds the handlers' dependencies and the configured router.
 type Server struct {
-	cfg    Config
-	log    *slog.Logger
-	cat    func() *content.Catalog
-	views  *views
-	assets *assets
-	engine *gin.Engine
+	cfg      Config
+	log      *slog.Logger
+	cat      func() *content.Catalog
+	store    *store.DB
+	accounts *account.Service
+	now      func() time.Time
+	zone     *time.Location
+	secure   bool // cookies get the Secure flag (the site is served over HTTPS)
+	tr       *translator
+	limits   *limits
+	views    *views
+	assets   *assets
+	engine   *gin.Engine
+	handler  http.Handler
 }
+
+// pages are the templates the routes render; each must exist at start.
+var pages = []string{"home", "error", "register", "login", "account", "admin"}
 
 // New builds the router. It fails if a template does not parse or a route
 // names a page that does not exist.
 func New(cfg Config, deps Deps) (*Server, error) {
-	s := &Server{cfg: cfg, log: deps.Logger, cat: deps.Catalog}
+	s := &Server{
+		cfg: cfg, log: deps.Logger, cat: deps.Catalog, store: deps.Store, accounts: deps.Accounts,
+		now: deps.Now, secure: strings.HasPrefix(cfg.BaseURL, "https://"),
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if cfg.TimeZone == "" {
+		cfg.TimeZone = "America/Mexico_City"
+	}
 	var err error
+	if s.zone, err = time.LoadLocation(cfg.TimeZone); err != nil {
+		return nil, fmt.Errorf("time zone: %w", err)
+	}
+	if s.tr, err = newTranslator(); err != nil {
+		return nil, err
+	}
+	s.limits = newLimits(s.now)
 	if s.assets, err = newAssets(deps.Static, cfg.Dev); err != nil {
 		return nil, fmt.Errorf("static files: %w", err)
 	}
 	if s.views, err = newViews(deps.Templates, s.funcs(), cfg.Dev); err != nil {
 		return nil, err
 	}
-	for _, page := range []string{"home", "error"} {
+	for _, page := range pages {
 		if !s.views.has(page) {
 			return nil, fmt.Errorf("template %s.html is missing", page)
 		}
@@ -64,11 +99,12 @@ func New(cfg Config, deps Deps) (*Server, error) {
 }
 
 // Handler is the complete HTTP handler, middleware included.
-func (s *Server) Handler() http.Handler { return s.engine }
+func (s *Server) Handler() http.Handler { return s.handler }
 
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"static":  func(file string) string { return s.assets.url(file) },
 		"minutes": func(d time.Duration) int { return int(d.Minutes()) },
+		"hours":   func(d time.Duration) int { return int(d.Hours()) },
 	}
 }

@@ -1,37 +1,20 @@
 package web
 
 import (
-	"io"
-	"log/slog"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
 
-	"mxcert/internal/content"
-	"mxcert/static"
-	"mxcert/templates"
+	"github.com/gin-gonic/gin"
+
+	"mxcert/internal/account"
+	"mxcert/internal/store"
 )
 
-// newTestServer builds the real router over the example track.
-func newTestServer(t *testing.T) *Server {
-	t.Helper()
-	cat, report, err := content.LoadDir("../content/testdata/content", content.Options{LinkURL: ContentLinkURL})
-	if err != nil || report.HasErrors() {
-		t.Fatalf("load fixture: %v %v", err, report.Errors())
-	}
-	s, err := New(Config{BaseURL: "http://example.test"}, Deps{
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Catalog:   func() *content.Catalog { return cat },
-		Templates: templates.FS,
-		Static:    static.FS,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
+func newTestServer(t *testing.T) *Server { return newEnv(t).srv }
 
 func get(t *testing.T, s *Server, method, target string) *httptest.ResponseRecorder {
 	t.Helper()
@@ -51,9 +34,9 @@ func TestHomeListsTracks(t *testing.T) {
 		`<html lang="es-MX">`,
 		"Certificación de Ejemplo",
 		"<p>Una certificación <strong>de ejemplo</strong> para mostrar el formato del contenido.</p>",
-		"<strong>2</strong> preguntas",
-		"<strong>10</strong> minutos",
-		"<strong>50 %</strong>",
+		"<li>2 preguntas</li>",
+		"<li>10 minutos</li>",
+		"<li>Apruebas con 50 %</li>",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("home page lacks %q", want)
@@ -79,7 +62,7 @@ func TestErrorPagesAreSpanishAndClean(t *testing.T) {
 		text                 string
 	}{
 		{"unknown page", "GET", "/no-existe", 404, "Página no encontrada"},
-		{"wrong method", "POST", "/", 405, "Acción no permitida"},
+		{"wrong method", "DELETE", "/", 405, "Acción no disponible"},
 		{"traversal in static", "GET", "/static/x/../../go.mod", 404, ""},
 		{"static source file", "GET", "/static/x/static.go", 404, ""},
 	}
@@ -116,22 +99,60 @@ func TestStaticAssetsAreHashedAndCached(t *testing.T) {
 	}
 }
 
+// TestSecurityHeadersEverywhere requests every registered route (and the
+// 404 page) as a visitor, a candidate and an administrator, and checks the
+// headers every response must carry.
 func TestSecurityHeadersEverywhere(t *testing.T) {
-	s := newTestServer(t)
-	for _, target := range []string{"/", "/healthz", "/no-existe", "/static/x/css/site.css"} {
-		rec := get(t, s, "GET", target)
-		h := rec.Header()
-		csp := h.Get("Content-Security-Policy")
-		for _, want := range []string{"default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"} {
-			if !strings.Contains(csp, want) {
-				t.Errorf("%s: CSP %q lacks %q", target, csp, want)
+	env := newEnv(t)
+	visitor := env.client(t)
+	candidate := env.client(t)
+	candidate.register("Ana López", "ana@ejemplo.mx", goodPassword)
+	if _, err := env.accounts.CreateUser(context.Background(), account.Registration{Name: "Admin Fundación", Email: "admin@mxos.mx", Password: goodPassword}, store.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	admin := env.client(t)
+	admin.login("admin@mxos.mx", goodPassword)
+
+	routes := env.srv.engine.Routes()
+	if len(routes) < 10 {
+		t.Fatalf("only %d routes registered", len(routes))
+	}
+	for _, r := range append(routes, gin.RouteInfo{Method: "GET", Path: "/no-existe"}) {
+		target := strings.NewReplacer(":hash", "x", "*path", "css/site.css").Replace(r.Path)
+		if r.Path == "/salir" {
+			continue // signing out would end the sessions the loop uses
+		}
+		for who, c := range map[string]*client{"visitor": visitor, "candidate": candidate, "admin": admin} {
+			rec := c.do(r.Method, target, strings.NewReader(""), "application/x-www-form-urlencoded")
+			h := rec.Header()
+			csp := h.Get("Content-Security-Policy")
+			for _, want := range []string{"default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"} {
+				if !strings.Contains(csp, want) {
+					t.Errorf("%s %s as %s: CSP %q lacks %q", r.Method, target, who, csp, want)
+				}
+			}
+			if strings.Contains(csp, "unsafe-inline") {
+				t.Errorf("%s %s: CSP allows inline code", r.Method, target)
+			}
+			if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") == "" || h.Get("Cross-Origin-Opener-Policy") != "same-origin" {
+				t.Errorf("%s %s as %s: headers %v", r.Method, target, who, h)
+			}
+			if rec.Code >= 500 {
+				t.Errorf("%s %s as %s: status %d", r.Method, target, who, rec.Code)
+			}
+			if who != "visitor" && strings.HasPrefix(h.Get("Content-Type"), "text/html") && h.Get("Cache-Control") != "no-store" {
+				t.Errorf("%s %s as %s: signed-in page cacheable (%q)", r.Method, target, who, h.Get("Cache-Control"))
 			}
 		}
-		if strings.Contains(csp, "unsafe-inline") {
-			t.Errorf("%s: CSP allows inline code", target)
-		}
-		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") == "" || h.Get("Cross-Origin-Opener-Policy") != "same-origin" {
-			t.Errorf("%s: headers %v", target, h)
+	}
+}
+
+func TestTrailingSlash(t *testing.T) {
+	c := newEnv(t).client(t)
+	for target, want := range map[string]string{"/registro/": "/registro", "//evil.example/": "/"} {
+		rec := c.get(target)
+		if rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != want {
+			t.Errorf("GET %s = %d → %q, want → %q", target, rec.Code, rec.Header().Get("Location"), want)
 		}
 	}
 }

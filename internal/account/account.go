@@ -1,0 +1,244 @@
+// Package account owns candidate and administrator accounts: registration,
+// password checks and changes, and server-side sessions. The web layer and
+// the command line call it; it stores through internal/store.
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"mxcert/internal/store"
+)
+
+// Session lifetimes: a session ends after IdleTimeout without activity or
+// AbsoluteTimeout after sign-in, whichever comes first.
+const (
+	IdleTimeout     = 2 * time.Hour
+	AbsoluteTimeout = 7 * 24 * time.Hour
+	// touchEvery limits writes: activity is recorded at most this often.
+	touchEvery = time.Minute
+)
+
+// ErrBadCredentials is a failed sign-in. It never says whether the account
+// exists.
+var ErrBadCredentials = errors.New("wrong e-mail or password")
+
+// ErrNoSession means the token names no live session.
+var ErrNoSession = errors.New("no session")
+
+// Service is the accounts use cases.
+type Service struct {
+	db     *store.DB
+	now    func() time.Time
+	params HashParams
+	// dummyHash is checked when an e-mail is unknown, so a failed sign-in
+	// takes the same time whether or not the account exists.
+	dummyHash string
+}
+
+// New returns the service. params is normally OWASPParams; tests may pass
+// cheaper ones.
+func New(db *store.DB, now func() time.Time, params HashParams) (*Service, error) {
+	dummy, err := hashPassword("dummy password for timing", params)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{db: db, now: now, params: params, dummyHash: dummy}, nil
+}
+
+// Registration is what a person types to create an account.
+type Registration struct {
+	Name     string
+	Email    string
+	Password string
+	State    string
+}
+
+// Register validates and creates a candidate account. Problems come back as
+// a *ValidationError.
+func (s *Service) Register(ctx context.Context, r Registration) (*store.User, error) {
+	return s.create(ctx, r, store.RoleCandidate, true)
+}
+
+// CreateUser makes an account from the command line: the state is optional
+// and the role may be admin.
+func (s *Service) CreateUser(ctx context.Context, r Registration, role store.Role) (*store.User, error) {
+	return s.create(ctx, r, role, false)
+}
+
+func (s *Service) create(ctx context.Context, r Registration, role store.Role, needState bool) (*store.User, error) {
+	name := CleanName(r.Name)
+	email := strings.TrimSpace(r.Email)
+	var v ValidationError
+	checkName(name, &v)
+	checkEmail(NormalizeEmail(email), &v)
+	checkPasswordPolicy("password", r.Password, name, email, &v)
+	if (needState || r.State != "") && !validState(r.State) {
+		v.add("state", StateInvalid)
+	}
+	if err := v.orNil(); err != nil {
+		return nil, err
+	}
+	hash, err := hashPassword(r.Password, s.params)
+	if err != nil {
+		return nil, fmt.Errorf("hash password: %w", err)
+	}
+	u := &store.User{Email: email, EmailNorm: NormalizeEmail(email), Name: name, State: r.State, PasswordHash: hash, Role: role}
+	err = s.db.Transact(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateUser(u); err != nil {
+			return err
+		}
+		return tx.Audit(0, "user.create", u.EmailNorm, map[string]any{"user_id": u.ID, "role": role})
+	})
+	if errors.Is(err, store.ErrConflict) {
+		v.add("email", EmailTaken)
+		return nil, &v
+	}
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// Authenticate checks an e-mail and password.
+func (s *Service) Authenticate(ctx context.Context, email, password string) (*store.User, error) {
+	u, err := s.db.UserByEmail(ctx, NormalizeEmail(email))
+	if errors.Is(err, store.ErrNotFound) {
+		_, _ = checkPassword(password, s.dummyHash) // same cost as a real check; the result is irrelevant
+		return nil, ErrBadCredentials
+	}
+	if err != nil {
+		return nil, err
+	}
+	ok, err := checkPassword(password, u.PasswordHash)
+	if err != nil {
+		return nil, fmt.Errorf("check password of user %d: %w", u.ID, err)
+	}
+	if !ok {
+		return nil, ErrBadCredentials
+	}
+	return u, nil
+}
+
+// ChangePassword replaces the password after checking the current one, and
+// ends every other session of the account (keep is the session making the
+// change).
+func (s *Service) ChangePassword(ctx context.Context, userID int64, current, next string, keep string) error {
+	u, err := s.db.UserByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	var v ValidationError
+	ok, err := checkPassword(current, u.PasswordHash)
+	if err != nil {
+		return fmt.Errorf("check password of user %d: %w", u.ID, err)
+	}
+	if !ok {
+		v.add("current", PasswordWrong)
+		return &v
+	}
+	checkPasswordPolicy("new", next, u.Name, u.Email, &v)
+	if err := v.orNil(); err != nil {
+		return err
+	}
+	hash, err := hashPassword(next, s.params)
+	if err != nil {
+		return err
+	}
+	return s.db.Transact(ctx, func(tx *store.Tx) error {
+		if err := tx.SetPassword(userID, hash); err != nil {
+			return err
+		}
+		ended, err := tx.DeleteUserSessions(userID, tokenHash(keep))
+		if err != nil {
+			return err
+		}
+		return tx.Audit(userID, "user.password_change", u.EmailNorm, map[string]any{"other_sessions_ended": ended})
+	})
+}
+
+// StartSession signs a user in and returns the new session's token, to be
+// put in a cookie. The previous session of this browser, if any, ends: the
+// token is always renewed at sign-in.
+func (s *Service) StartSession(ctx context.Context, userID int64, previous, userAgent, ip string) (string, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	if len(userAgent) > 200 {
+		userAgent = userAgent[:200]
+	}
+	err := s.db.Transact(ctx, func(tx *store.Tx) error {
+		if previous != "" {
+			if err := tx.DeleteSession(tokenHash(previous)); err != nil {
+				return err
+			}
+		}
+		return tx.CreateSession(&store.Session{TokenHash: tokenHash(token), UserID: userID, UserAgent: userAgent, IP: ip})
+	})
+	if err != nil {
+		return "", fmt.Errorf("start session: %w", err)
+	}
+	return token, nil
+}
+
+// Resolve returns the account of a live session and records the activity.
+// Expired sessions are deleted and reported as ErrNoSession.
+func (s *Service) Resolve(ctx context.Context, token string) (*store.User, error) {
+	if token == "" || len(token) > 100 {
+		return nil, ErrNoSession
+	}
+	h := tokenHash(token)
+	sess, u, err := s.db.SessionUser(ctx, h)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNoSession
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if now.Sub(sess.LastSeenAt) > IdleTimeout || now.Sub(sess.CreatedAt) > AbsoluteTimeout {
+		if err := s.End(ctx, token); err != nil {
+			return nil, err
+		}
+		return nil, ErrNoSession
+	}
+	if now.Sub(sess.LastSeenAt) > touchEvery {
+		if err := s.db.TouchSession(ctx, h, now); err != nil {
+			return nil, fmt.Errorf("touch session: %w", err)
+		}
+	}
+	return u, nil
+}
+
+// End signs a session out.
+func (s *Service) End(ctx context.Context, token string) error {
+	if token == "" {
+		return nil
+	}
+	return s.db.Transact(ctx, func(tx *store.Tx) error { return tx.DeleteSession(tokenHash(token)) })
+}
+
+// Sweep deletes expired sessions.
+func (s *Service) Sweep(ctx context.Context) (int64, error) {
+	now := s.now()
+	return s.db.DeleteExpiredSessions(ctx, now.Add(-IdleTimeout), now.Add(-AbsoluteTimeout))
+}
+
+// GeneratePassword makes a strong random password.
+func GeneratePassword() (string, error) { return generatePassword() }
+
+func tokenHash(token string) []byte {
+	if token == "" {
+		return nil
+	}
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}

@@ -1,0 +1,110 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"mxcert/internal/account"
+	"mxcert/internal/store"
+)
+
+func runUser(ctx context.Context, args []string, s Streams) int {
+	if len(args) == 0 || args[0] != "create" {
+		fmt.Fprintln(s.Err, "Uso: mxcert user create --email CORREO --name \"NOMBRE COMPLETO\" [--admin] [--state ESTADO] [--data DIR]")
+		fmt.Fprintln(s.Err, "La contraseña se lee de la entrada estándar; si no hay, se genera una y se muestra una sola vez.")
+		return 2
+	}
+	fs := newFlagSet("user create", s)
+	dataDir := fs.String("data", env("data", "./data"), "carpeta de datos (MXCERT_DATA)")
+	email := fs.String("email", "", "correo electrónico de la cuenta")
+	name := fs.String("name", "", "nombre completo, tal como irá en los certificados")
+	state := fs.String("state", "", "estado de la República (opcional)")
+	admin := fs.Bool("admin", false, "la cuenta administra la consola de la Fundación")
+	if code, ok := parse(fs, args[1:]); !ok {
+		return code
+	}
+	if *email == "" || *name == "" {
+		fmt.Fprintln(s.Err, "mxcert user create: --email y --name son obligatorios")
+		return 2
+	}
+	password, generated, err := readPassword(s.In)
+	if err != nil {
+		fmt.Fprintf(s.Err, "mxcert user create: %v\n", err)
+		return 1
+	}
+	db, err := store.Open(ctx, *dataDir)
+	if err != nil {
+		fmt.Fprintf(s.Err, "mxcert user create: %v\n", err)
+		return 1
+	}
+	defer db.Close()
+	svc, err := account.New(db, time.Now, account.OWASPParams)
+	if err != nil {
+		fmt.Fprintf(s.Err, "mxcert user create: %v\n", err)
+		return 1
+	}
+	role := store.RoleCandidate
+	if *admin {
+		role = store.RoleAdmin
+	}
+	u, err := svc.CreateUser(ctx, account.Registration{Name: *name, Email: *email, Password: password, State: *state}, role)
+	var ve *account.ValidationError
+	if errors.As(err, &ve) {
+		for field, p := range ve.Fields {
+			fmt.Fprintf(s.Err, "mxcert user create: %s: %s\n", field, problemText[p])
+		}
+		return 1
+	}
+	if err != nil {
+		fmt.Fprintf(s.Err, "mxcert user create: %v\n", err)
+		return 1
+	}
+	kind := "candidato"
+	if u.IsAdmin() {
+		kind = "administrador"
+	}
+	fmt.Fprintf(s.Out, "Cuenta creada: %s <%s> (%s)\n", u.Name, u.Email, kind)
+	if generated {
+		fmt.Fprintf(s.Out, "Contraseña generada (se muestra solo esta vez): %s\n", password)
+	}
+	return 0
+}
+
+// readPassword takes the first line of standard input, or generates a
+// password when there is none (an interactive terminal or empty input).
+func readPassword(in io.Reader) (string, bool, error) {
+	if f, ok := in.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			p, err := account.GeneratePassword()
+			return p, true, err
+		}
+	}
+	line, err := bufio.NewReader(io.LimitReader(in, 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", false, err
+	}
+	if p := strings.TrimRight(line, "\r\n"); p != "" {
+		return p, false, nil
+	}
+	p, err := account.GeneratePassword()
+	return p, true, err
+}
+
+// problemText explains validation problems on the command line.
+var problemText = map[account.Problem]string{
+	account.NameLength:       "el nombre debe tener de 2 a 120 caracteres",
+	account.NameCharacters:   "el nombre solo puede tener letras, espacios, guiones, puntos y apóstrofos",
+	account.EmailInvalid:     "el correo no es válido",
+	account.EmailTaken:       "ya existe una cuenta con ese correo",
+	account.PasswordShort:    "la contraseña debe tener al menos 10 caracteres",
+	account.PasswordLong:     "la contraseña puede tener como máximo 128 caracteres",
+	account.PasswordCommon:   "la contraseña es de las más comunes",
+	account.PasswordPersonal: "la contraseña no debe ser el nombre ni el correo",
+	account.StateInvalid:     "el estado no es uno de los 32 de la República",
+}

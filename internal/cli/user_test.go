@@ -1,0 +1,59 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"mxcert/internal/store"
+)
+
+func TestUserCreate(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), []string{"user", "create", "--data", dir, "--email", "Admin@MxOS.mx", "--name", "María Pérez", "--admin"},
+		Streams{In: strings.NewReader("una frase larga y segura\n"), Out: &out, Err: &errb})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "Cuenta creada: María Pérez <Admin@MxOS.mx> (administrador)") || strings.Contains(out.String(), "generada") {
+		t.Errorf("output = %q", out.String())
+	}
+
+	out.Reset()
+	code = Main(context.Background(), []string{"user", "create", "--data", dir, "--email", "ana@ejemplo.mx", "--name", "Ana López"},
+		Streams{In: strings.NewReader(""), Out: &out, Err: &errb})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	m := regexp.MustCompile(`Contraseña generada \(se muestra solo esta vez\): (\S{20})\n`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no generated password in %q", out.String())
+	}
+
+	db, err := store.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	admin, err := db.UserByEmail(context.Background(), "admin@mxos.mx")
+	if err != nil || !admin.IsAdmin() || admin.Name != "María Pérez" {
+		t.Errorf("admin = %+v, %v", admin, err)
+	}
+	cand, err := db.UserByEmail(context.Background(), "ana@ejemplo.mx")
+	if err != nil || cand.IsAdmin() {
+		t.Errorf("candidate = %+v, %v", cand, err)
+	}
+
+	errb.Reset()
+	code = Main(context.Background(), []string{"user", "create", "--data", dir, "--email", "ADMIN@mxos.mx", "--name", "Otra Persona"},
+		Streams{In: strings.NewReader("otra frase larga y segura\n"), Out: &out, Err: &errb})
+	if code != 1 || !strings.Contains(errb.String(), "ya existe una cuenta con ese correo") {
+		t.Errorf("duplicate: exit %d, %q", code, errb.String())
+	}
+	if code := Main(context.Background(), []string{"user", "create", "--data", dir}, Streams{In: strings.NewReader(""), Out: &out, Err: &errb}); code != 2 {
+		t.Errorf("missing flags: exit %d, want 2", code)
+	}
+}

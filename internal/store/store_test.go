@@ -1,0 +1,200 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+func openTest(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "datos"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestOpenConfiguresSQLite(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	st, err := os.Stat(filepath.Dir(db.Path()))
+	if err != nil || st.Mode().Perm() != 0o700 {
+		t.Errorf("data directory mode = %v, %v", st.Mode().Perm(), err)
+	}
+	if st, err := os.Stat(db.Path()); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("database file mode = %v, %v", st.Mode().Perm(), err)
+	}
+	for name, pool := range map[string]querier{"write": db.write, "read": db.read} {
+		var mode string
+		var fk, sync, busy int
+		if err := pool.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+			t.Errorf("%s pool journal_mode = %q, %v", name, mode, err)
+		}
+		if err := pool.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
+			t.Errorf("%s pool foreign_keys = %d, %v", name, fk, err)
+		}
+		if err := pool.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&sync); err != nil || sync != 2 {
+			t.Errorf("%s pool synchronous = %d (want 2, FULL), %v", name, sync, err)
+		}
+		if err := pool.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&busy); err != nil || busy < 5000 {
+			t.Errorf("%s pool busy_timeout = %d, %v", name, busy, err)
+		}
+	}
+	if _, err := db.read.ExecContext(ctx, "INSERT INTO audit_log (at, action) VALUES (1, 'x')"); err == nil {
+		t.Error("the read pool accepted a write")
+	}
+	v, err := db.SchemaVersion(ctx)
+	if err != nil || v < 1 {
+		t.Errorf("schema version = %d, %v", v, err)
+	}
+}
+
+func TestMigrationsRunOnce(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	db, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Transact(ctx, func(tx *Tx) error {
+		return tx.CreateUser(&User{Email: "a@b.mx", EmailNorm: "a@b.mx", Name: "Ana", PasswordHash: "x"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = Open(ctx, dir) // reopening must keep the data and not re-apply anything
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n, err := db.CountUsers(ctx, RoleCandidate); err != nil || n != 1 {
+		t.Errorf("after reopening: %d users, %v", n, err)
+	}
+}
+
+func TestUniqueEmail(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	create := func(email string) error {
+		return db.Transact(ctx, func(tx *Tx) error {
+			return tx.CreateUser(&User{Email: email, EmailNorm: email, Name: "Ana López", PasswordHash: "x"})
+		})
+	}
+	if err := create("ana@ejemplo.mx"); err != nil {
+		t.Fatal(err)
+	}
+	if err := create("ana@ejemplo.mx"); !errors.Is(err, ErrConflict) {
+		t.Errorf("duplicate e-mail: %v, want ErrConflict", err)
+	}
+	if _, err := db.UserByEmail(ctx, "nadie@ejemplo.mx"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown e-mail: %v, want ErrNotFound", err)
+	}
+}
+
+func TestConstraintsBackTheRules(t *testing.T) {
+	db := openTest(t)
+	err := db.Transact(context.Background(), func(tx *Tx) error {
+		return tx.CreateUser(&User{Email: "a@b.mx", EmailNorm: "a@b.mx", Name: "A", PasswordHash: "x"})
+	})
+	if err == nil {
+		t.Error("a one-letter name passed the CHECK constraint")
+	}
+	err = db.Transact(context.Background(), func(tx *Tx) error {
+		return tx.CreateSession(&Session{TokenHash: []byte("h"), UserID: 999})
+	})
+	if err == nil {
+		t.Error("a session for a missing user passed the foreign key")
+	}
+}
+
+// Many goroutines writing at once all succeed: writes queue on the single
+// writer connection instead of failing with "database is locked".
+func TestConcurrentWritesNeverLock(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 400)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				errs <- db.Transact(ctx, func(tx *Tx) error {
+					return tx.Audit(0, "test.write", "", map[string]int{"g": g, "i": i})
+				})
+			}
+		}()
+	}
+	// Readers run alongside.
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 50 {
+				if _, err := db.CountUsers(ctx, RoleAdmin); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int
+	if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM audit_log").Scan(&n); err != nil || n != 400 {
+		t.Errorf("audit entries = %d, %v", n, err)
+	}
+}
+
+func TestSessions(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
+	u := &User{Email: "a@b.mx", EmailNorm: "a@b.mx", Name: "Ana", PasswordHash: "x"}
+	err := db.Transact(ctx, func(tx *Tx) error {
+		if err := tx.CreateUser(u); err != nil {
+			return err
+		}
+		for _, h := range []string{"uno", "dos", "tres"} {
+			if err := tx.CreateSession(&Session{TokenHash: []byte(h), UserID: u.ID}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, got, err := db.SessionUser(ctx, []byte("dos"))
+	if err != nil || got.ID != u.ID || !s.CreatedAt.Equal(now) {
+		t.Fatalf("SessionUser = %+v %+v %v", s, got, err)
+	}
+	err = db.Transact(ctx, func(tx *Tx) error {
+		n, err := tx.DeleteUserSessions(u.ID, []byte("dos"))
+		if n != 2 {
+			t.Errorf("deleted %d sessions, want 2", n)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := db.CountUserSessions(ctx, u.ID); n != 1 {
+		t.Errorf("%d sessions left, want 1", n)
+	}
+	if n, err := db.DeleteExpiredSessions(ctx, now.Add(time.Second), now.Add(-time.Hour)); err != nil || n != 1 {
+		t.Errorf("expired sessions deleted = %d, %v", n, err)
+	}
+}

@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Role is what an account may do.
+type Role string
+
+const (
+	RoleCandidate Role = "candidate"
+	RoleAdmin     Role = "admin"
+)
+
+// User is an account.
+type User struct {
+	ID                int64
+	Email             string // as typed
+	EmailNorm         string // lower-cased, for uniqueness and login
+	Name              string // legal name, exactly as printed on a certificate
+	State             string // entidad federativa; empty for accounts made by the CLI
+	PasswordHash      string
+	Role              Role
+	CreatedAt         time.Time
+	PasswordChangedAt time.Time
+}
+
+// IsAdmin reports whether the user may use the admin console.
+func (u *User) IsAdmin() bool { return u != nil && u.Role == RoleAdmin }
+
+const userColumns = `id, email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at`
+
+func scanUser(row interface{ Scan(...any) error }) (*User, error) {
+	var u User
+	var created, changed int64
+	if err := row.Scan(&u.ID, &u.Email, &u.EmailNorm, &u.Name, &u.State, &u.PasswordHash, &u.Role, &created, &changed); err != nil {
+		return nil, err
+	}
+	u.CreatedAt, u.PasswordChangedAt = fromMS(created), fromMS(changed)
+	return &u, nil
+}
+
+// CreateUser inserts u and sets its ID and times. A taken e-mail address
+// (in any letter case) is ErrConflict.
+func (tx *Tx) CreateUser(u *User) error {
+	u.CreatedAt, u.PasswordChangedAt = tx.Now, tx.Now
+	if u.Role == "" {
+		u.Role = RoleCandidate
+	}
+	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO users (email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.Email, u.EmailNorm, u.Name, u.State, u.PasswordHash, u.Role, ms(tx.Now), ms(tx.Now))
+	if isUnique(err) {
+		return fmt.Errorf("create user %s: %w", u.EmailNorm, ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("create user: %w", err)
+	}
+	u.ID, err = res.LastInsertId()
+	return err
+}
+
+func userBy(ctx context.Context, q querier, column string, value any) (*User, error) {
+	// column is one of two constants below, never user input.
+	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+column+` = ?`, value)) // #nosec G202
+	if err != nil {
+		return nil, notFound(err, "user")
+	}
+	return u, nil
+}
+
+// UserByEmail finds an account by its normalised e-mail.
+func (db *DB) UserByEmail(ctx context.Context, emailNorm string) (*User, error) {
+	return userBy(ctx, db.read, "email_norm", emailNorm)
+}
+
+// UserByID finds an account.
+func (db *DB) UserByID(ctx context.Context, id int64) (*User, error) {
+	return userBy(ctx, db.read, "id", id)
+}
+
+// UserByID finds an account inside the transaction.
+func (tx *Tx) UserByID(id int64) (*User, error) {
+	return userBy(tx.ctx, tx.tx, "id", id)
+}
+
+// UserByEmail finds an account inside the transaction.
+func (tx *Tx) UserByEmail(emailNorm string) (*User, error) {
+	return userBy(tx.ctx, tx.tx, "email_norm", emailNorm)
+}
+
+// SetPassword stores a new password hash.
+func (tx *Tx) SetPassword(userID int64, hash string) error {
+	return tx.execOne(`UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?`, hash, ms(tx.Now), userID)
+}
+
+// CountUsers counts accounts by role.
+func (db *DB) CountUsers(ctx context.Context, role Role) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE role = ?`, role).Scan(&n)
+	return n, err
+}
+
+// execOne runs a statement that must change exactly one row.
+func (tx *Tx) execOne(query string, args ...any) error {
+	res, err := tx.tx.ExecContext(tx.ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return fmt.Errorf("%w: %d rows changed", ErrNotFound, n)
+	}
+	return nil
+}
+
+var _ querier = (*sql.Tx)(nil)

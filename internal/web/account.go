@@ -1,0 +1,50 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+type accountView struct {
+	base
+	Form formView
+}
+
+func (s *Server) accountPage(c *gin.Context) error {
+	return s.page(c, http.StatusOK, "account", accountView{base: s.base(c, "account.title"), Form: newForm()})
+}
+
+func (s *Server) changePassword(c *gin.Context) error {
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	ck, err := c.Request.Cookie(sessionCookie)
+	if err != nil {
+		return errForbidden
+	}
+	form := newForm()
+	err = s.accounts.ChangePassword(c.Request.Context(), currentUser(c).ID, c.Request.PostForm.Get("current"), c.Request.PostForm.Get("new"), ck.Value)
+	if fieldErrors(err, form) {
+		return s.page(c, http.StatusUnprocessableEntity, "account", accountView{base: s.base(c, "account.title"), Form: form})
+	}
+	if err != nil {
+		return err
+	}
+	s.setFlash(c, "flash.password_changed")
+	return redirect(c, "/cuenta")
+}
+
+// setLanguage remembers the visitor's language for a year and goes back to
+// the page they were on.
+func (s *Server) setLanguage(c *gin.Context) error {
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	lang := c.Request.PostForm.Get("lang")
+	if lang != "es" && lang != "en" {
+		return errBadRequest
+	}
+	s.setCookie(c, langCookie, lang, 365*24*3600)
+	return redirect(c, localPath(c.Request.PostForm.Get("siguiente")))
+}

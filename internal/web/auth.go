@@ -1,0 +1,130 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"mxcert/internal/account"
+)
+
+type registerView struct {
+	base
+	Form   formView
+	States []string
+}
+
+func (s *Server) registerForm(c *gin.Context) error {
+	if currentUser(c) != nil {
+		return redirect(c, "/cuenta")
+	}
+	return s.page(c, http.StatusOK, "register", registerView{base: s.base(c, "register.title"), Form: newForm(), States: account.States})
+}
+
+func (s *Server) register(c *gin.Context) error {
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	if err := s.limit(c, s.limits.registerIP, c.ClientIP()); err != nil {
+		return err
+	}
+	form := newForm()
+	for _, k := range []string{"name", "email", "state"} {
+		form.Values[k] = postValue(c, k)
+	}
+	u, err := s.accounts.Register(c.Request.Context(), account.Registration{
+		Name: form.Values["name"], Email: form.Values["email"], State: form.Values["state"],
+		Password: c.Request.PostForm.Get("password"),
+	})
+	if fieldErrors(err, form) {
+		return s.page(c, http.StatusUnprocessableEntity, "register", registerView{base: s.base(c, "register.title"), Form: form, States: account.States})
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.signIn(c, u.ID); err != nil {
+		return err
+	}
+	s.setFlash(c, "flash.welcome")
+	return redirect(c, "/")
+}
+
+type loginView struct {
+	base
+	Form formView
+	Next string
+}
+
+func (s *Server) loginForm(c *gin.Context) error {
+	next := localPath(c.Query("siguiente"))
+	if currentUser(c) != nil {
+		return redirect(c, next)
+	}
+	return s.page(c, http.StatusOK, "login", loginView{base: s.base(c, "login.title"), Form: newForm(), Next: next})
+}
+
+func (s *Server) login(c *gin.Context) error {
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	form := newForm()
+	form.Values["email"] = postValue(c, "email")
+	next := localPath(c.Request.PostForm.Get("siguiente"))
+	if err := s.limit(c, s.limits.loginIP, c.ClientIP()); err != nil {
+		return err
+	}
+	if err := s.limit(c, s.limits.loginAccount, account.NormalizeEmail(form.Values["email"])); err != nil {
+		return err
+	}
+	u, err := s.accounts.Authenticate(c.Request.Context(), form.Values["email"], c.Request.PostForm.Get("password"))
+	if errors.Is(err, account.ErrBadCredentials) {
+		form.Errors["password"] = "login.failed"
+		return s.page(c, http.StatusUnauthorized, "login", loginView{base: s.base(c, "login.title"), Form: form, Next: next})
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.signIn(c, u.ID); err != nil {
+		return err
+	}
+	s.setFlash(c, "flash.signed_in")
+	return redirect(c, next)
+}
+
+// signIn starts a new session, replacing this browser's previous one.
+func (s *Server) signIn(c *gin.Context, userID int64) error {
+	var previous string
+	if ck, err := c.Request.Cookie(sessionCookie); err == nil {
+		previous = ck.Value
+	}
+	token, err := s.accounts.StartSession(c.Request.Context(), userID, previous, c.Request.UserAgent(), c.ClientIP())
+	if err != nil {
+		return err
+	}
+	s.setCookie(c, sessionCookie, token, int(account.AbsoluteTimeout/time.Second))
+	return nil
+}
+
+func (s *Server) logout(c *gin.Context) error {
+	if ck, err := c.Request.Cookie(sessionCookie); err == nil {
+		if err := s.accounts.End(c.Request.Context(), ck.Value); err != nil {
+			return err
+		}
+	}
+	s.setCookie(c, sessionCookie, "", -1)
+	s.setFlash(c, "flash.signed_out")
+	return redirect(c, "/")
+}
+
+// limit takes a token from l for key, or answers 429 with Retry-After.
+func (s *Server) limit(c *gin.Context, l *limiter, key string) error {
+	ok, wait := l.allow(key)
+	if ok {
+		return nil
+	}
+	c.Header("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)+1))
+	return errTooMany
+}

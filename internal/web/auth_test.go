@@ -1,0 +1,357 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"mxcert/internal/account"
+	"mxcert/internal/store"
+)
+
+const goodPassword = "jardín de cactus azules"
+
+func TestRegisterSignOutSignIn(t *testing.T) {
+	env := newEnv(t)
+	c := env.client(t)
+	wantBody(t, c.get("/registro"), `<label for="name">Nombre completo</label>`, `<option>Ciudad de México</option>`, `<option>Yucatán</option>`)
+
+	rec := c.post("/registro", url.Values{"name": {"  José   Ñúñez Peña "}, "email": {"Jose.Nunez@Ejemplo.MX"}, "password": {goodPassword}, "state": {"Nuevo León"}})
+	wantStatus(t, rec, http.StatusSeeOther)
+	if rec.Header().Get("Location") != "/" {
+		t.Errorf("after registering, redirect to %q", rec.Header().Get("Location"))
+	}
+	wantBody(t, c.get("/"), "Tu cuenta está lista")
+
+	acct := c.get("/cuenta")
+	wantStatus(t, acct, http.StatusOK)
+	wantBody(t, acct, "José Ñúñez Peña", "Jose.Nunez@Ejemplo.MX", "Nuevo León", "28 de noviembre de 2026")
+	if acct.Header().Get("Cache-Control") != "no-store" {
+		t.Errorf("account page Cache-Control = %q", acct.Header().Get("Cache-Control"))
+	}
+
+	wantStatus(t, c.post("/salir", nil), http.StatusSeeOther)
+	if _, ok := c.cookies[sessionCookie]; ok {
+		t.Error("session cookie kept after signing out")
+	}
+	rec = c.get("/cuenta")
+	wantStatus(t, rec, http.StatusSeeOther)
+	if loc := rec.Header().Get("Location"); loc != "/entrar?siguiente=%2Fcuenta" {
+		t.Errorf("signed-out /cuenta redirects to %q", loc)
+	}
+
+	rec = c.login("JOSE.nunez@ejemplo.mx", goodPassword) // any letter case
+	wantStatus(t, rec, http.StatusSeeOther)
+	wantStatus(t, c.get("/cuenta"), http.StatusOK)
+}
+
+func TestSignOutEndsTheSessionServerSide(t *testing.T) {
+	env := newEnv(t)
+	c := env.client(t)
+	c.register("Ana López", "ana@ejemplo.mx", goodPassword)
+	stolen := *c.cookies[sessionCookie]
+	wantStatus(t, c.post("/salir", nil), http.StatusSeeOther)
+
+	thief := env.client(t)
+	thief.cookies[sessionCookie] = &stolen
+	wantStatus(t, thief.get("/cuenta"), http.StatusSeeOther)
+}
+
+func TestLoginRenewsTheToken(t *testing.T) {
+	env := newEnv(t)
+	c := env.client(t)
+	c.register("Ana López", "ana@ejemplo.mx", goodPassword)
+	before := c.cookies[sessionCookie].Value
+	wantStatus(t, c.login("ana@ejemplo.mx", goodPassword), http.StatusSeeOther)
+	after := c.cookies[sessionCookie].Value
+	if before == after {
+		t.Fatal("session token not renewed at sign-in")
+	}
+	old := env.client(t)
+	old.cookies[sessionCookie] = &http.Cookie{Name: sessionCookie, Value: before}
+	wantStatus(t, old.get("/cuenta"), http.StatusSeeOther)
+}
+
+func TestRegistrationValidation(t *testing.T) {
+	env := newEnv(t)
+	env.client(t).register("Ana López", "ana@ejemplo.mx", goodPassword)
+	tests := []struct {
+		name   string
+		form   url.Values
+		status int
+		want   string
+	}{
+		{"duplicate e-mail in other case", url.Values{"name": {"Otra Ana"}, "email": {"ANA@Ejemplo.mx"}, "password": {goodPassword}, "state": {"Oaxaca"}}, 422, "Ya existe una cuenta con ese correo"},
+		{"short password", url.Values{"name": {"Luis Pérez"}, "email": {"luis@ejemplo.mx"}, "password": {"corta123"}, "state": {"Oaxaca"}}, 422, "al menos 10 caracteres"},
+		{"long password", url.Values{"name": {"Luis Pérez"}, "email": {"luis@ejemplo.mx"}, "password": {strings.Repeat("x", 129)}, "state": {"Oaxaca"}}, 422, "como máximo 128"},
+		{"common password", url.Values{"name": {"Luis Pérez"}, "email": {"luis@ejemplo.mx"}, "password": {"Contraseña123"}, "state": {"Oaxaca"}}, 422, "de las más usadas"},
+		{"password is the e-mail", url.Values{"name": {"Luis Pérez"}, "email": {"luis.perez@ejemplo.mx"}, "password": {"luis.perez@ejemplo.mx"}, "state": {"Oaxaca"}}, 422, "no debe ser tu nombre ni tu correo"},
+		{"bad e-mail", url.Values{"name": {"Luis Pérez"}, "email": {"luis@"}, "password": {goodPassword}, "state": {"Oaxaca"}}, 422, "correo electrónico válido"},
+		{"state not in the list", url.Values{"name": {"Luis Pérez"}, "email": {"luis@ejemplo.mx"}, "password": {goodPassword}, "state": {"Texas"}}, 422, "Elige tu estado de la lista"},
+		{"name too short", url.Values{"name": {" L "}, "email": {"luis@ejemplo.mx"}, "password": {goodPassword}, "state": {"Oaxaca"}}, 422, "de 2 a 120 caracteres"},
+		{"name too long", url.Values{"name": {strings.Repeat("Ñ", 121)}, "email": {"luis@ejemplo.mx"}, "password": {goodPassword}, "state": {"Oaxaca"}}, 422, "de 2 a 120 caracteres"},
+		{"markup in the name", url.Values{"name": {"<script>alert(1)</script>"}, "email": {"luis@ejemplo.mx"}, "password": {goodPassword}, "state": {"Oaxaca"}}, 422, "solo puede tener letras"},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := env.client(t)
+			c.ip = fmt.Sprintf("203.0.113.%d", i+1) // stay under the per-IP registration limit
+			rec := c.post("/registro", tc.form)
+			wantStatus(t, rec, tc.status)
+			wantBody(t, rec, tc.want, `role="alert"`, `aria-invalid="true"`)
+			if strings.Contains(rec.Body.String(), "<script>alert") {
+				t.Error("markup echoed unescaped")
+			}
+			if pw := tc.form.Get("password"); len(pw) > 3 && pw != tc.form.Get("email") && strings.Contains(rec.Body.String(), `value="`+pw) {
+				t.Error("password echoed back into the form")
+			}
+		})
+	}
+}
+
+func TestFailedLoginDoesNotRevealTheAccount(t *testing.T) {
+	env := newEnv(t)
+	env.client(t).register("Ana López", "ana@ejemplo.mx", goodPassword)
+	wrong := env.client(t).login("ana@ejemplo.mx", "no es la contraseña")
+	unknown := env.client(t).login("nadie@ejemplo.mx", "no es la contraseña")
+	wantStatus(t, wrong, http.StatusUnauthorized)
+	wantStatus(t, unknown, http.StatusUnauthorized)
+	wantBody(t, wrong, "El correo o la contraseña no son correctos")
+	if strings.ReplaceAll(wrong.Body.String(), "ana@", "x@") != strings.ReplaceAll(unknown.Body.String(), "nadie@", "x@") {
+		t.Error("wrong password and unknown account give different pages")
+	}
+}
+
+func TestPasswordChangeEndsOtherSessions(t *testing.T) {
+	env := newEnv(t)
+	phone := env.client(t)
+	phone.register("Ana López", "ana@ejemplo.mx", goodPassword)
+	laptop := env.client(t)
+	wantStatus(t, laptop.login("ana@ejemplo.mx", goodPassword), http.StatusSeeOther)
+	wantStatus(t, laptop.get("/cuenta"), http.StatusOK)
+
+	rec := phone.post("/cuenta/contrasena", url.Values{"current": {"equivocada123"}, "new": {"otra frase muy segura"}})
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	wantBody(t, rec, "La contraseña actual no es correcta")
+
+	rec = phone.post("/cuenta/contrasena", url.Values{"current": {goodPassword}, "new": {"otra frase muy segura"}})
+	wantStatus(t, rec, http.StatusSeeOther)
+	wantBody(t, phone.get("/cuenta"), "Tu contraseña cambió")
+	wantStatus(t, laptop.get("/cuenta"), http.StatusSeeOther)
+
+	wantStatus(t, env.client(t).login("ana@ejemplo.mx", goodPassword), http.StatusUnauthorized)
+	wantStatus(t, env.client(t).login("ana@ejemplo.mx", "otra frase muy segura"), http.StatusSeeOther)
+}
+
+func TestSessionTimeouts(t *testing.T) {
+	env := newEnv(t)
+	c := env.client(t)
+	c.register("Ana López", "ana@ejemplo.mx", goodPassword)
+
+	// Activity keeps the session alive past the idle timeout...
+	for range 4 {
+		env.clock.Advance(account.IdleTimeout - 10*time.Minute)
+		wantStatus(t, c.get("/cuenta"), http.StatusOK)
+	}
+	// ...but not past the idle timeout without activity,
+	env.clock.Advance(account.IdleTimeout + time.Minute)
+	wantStatus(t, c.get("/cuenta"), http.StatusSeeOther)
+
+	// nor past the absolute timeout with activity.
+	c = env.client(t)
+	wantStatus(t, c.login("ana@ejemplo.mx", goodPassword), http.StatusSeeOther)
+	for elapsed := time.Duration(0); elapsed < account.AbsoluteTimeout-time.Hour; elapsed += time.Hour {
+		env.clock.Advance(time.Hour)
+		if rec := c.get("/cuenta"); rec.Code != http.StatusOK {
+			t.Fatalf("active session ended after %v", elapsed+time.Hour)
+		}
+	}
+	wantStatus(t, c.get("/cuenta"), http.StatusOK)
+	env.clock.Advance(2 * time.Hour)
+	wantStatus(t, c.get("/cuenta"), http.StatusSeeOther)
+}
+
+func TestCookieFlags(t *testing.T) {
+	for _, tc := range []struct {
+		baseURL string
+		secure  bool
+	}{{"http://127.0.0.1:8080", false}, {"https://certificacion.mxos.mx", true}} {
+		env := newEnv(t, func(c *Config) { c.BaseURL = tc.baseURL })
+		rec := env.client(t).post("/registro", url.Values{"name": {"Ana López"}, "email": {"ana@ejemplo.mx"}, "password": {goodPassword}, "state": {"Oaxaca"}})
+		var sess *http.Cookie
+		for _, ck := range rec.Result().Cookies() {
+			if ck.Name == sessionCookie {
+				sess = ck
+			}
+		}
+		if sess == nil {
+			t.Fatal("no session cookie")
+		}
+		if !sess.HttpOnly || sess.SameSite != http.SameSiteLaxMode || sess.Path != "/" || sess.Secure != tc.secure || sess.MaxAge != int(account.AbsoluteTimeout/time.Second) {
+			t.Errorf("%s: cookie = %+v", tc.baseURL, sess)
+		}
+		if len(sess.Value) < 40 {
+			t.Errorf("session token too short: %d chars", len(sess.Value))
+		}
+	}
+}
+
+func TestStoredHashIsArgon2id(t *testing.T) {
+	env := newEnv(t)
+	svc, err := account.New(env.db, env.clock.Now, account.OWASPParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := svc.Register(context.Background(), account.Registration{Name: "Ana López", Email: "ana@ejemplo.mx", Password: goodPassword, State: "Oaxaca"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := env.db.UserByID(context.Background(), u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(stored.PasswordHash, "$argon2id$v=19$m=19456,t=2,p=1$") || strings.Contains(stored.PasswordHash, goodPassword) {
+		t.Errorf("stored hash = %q", stored.PasswordHash)
+	}
+	if _, err := svc.Authenticate(context.Background(), "ana@ejemplo.mx", goodPassword); err != nil {
+		t.Errorf("sign in with the real parameters: %v", err)
+	}
+}
+
+func TestCrossSitePostIsRefused(t *testing.T) {
+	env := newEnv(t)
+	form := url.Values{"email": {"ana@ejemplo.mx"}, "password": {goodPassword}}
+	for _, tc := range []struct {
+		name   string
+		header map[string]string
+		status int
+	}{
+		{"cross-site fetch metadata", map[string]string{"Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
+		{"foreign origin", map[string]string{"Origin": "https://evil.example"}, http.StatusForbidden},
+		{"same origin", map[string]string{"Sec-Fetch-Site": "same-origin"}, http.StatusUnauthorized},
+		{"no browser headers", nil, http.StatusUnauthorized},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := env.client(t)
+			for k, v := range tc.header {
+				c.header.Set(k, v)
+			}
+			rec := c.post("/entrar", form)
+			wantStatus(t, rec, tc.status)
+			if tc.status == http.StatusForbidden {
+				wantBody(t, rec, "Acción no permitida")
+				if rec.Header().Get("Content-Security-Policy") == "" {
+					t.Error("403 page lacks security headers")
+				}
+			}
+		})
+	}
+}
+
+func TestLoginRateLimitTripsAndRecovers(t *testing.T) {
+	env := newEnv(t)
+	env.client(t).register("Ana López", "ana@ejemplo.mx", goodPassword)
+	c := env.client(t)
+	for i := range 5 {
+		wantStatus(t, c.login("ana@ejemplo.mx", "intento equivocado "+string(rune('a'+i))), http.StatusUnauthorized)
+	}
+	// The account is now limited, even with the right password and from
+	// another address.
+	other := env.client(t)
+	other.ip = "198.51.100.7"
+	rec := other.login("ana@ejemplo.mx", goodPassword)
+	wantStatus(t, rec, http.StatusTooManyRequests)
+	wantBody(t, rec, "Demasiados intentos")
+	if rec.Header().Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
+	env.clock.Advance(time.Minute + time.Second)
+	wantStatus(t, other.login("ana@ejemplo.mx", goodPassword), http.StatusSeeOther)
+}
+
+func TestRegistrationRateLimitPerIP(t *testing.T) {
+	env := newEnv(t)
+	c := env.client(t)
+	for i := range 10 {
+		c.cookies = map[string]*http.Cookie{}
+		c.register("Persona Prueba", "p"+string(rune('a'+i))+"@ejemplo.mx", goodPassword)
+	}
+	rec := c.post("/registro", url.Values{"name": {"Persona Prueba"}, "email": {"px@ejemplo.mx"}, "password": {goodPassword}, "state": {"Oaxaca"}})
+	wantStatus(t, rec, http.StatusTooManyRequests)
+	env.clock.Advance(3 * time.Minute)
+	c.cookies = map[string]*http.Cookie{}
+	c.register("Persona Prueba", "px@ejemplo.mx", goodPassword)
+}
+
+func TestAdminGuard(t *testing.T) {
+	env := newEnv(t)
+	visitor := env.client(t)
+	candidate := env.client(t)
+	candidate.register("Ana López", "ana@ejemplo.mx", goodPassword)
+	if _, err := env.accounts.CreateUser(context.Background(), account.Registration{Name: "Admin Fundación", Email: "admin@mxos.mx", Password: goodPassword}, store.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	admin := env.client(t)
+	wantStatus(t, admin.login("admin@mxos.mx", goodPassword), http.StatusSeeOther)
+
+	for _, target := range []string{"/admin", "/admin/", "/admin/no-existe"} {
+		wantStatus(t, visitor.get(target), http.StatusNotFound)
+		wantStatus(t, candidate.get(target), http.StatusNotFound)
+	}
+	rec := admin.get("/admin")
+	wantStatus(t, rec, http.StatusOK)
+	wantBody(t, rec, "Consola de la Fundación", "candidatos registrados")
+	if strings.Contains(candidate.get("/").Body.String(), `href="/admin"`) {
+		t.Error("candidate sees the admin link")
+	}
+}
+
+func TestLanguageSwitch(t *testing.T) {
+	env := newEnv(t)
+	c := env.client(t)
+	wantBody(t, c.get("/"), `<html lang="es-MX">`, "Certifícate en soporte de MxOS", "View in English")
+
+	rec := c.post("/idioma", url.Values{"lang": {"en"}, "siguiente": {"/registro"}})
+	wantStatus(t, rec, http.StatusSeeOther)
+	if rec.Header().Get("Location") != "/registro" {
+		t.Errorf("back to %q", rec.Header().Get("Location"))
+	}
+	wantBody(t, c.get("/registro"), `<html lang="en">`, "Create your account", "Ver en español")
+	wantBody(t, c.get("/no-existe"), "Page not found")
+
+	wantStatus(t, c.post("/idioma", url.Values{"lang": {"fr"}}), http.StatusBadRequest)
+	rec = c.post("/idioma", url.Values{"lang": {"es"}, "siguiente": {"https://evil.example/"}})
+	if rec.Header().Get("Location") != "/" {
+		t.Errorf("open redirect to %q", rec.Header().Get("Location"))
+	}
+
+	browser := env.client(t)
+	browser.header.Set("Accept-Language", "en-US,en;q=0.9")
+	wantBody(t, browser.get("/"), "Get certified in MxOS support")
+	browser.header.Set("Accept-Language", "fr-FR,fr;q=0.9")
+	wantBody(t, browser.get("/"), "Certifícate en soporte de MxOS")
+}
+
+func TestBadBodies(t *testing.T) {
+	env := newEnv(t)
+	c := env.client(t)
+	huge := "email=" + strings.Repeat("a", maxBody+10)
+	wantStatus(t, c.do("POST", "/entrar", strings.NewReader(huge), "application/x-www-form-urlencoded"), http.StatusRequestEntityTooLarge)
+	wantStatus(t, c.do("POST", "/entrar", strings.NewReader("email=%ff%fe&password=x"), "application/x-www-form-urlencoded"), http.StatusBadRequest)
+	wantStatus(t, c.do("POST", "/entrar", strings.NewReader("%zz"), "application/x-www-form-urlencoded"), http.StatusBadRequest)
+}
+
+func TestNextAfterLoginStaysOnSite(t *testing.T) {
+	env := newEnv(t)
+	env.client(t).register("Ana López", "ana@ejemplo.mx", goodPassword)
+	for next, want := range map[string]string{"/cuenta": "/cuenta", "//evil.example": "/", "https://evil.example": "/", "/\\evil.example": "/"} {
+		rec := env.client(t).post("/entrar", url.Values{"email": {"ana@ejemplo.mx"}, "password": {goodPassword}, "siguiente": {next}})
+		if got := rec.Header().Get("Location"); got != want {
+			t.Errorf("siguiente=%q redirects to %q, want %q", next, got, want)
+		}
+	}
+}

@@ -1,0 +1,71 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"mxcert/internal/account"
+)
+
+// maxBody is the largest request body accepted: forms and autosaves are a
+// few kilobytes.
+const maxBody = 64 << 10
+
+// parseForm reads a posted form: a body over maxBody is a 413, anything
+// unreadable or not UTF-8 is a 400.
+func parseForm(c *gin.Context) error {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
+	if err := c.Request.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return errTooLarge
+		}
+		return errBadRequest
+	}
+	for _, vs := range c.Request.PostForm {
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				return errBadRequest
+			}
+		}
+	}
+	return nil
+}
+
+// formView is the state of a form shown again after a mistake: the values
+// typed (never passwords) and a message id per field.
+type formView struct {
+	Values map[string]string
+	Errors map[string]string
+}
+
+func newForm() formView { return formView{Values: map[string]string{}, Errors: map[string]string{}} }
+
+// Value is what the person typed in a field.
+func (f formView) Value(field string) string { return f.Values[field] }
+
+// Error is the message id of a field's problem, or "".
+func (f formView) Error(field string) string { return f.Errors[field] }
+
+// HasErrors reports whether any field has a problem.
+func (f formView) HasErrors() bool { return len(f.Errors) > 0 }
+
+// fieldErrors turns the account package's problems into message ids.
+func fieldErrors(err error, f formView) bool {
+	var ve *account.ValidationError
+	if !errors.As(err, &ve) {
+		return false
+	}
+	for field, p := range ve.Fields {
+		f.Errors[field] = "problem." + string(p)
+	}
+	return true
+}
+
+func postValue(c *gin.Context, key string) string {
+	return strings.TrimSpace(c.Request.PostForm.Get(key))
+}

@@ -1,0 +1,160 @@
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"mxcert/internal/account"
+	"mxcert/internal/content"
+	"mxcert/internal/store"
+	"mxcert/static"
+	"mxcert/templates"
+)
+
+// fakeClock is a clock tests move by hand.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *fakeClock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// cheapHash keeps tests fast; one test checks the real parameters.
+var cheapHash = account.HashParams{Memory: 64, Time: 1, Threads: 1}
+
+type testEnv struct {
+	srv      *Server
+	db       *store.DB
+	accounts *account.Service
+	clock    *fakeClock
+}
+
+type envOption func(*Config)
+
+// newEnv builds the real router over the example track, a real SQLite
+// database in a temporary directory and a fake clock.
+func newEnv(t *testing.T, opts ...envOption) *testEnv {
+	t.Helper()
+	cat, report, err := content.LoadDir("../content/testdata/content", content.Options{LinkURL: ContentLinkURL})
+	if err != nil || report.HasErrors() {
+		t.Fatalf("load fixture: %v %v", err, report.Errors())
+	}
+	clock := &fakeClock{t: time.Date(2026, 11, 28, 18, 0, 0, 0, time.UTC)}
+	db, err := store.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.Now = clock.Now
+	accounts, err := account.New(db, clock.Now, cheapHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{BaseURL: "http://example.test"}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s, err := New(cfg, Deps{
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Catalog:   func() *content.Catalog { return cat },
+		Store:     db,
+		Accounts:  accounts,
+		Now:       clock.Now,
+		Templates: templates.FS,
+		Static:    static.FS,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testEnv{srv: s, db: db, accounts: accounts, clock: clock}
+}
+
+// client is a browser: it keeps cookies and does not follow redirects, so
+// tests see every 303.
+type client struct {
+	t       *testing.T
+	env     *testEnv
+	cookies map[string]*http.Cookie
+	ip      string
+	header  http.Header
+}
+
+func (e *testEnv) client(t *testing.T) *client {
+	return &client{t: t, env: e, cookies: map[string]*http.Cookie{}, ip: "192.0.2.10", header: http.Header{}}
+}
+
+func (c *client) do(method, target string, body io.Reader, contentType string) *httptest.ResponseRecorder {
+	c.t.Helper()
+	req := httptest.NewRequest(method, target, body)
+	req.RemoteAddr = c.ip + ":50000"
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for k, vs := range c.header {
+		req.Header[k] = vs
+	}
+	for _, ck := range c.cookies {
+		req.AddCookie(ck)
+	}
+	rec := httptest.NewRecorder()
+	c.env.srv.Handler().ServeHTTP(rec, req)
+	for _, ck := range rec.Result().Cookies() {
+		if ck.MaxAge < 0 {
+			delete(c.cookies, ck.Name)
+		} else {
+			c.cookies[ck.Name] = ck
+		}
+	}
+	return rec
+}
+
+func (c *client) get(target string) *httptest.ResponseRecorder {
+	c.t.Helper()
+	return c.do("GET", target, nil, "")
+}
+
+func (c *client) post(target string, form url.Values) *httptest.ResponseRecorder {
+	c.t.Helper()
+	return c.do("POST", target, strings.NewReader(form.Encode()), "application/x-www-form-urlencoded")
+}
+
+// register creates an account through the form and leaves the client
+// signed in.
+func (c *client) register(name, email, password string) {
+	c.t.Helper()
+	rec := c.post("/registro", url.Values{"name": {name}, "email": {email}, "password": {password}, "state": {"Oaxaca"}})
+	if rec.Code != http.StatusSeeOther {
+		c.t.Fatalf("register %s: %d\n%s", email, rec.Code, rec.Body)
+	}
+}
+
+func (c *client) login(email, password string) *httptest.ResponseRecorder {
+	c.t.Helper()
+	return c.post("/entrar", url.Values{"email": {email}, "password": {password}})
+}
+
+func wantStatus(t *testing.T, rec *httptest.ResponseRecorder, status int) {
+	t.Helper()
+	if rec.Code != status {
+		t.Fatalf("status %d, want %d; body:\n%.2000s", rec.Code, status, rec.Body.String())
+	}
+}
+
+func wantBody(t *testing.T, rec *httptest.ResponseRecorder, texts ...string) {
+	t.Helper()
+	for _, s := range texts {
+		if !strings.Contains(rec.Body.String(), s) {
+			t.Errorf("body lacks %q", s)
+		}
+	}
+}

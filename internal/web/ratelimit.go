@@ -1,0 +1,87 @@
+package web
+
+import (
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// limiter is a set of token buckets, one per key (an IP address or an
+// account), with eviction of idle keys so memory stays bounded. Time comes
+// from an injectable clock so tests can move it.
+type limiter struct {
+	every time.Duration // one token is added this often
+	burst int
+	now   func() time.Time
+
+	mu        sync.Mutex
+	buckets   map[string]*bucket
+	lastSweep time.Time
+}
+
+type bucket struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+// maxKeys bounds the table; past it, idle keys are swept at once.
+const maxKeys = 100_000
+
+func newLimiter(every time.Duration, burst int, now func() time.Time) *limiter {
+	return &limiter{every: every, burst: burst, now: now, buckets: map[string]*bucket{}}
+}
+
+// allow takes a token for key. When none is left it reports how long until
+// the next one.
+func (l *limiter) allow(key string) (bool, time.Duration) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.lastSweep) > time.Minute || len(l.buckets) >= maxKeys {
+		l.sweep(now)
+	}
+	b, ok := l.buckets[key]
+	if !ok {
+		b = &bucket{lim: rate.NewLimiter(rate.Every(l.every), l.burst)}
+		l.buckets[key] = b
+	}
+	b.seen = now
+	r := b.lim.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return false, d
+	}
+	return true, 0
+}
+
+// sweep drops buckets idle long enough to be full again: forgetting them
+// changes nothing.
+func (l *limiter) sweep(now time.Time) {
+	full := l.every * time.Duration(l.burst)
+	for k, b := range l.buckets {
+		if now.Sub(b.seen) > full {
+			delete(l.buckets, k)
+		}
+	}
+	l.lastSweep = now
+}
+
+// limits are the site's rate limits.
+type limits struct {
+	loginIP      *limiter // sign-in attempts per IP address
+	loginAccount *limiter // sign-in attempts per e-mail address
+	registerIP   *limiter // new accounts per IP address
+	lookupIP     *limiter // public certificate look-ups per IP address
+}
+
+func newLimits(now func() time.Time) *limits {
+	return &limits{
+		// A school lab or an internet café shares one address: generous per
+		// IP, strict per account.
+		loginIP:      newLimiter(6*time.Second, 20, now),
+		loginAccount: newLimiter(time.Minute, 5, now),
+		registerIP:   newLimiter(3*time.Minute, 10, now),
+		lookupIP:     newLimiter(time.Second, 30, now),
+	}
+}
