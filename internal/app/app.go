@@ -21,6 +21,7 @@ import (
 	"mxcert/internal/account"
 	"mxcert/internal/content"
 	"mxcert/internal/store"
+	"mxcert/internal/study"
 	"mxcert/internal/web"
 	"mxcert/static"
 	"mxcert/templates"
@@ -102,8 +103,9 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 		a.cfg.BaseURL = "http://" + ln.Addr().String()
 	}
 	a.cfg.BaseURL = strings.TrimRight(a.cfg.BaseURL, "/")
-	srv, err := web.New(web.Config{BaseURL: a.cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, Dev: cfg.Dev}, web.Deps{
-		Logger: log, Catalog: a.catalog.Load, Store: a.db, Accounts: a.accounts, Now: a.now, Templates: tfs, Static: sfs,
+	srv, err := web.New(web.Config{BaseURL: a.cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, Dev: cfg.Dev, ContentDir: cfg.ContentDir}, web.Deps{
+		Logger: log, Catalog: a.catalog.Load, Store: a.db, Accounts: a.accounts, Study: study.New(a.db, a.now),
+		Now: a.now, Templates: tfs, Static: sfs,
 	})
 	if err != nil {
 		ln.Close()

@@ -168,3 +168,12 @@ func (t *Track) ModulesFor(domain string) []*Module {
 	}
 	return out
 }
+
+// DomainTitle is how people read a domain's name: the title of the first
+// module that teaches it, or the id when no module does.
+func (t *Track) DomainTitle(domain string) string {
+	if ms := t.ModulesFor(domain); len(ms) > 0 {
+		return ms[0].Title
+	}
+	return domain
+}

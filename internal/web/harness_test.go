@@ -15,6 +15,7 @@ import (
 	"mxcert/internal/account"
 	"mxcert/internal/content"
 	"mxcert/internal/store"
+	"mxcert/internal/study"
 	"mxcert/static"
 	"mxcert/templates"
 )
@@ -34,20 +35,30 @@ var cheapHash = account.HashParams{Memory: 64, Time: 1, Threads: 1}
 
 type testEnv struct {
 	srv      *Server
+	catalog  *content.Catalog
 	db       *store.DB
 	accounts *account.Service
 	clock    *fakeClock
 }
 
-type envOption func(*Config)
+// envOption changes the environment: the web configuration, or the
+// content folder (the example track by default).
+type envOption func(cfg *Config)
+
+// withShippedContent serves the real curriculum of content/.
+func withShippedContent(cfg *Config) { cfg.ContentDir = "../../content" }
 
 // newEnv builds the real router over the example track, a real SQLite
 // database in a temporary directory and a fake clock.
 func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	t.Helper()
-	cat, report, err := content.LoadDir("../content/testdata/content", content.Options{LinkURL: ContentLinkURL})
+	cfg := Config{BaseURL: "http://example.test", ContentDir: "../content/testdata/content"}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	cat, report, err := content.LoadDir(cfg.ContentDir, content.Options{LinkURL: ContentLinkURL})
 	if err != nil || report.HasErrors() {
-		t.Fatalf("load fixture: %v %v", err, report.Errors())
+		t.Fatalf("load content: %v %v", err, report.Errors())
 	}
 	clock := &fakeClock{t: time.Date(2026, 11, 28, 18, 0, 0, 0, time.UTC)}
 	db, err := store.Open(context.Background(), t.TempDir())
@@ -60,15 +71,12 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{BaseURL: "http://example.test"}
-	for _, o := range opts {
-		o(&cfg)
-	}
 	s, err := New(cfg, Deps{
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Catalog:   func() *content.Catalog { return cat },
 		Store:     db,
 		Accounts:  accounts,
+		Study:     study.New(db, clock.Now),
 		Now:       clock.Now,
 		Templates: templates.FS,
 		Static:    static.FS,
@@ -76,7 +84,7 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{srv: s, db: db, accounts: accounts, clock: clock}
+	return &testEnv{srv: s, catalog: cat, db: db, accounts: accounts, clock: clock}
 }
 
 // client is a browser: it keeps cookies and does not follow redirects, so

@@ -72,6 +72,10 @@ func (tr *translator) t(lang, id string, kv ...any) string {
 		loc = tr.locs[langES]
 	}
 	msg, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
+	if err != nil && count != nil {
+		// A message without plural forms that merely shows a count.
+		msg, err = loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	}
 	if err != nil {
 		return id
 	}

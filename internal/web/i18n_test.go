@@ -88,6 +88,9 @@ func TestTemplatesUseExistingMessages(t *testing.T) {
 	if got := tr.t(langES, "facts.questions", "Count", 1); got != "1 pregunta" {
 		t.Errorf("singular = %q", got)
 	}
+	if got := tr.t(langES, "question.answered", "Count", 1, "Total", 40); got != "Respondidas: 1 de 40" {
+		t.Errorf("count in a message without plural forms = %q", got)
+	}
 	if got := tr.t(langEN, "facts.questions", "Count", 40); got != "40 questions" {
 		t.Errorf("plural = %q", got)
 	}

@@ -37,9 +37,20 @@ func (s *Server) routes() error {
 	pages.POST("/salir", s.handle(s.logout))
 	pages.POST("/idioma", s.handle(s.setLanguage))
 
+	pages.GET("/certificaciones/:track", s.handle(s.trackPage))
+	pages.GET("/certificaciones/:track/modulos/:slug", s.handle(s.modulePage))
+	pages.GET("/certificaciones/:track/archivos/*path", s.handle(s.contentAsset))
+
 	signedIn := pages.Group("/", s.requireUser)
 	signedIn.GET("/cuenta", s.handle(s.accountPage))
 	signedIn.POST("/cuenta/contrasena", s.handle(s.changePassword))
+	signedIn.POST("/certificaciones/:track/modulos/:slug/estudiado", s.handle(s.markStudied))
+	signedIn.GET("/certificaciones/:track/practica", s.handle(s.practiceHub))
+	signedIn.POST("/certificaciones/:track/practica", s.handle(s.startPractice))
+	signedIn.GET("/practica/:id", s.handle(s.practiceItem))
+	signedIn.POST("/practica/:id/pregunta/:pos", s.handle(s.answerPractice))
+	signedIn.POST("/practica/:id/terminar", s.handle(s.finishPractice))
+	signedIn.GET("/practica/:id/resultado", s.handle(s.practiceResult))
 
 	admin := pages.Group("/admin", s.requireAdmin)
 	admin.GET("", s.handle(s.adminHome))

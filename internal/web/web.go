@@ -18,6 +18,7 @@ import (
 	"mxcert/internal/account"
 	"mxcert/internal/content"
 	"mxcert/internal/store"
+	"mxcert/internal/study"
 )
 
 // Config is what the web layer needs from the process configuration.
@@ -26,6 +27,7 @@ type Config struct {
 	TrustedProxies []string // proxies whose X-Forwarded-For is believed; none by default
 	Dev            bool     // templates and static files are re-read from disk
 	TimeZone       string   // where dates are shown; America/Mexico_City by default
+	ContentDir     string   // the content folder, for the tracks' images
 }
 
 // Deps are the web layer's collaborators.
@@ -34,6 +36,7 @@ type Deps struct {
 	Catalog   func() *content.Catalog // the content in use; swapped whole on reload
 	Store     *store.DB
 	Accounts  *account.Service
+	Study     *study.Service
 	Now       func() time.Time
 	Templates fs.FS
 	Static    fs.FS
@@ -46,6 +49,7 @@ type Server struct {
 	cat      func() *content.Catalog
 	store    *store.DB
 	accounts *account.Service
+	study    *study.Service
 	now      func() time.Time
 	zone     *time.Location
 	secure   bool // cookies get the Secure flag (the site is served over HTTPS)
@@ -58,13 +62,14 @@ type Server struct {
 }
 
 // pages are the templates the routes render; each must exist at start.
-var pages = []string{"home", "error", "register", "login", "account", "admin"}
+var pages = []string{"home", "error", "register", "login", "account", "admin",
+	"track", "module", "practice", "practice_item", "practice_result"}
 
 // New builds the router. It fails if a template does not parse or a route
 // names a page that does not exist.
 func New(cfg Config, deps Deps) (*Server, error) {
 	s := &Server{
-		cfg: cfg, log: deps.Logger, cat: deps.Catalog, store: deps.Store, accounts: deps.Accounts,
+		cfg: cfg, log: deps.Logger, cat: deps.Catalog, store: deps.Store, accounts: deps.Accounts, study: deps.Study,
 		now: deps.Now, secure: strings.HasPrefix(cfg.BaseURL, "https://"),
 	}
 	if s.now == nil {
@@ -106,5 +111,6 @@ func (s *Server) funcs() template.FuncMap {
 		"static":  func(file string) string { return s.assets.url(file) },
 		"minutes": func(d time.Duration) int { return int(d.Minutes()) },
 		"hours":   func(d time.Duration) int { return int(d.Hours()) },
+		"add":     func(a, b int) int { return a + b },
 	}
 }

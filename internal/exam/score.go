@@ -1,0 +1,60 @@
+package exam
+
+// Result is the score of a finished attempt or simulacro.
+type Result struct {
+	Correct     int
+	Total       int
+	Percent     int // rounded down: 69.9 % does not pass a 70 % mark
+	Passed      bool
+	PassPercent int
+	Domains     []DomainResult // in blueprint order
+}
+
+// DomainResult is the score within one domain.
+type DomainResult struct {
+	Domain  string
+	Correct int
+	Total   int
+}
+
+// Percent of the domain's questions answered correctly.
+func (d DomainResult) Percent() int {
+	if d.Total == 0 {
+		return 0
+	}
+	return d.Correct * 100 / d.Total
+}
+
+// Score scores items against answers (answers[i] belongs to items[i]; nil
+// is unanswered, which is wrong). One point per question.
+func Score(items []Item, answers [][]int, passPercent int, domainOrder []string) Result {
+	res := Result{Total: len(items), PassPercent: passPercent}
+	byDomain := map[string]*DomainResult{}
+	for _, d := range domainOrder {
+		res.Domains = append(res.Domains, DomainResult{Domain: d})
+	}
+	for i := range res.Domains {
+		byDomain[res.Domains[i].Domain] = &res.Domains[i]
+	}
+	for i, it := range items {
+		d := byDomain[it.Domain]
+		if d == nil {
+			res.Domains = append(res.Domains, DomainResult{Domain: it.Domain})
+			// re-point the map: append may have moved the slice
+			for j := range res.Domains {
+				byDomain[res.Domains[j].Domain] = &res.Domains[j]
+			}
+			d = byDomain[it.Domain]
+		}
+		d.Total++
+		if i < len(answers) && it.Correct(answers[i]) {
+			d.Correct++
+			res.Correct++
+		}
+	}
+	if res.Total > 0 {
+		res.Percent = res.Correct * 100 / res.Total
+	}
+	res.Passed = res.Total > 0 && res.Correct*100 >= passPercent*res.Total
+	return res
+}

@@ -1,0 +1,86 @@
+package study
+
+import (
+	"context"
+	"time"
+
+	"mxcert/internal/content"
+	"mxcert/internal/store"
+)
+
+// Progress is where a candidate stands in a track.
+type Progress struct {
+	Studied  map[string]time.Time           // module slug → when marked
+	Accuracy map[string]store.DomainAccuracy // domain → practice record
+	Recent   []store.PracticeSummary
+}
+
+// StudiedCount counts the track's modules marked as studied.
+func (p Progress) StudiedCount(t *content.Track) int {
+	n := 0
+	for _, m := range t.Modules {
+		if _, ok := p.Studied[m.Slug]; ok {
+			n++
+		}
+	}
+	return n
+}
+
+// Progress loads a candidate's progress in a track.
+func (s *Service) Progress(ctx context.Context, userID int64, t *content.Track) (Progress, error) {
+	var p Progress
+	var err error
+	if p.Studied, err = s.db.StudiedModules(ctx, userID, t.ID); err != nil {
+		return p, err
+	}
+	if p.Accuracy, err = s.db.PracticeAccuracy(ctx, userID, t.ID); err != nil {
+		return p, err
+	}
+	p.Recent, err = s.db.RecentPractice(ctx, userID, t.ID, 5)
+	return p, err
+}
+
+// StepKind says what the candidate should do next.
+type StepKind string
+
+const (
+	StepStudy    StepKind = "study"    // Module: the next module not yet studied
+	StepPractice StepKind = "practice" // Domain: the weakest or least practised domain
+	StepExam     StepKind = "exam"     // ready for the exam
+)
+
+// Step is the one next step the track page recommends.
+type Step struct {
+	Kind   StepKind
+	Module *content.Module
+	Domain string
+}
+
+// NextStep picks one clear next step: first study every module in order;
+// then practise every domain until its accuracy reaches ReadyPercent over
+// at least a quiz's worth of answers, weakest first; then take the exam.
+func NextStep(t *content.Track, p Progress) Step {
+	for _, m := range t.Modules {
+		if _, ok := p.Studied[m.Slug]; !ok {
+			return Step{Kind: StepStudy, Module: m}
+		}
+	}
+	weakest, weakestPct := "", 101
+	for _, d := range t.Domains() {
+		if len(t.Pool(content.PracticePool, d)) == 0 {
+			continue
+		}
+		a := p.Accuracy[d]
+		pct := a.Percent()
+		if a.Answered < min(QuizLength, len(t.Pool(content.PracticePool, d))) {
+			pct = -1 // not practised enough yet: first in line
+		}
+		if pct < ReadyPercent && pct < weakestPct {
+			weakest, weakestPct = d, pct
+		}
+	}
+	if weakest != "" {
+		return Step{Kind: StepPractice, Domain: weakest}
+	}
+	return Step{Kind: StepExam}
+}

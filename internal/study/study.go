@@ -1,0 +1,178 @@
+// Package study holds the self-paced study use cases: module progress,
+// practice quizzes per domain and simulacros (practice exams from the
+// practice pool), and the "what next" advice of the track page. Practice
+// never touches the exam pool.
+package study
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"mxcert/internal/content"
+	"mxcert/internal/exam"
+	"mxcert/internal/store"
+)
+
+// QuizLength is how many questions a domain quiz asks (fewer when the
+// domain's practice pool is smaller).
+const QuizLength = 10
+
+// ReadyPercent is the practice accuracy a domain needs before we call the
+// candidate ready; it matches the usual pass mark.
+const ReadyPercent = 70
+
+// Errors the web layer turns into pages.
+var (
+	ErrUnknownDomain = errors.New("unknown domain")
+	ErrTimeUp        = errors.New("the simulacro's time is up")
+	ErrNotAnswerable = errors.New("the question cannot be answered now")
+)
+
+// Service is the study use cases.
+type Service struct {
+	db  *store.DB
+	now func() time.Time
+}
+
+// New returns the service.
+func New(db *store.DB, now func() time.Time) *Service { return &Service{db: db, now: now} }
+
+// SetStudied marks or unmarks a module as studied.
+func (s *Service) SetStudied(ctx context.Context, userID int64, t *content.Track, m *content.Module, studied bool) error {
+	return s.db.Transact(ctx, func(tx *store.Tx) error {
+		if studied {
+			return tx.MarkStudied(userID, t.ID, m.Slug)
+		}
+		return tx.UnmarkStudied(userID, t.ID, m.Slug)
+	})
+}
+
+// StartQuiz starts a practice quiz of one domain.
+func (s *Service) StartQuiz(ctx context.Context, userID int64, t *content.Track, version, domain string) (*store.PracticeSession, error) {
+	if len(t.Pool(content.PracticePool, domain)) == 0 {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownDomain, domain)
+	}
+	seed, err := exam.NewSeed()
+	if err != nil {
+		return nil, err
+	}
+	return s.create(ctx, &store.PracticeSession{UserID: userID, TrackID: t.ID, Kind: store.PracticeQuiz, Domain: domain, Seed: seed, ContentVersion: version},
+		exam.Quiz(t, domain, QuizLength, seed))
+}
+
+// StartSimulacro starts a practice exam shaped like the real one, drawn from
+// the practice pool; timed gives it the exam's duration.
+func (s *Service) StartSimulacro(ctx context.Context, userID int64, t *content.Track, version string, timed bool) (*store.PracticeSession, error) {
+	seed, err := exam.NewSeed()
+	if err != nil {
+		return nil, err
+	}
+	items, err := exam.Assemble(t, content.PracticePool, seed)
+	if err != nil {
+		return nil, err
+	}
+	p := &store.PracticeSession{UserID: userID, TrackID: t.ID, Kind: store.PracticeSimulacro, Seed: seed, ContentVersion: version}
+	if timed {
+		d := s.now().Add(t.Rules.Duration).UTC()
+		p.Deadline = &d
+	}
+	return s.create(ctx, p, items)
+}
+
+func (s *Service) create(ctx context.Context, p *store.PracticeSession, items []exam.Item) (*store.PracticeSession, error) {
+	p.ID = uuid.NewString()
+	for _, it := range items {
+		p.Items = append(p.Items, store.PracticeItem{Item: it})
+	}
+	if err := s.db.Transact(ctx, func(tx *store.Tx) error { return tx.CreatePractice(p) }); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Session loads a candidate's practice session; a simulacro whose time ran
+// out is closed on the way.
+func (s *Service) Session(ctx context.Context, userID int64, id string) (*store.PracticeSession, error) {
+	p, err := s.db.Practice(ctx, id, userID)
+	if err != nil {
+		return nil, err
+	}
+	if p.FinishedAt == nil && p.Deadline != nil && !s.now().Before(*p.Deadline) {
+		if err := s.Finish(ctx, userID, id); err != nil {
+			return nil, err
+		}
+		return s.db.Practice(ctx, id, userID)
+	}
+	return p, nil
+}
+
+// Answer records the answer to one item. In a quiz an item is answered once
+// (the feedback is shown at once); in a simulacro answers may change until
+// it is finished or its time is up.
+func (s *Service) Answer(ctx context.Context, userID int64, id string, position int, answer []int) (*store.PracticeSession, error) {
+	err := s.db.Transact(ctx, func(tx *store.Tx) error {
+		p, err := tx.Practice(id, userID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case p.FinishedAt != nil:
+			return store.ErrClosed
+		case p.Deadline != nil && !tx.Now.Before(*p.Deadline):
+			return ErrTimeUp
+		case position < 0 || position >= len(p.Items):
+			return ErrNotAnswerable
+		case p.Kind == store.PracticeQuiz && p.Items[position].Answered():
+			return nil // already answered: keep the first answer, show its feedback
+		}
+		it := p.Items[position].Item
+		a := exam.NormalizeAnswer(answer, len(it.Options))
+		if a == nil || (!it.Multiple() && len(a) != 1) {
+			return ErrNotAnswerable
+		}
+		if err := tx.AnswerPractice(id, position, a, it.Correct(a)); err != nil {
+			return err
+		}
+		if p.Kind == store.PracticeQuiz && allAnswered(p, position) {
+			return tx.FinishPractice(id)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.db.Practice(ctx, id, userID)
+}
+
+func allAnswered(p *store.PracticeSession, justAnswered int) bool {
+	for i, it := range p.Items {
+		if i != justAnswered && !it.Answered() {
+			return false
+		}
+	}
+	return true
+}
+
+// Finish closes a practice session (a simulacro handed in).
+func (s *Service) Finish(ctx context.Context, userID int64, id string) error {
+	return s.db.Transact(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Practice(id, userID); err != nil {
+			return err
+		}
+		return tx.FinishPractice(id)
+	})
+}
+
+// Score scores a practice session per the track's blueprint domains.
+func Score(t *content.Track, p *store.PracticeSession) exam.Result {
+	items := make([]exam.Item, len(p.Items))
+	answers := make([][]int, len(p.Items))
+	for i, it := range p.Items {
+		items[i], answers[i] = it.Item, it.Answer
+	}
+	return exam.Score(items, answers, t.Rules.PassPercent, t.Domains())
+}
