@@ -10,7 +10,7 @@ import (
 
 // Progress is where a candidate stands in a track.
 type Progress struct {
-	Studied  map[string]time.Time           // module slug → when marked
+	Studied  map[string]time.Time            // module slug → when marked
 	Accuracy map[string]store.DomainAccuracy // domain → practice record
 	Recent   []store.PracticeSummary
 }
