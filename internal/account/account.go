@@ -163,6 +163,63 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 	})
 }
 
+// ErrNameLocked is a name change by a candidate who already holds a
+// certificate: from then on only the foundation corrects names, so that
+// every change is reviewed and re-issues the certificate.
+var ErrNameLocked = errors.New("the name is on an issued certificate")
+
+// ChangeName corrects the legal name a candidate's certificates will carry.
+func (s *Service) ChangeName(ctx context.Context, userID int64, name string) error {
+	name = CleanName(name)
+	var v ValidationError
+	checkName(name, &v)
+	if err := v.orNil(); err != nil {
+		return err
+	}
+	return s.db.Transact(ctx, func(tx *store.Tx) error {
+		u, err := tx.UserByID(userID)
+		if err != nil {
+			return err
+		}
+		passed, err := tx.HasPassed(userID)
+		if err != nil {
+			return err
+		}
+		if passed {
+			return ErrNameLocked
+		}
+		if u.Name == name {
+			return nil
+		}
+		if err := tx.SetName(userID, name); err != nil {
+			return err
+		}
+		return tx.Audit(userID, "user.name_change", u.EmailNorm, map[string]string{"before": u.Name, "after": name})
+	})
+}
+
+// SetAccommodation gives a candidate extra exam time (applied to attempts
+// started from now on). actorID 0 is the command line.
+func (s *Service) SetAccommodation(ctx context.Context, actorID int64, email string, extra time.Duration) (*store.User, error) {
+	if extra < 0 || extra > 10*time.Hour || extra%time.Minute != 0 {
+		return nil, fmt.Errorf("extra time must be whole minutes between 0 and 10 h, got %v", extra)
+	}
+	var u *store.User
+	err := s.db.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		if u, err = tx.UserByEmail(NormalizeEmail(email)); err != nil {
+			return err
+		}
+		before := u.ExtraMinutes
+		u.ExtraMinutes = int(extra / time.Minute)
+		if err := tx.SetExtraMinutes(u.ID, u.ExtraMinutes); err != nil {
+			return err
+		}
+		return tx.Audit(actorID, "user.accommodation", u.EmailNorm, map[string]int{"before_minutes": before, "after_minutes": u.ExtraMinutes})
+	})
+	return u, err
+}
+
 // StartSession signs a user in and returns the new session's token, to be
 // put in a cookie. The previous session of this browser, if any, ends: the
 // token is always renewed at sign-in.

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"mxcert/internal/account"
+	"mxcert/internal/attempt"
 	"mxcert/internal/content"
 	"mxcert/internal/store"
 	"mxcert/internal/study"
@@ -51,6 +52,7 @@ type App struct {
 	now      func() time.Time
 	db       *store.DB
 	accounts *account.Service
+	attempts *attempt.Service
 	catalog  atomic.Pointer[content.Catalog]
 	listener net.Listener
 	http     *http.Server
@@ -88,6 +90,8 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 
+	a.attempts = attempt.New(a.db, a.now, a.catalog.Load, nil, log)
+
 	tfs, sfs := fs.FS(templates.FS), fs.FS(static.FS)
 	if cfg.Dev {
 		tfs = os.DirFS(cfg.DevRoot + "/templates")
@@ -104,7 +108,7 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.cfg.BaseURL = strings.TrimRight(a.cfg.BaseURL, "/")
 	srv, err := web.New(web.Config{BaseURL: a.cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, Dev: cfg.Dev, ContentDir: cfg.ContentDir}, web.Deps{
-		Logger: log, Catalog: a.catalog.Load, Store: a.db, Accounts: a.accounts, Study: study.New(a.db, a.now),
+		Logger: log, Catalog: a.catalog.Load, Store: a.db, Accounts: a.accounts, Study: study.New(a.db, a.now), Attempts: a.attempts,
 		Now: a.now, Templates: tfs, Static: sfs,
 	})
 	if err != nil {
@@ -177,6 +181,7 @@ func (a *App) Run(ctx context.Context) error {
 	}()
 
 	go a.sweep(ctx)
+	go a.attempts.Run(ctx, 30*time.Second)
 
 	errc := make(chan error, 1)
 	go func() { errc <- a.http.Serve(a.listener) }()

@@ -15,9 +15,14 @@ import (
 )
 
 func runUser(ctx context.Context, args []string, s Streams) int {
+	if len(args) > 0 && args[0] == "accommodate" {
+		return runAccommodate(ctx, args[1:], s)
+	}
 	if len(args) == 0 || args[0] != "create" {
 		fmt.Fprintln(s.Err, "Uso: mxcert user create --email CORREO --name \"NOMBRE COMPLETO\" [--admin] [--state ESTADO] [--data DIR]")
-		fmt.Fprintln(s.Err, "La contraseña se lee de la entrada estándar; si no hay, se genera una y se muestra una sola vez.")
+		fmt.Fprintln(s.Err, "     La contraseña se lee de la entrada estándar; si no hay, se genera una y se muestra una sola vez.")
+		fmt.Fprintln(s.Err, "     mxcert user accommodate --email CORREO --extra 30m [--data DIR]")
+		fmt.Fprintln(s.Err, "     Da tiempo adicional en los exámenes que la persona empiece desde ahora (0 lo quita).")
 		return 2
 	}
 	fs := newFlagSet("user create", s)
@@ -107,4 +112,40 @@ var problemText = map[account.Problem]string{
 	account.PasswordCommon:   "la contraseña es de las más comunes",
 	account.PasswordPersonal: "la contraseña no debe ser el nombre ni el correo",
 	account.StateInvalid:     "el estado no es uno de los 32 de la República",
+}
+
+func runAccommodate(ctx context.Context, args []string, s Streams) int {
+	fs := newFlagSet("user accommodate", s)
+	dataDir := fs.String("data", env("data", "./data"), "carpeta de datos (MXCERT_DATA)")
+	email := fs.String("email", "", "correo de la cuenta")
+	extra := fs.Duration("extra", -1, "tiempo adicional por examen, como 30m o 1h (0 lo quita)")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if *email == "" || *extra < 0 {
+		fmt.Fprintln(s.Err, "mxcert user accommodate: --email y --extra son obligatorios")
+		return 2
+	}
+	db, err := store.Open(ctx, *dataDir)
+	if err != nil {
+		fmt.Fprintf(s.Err, "mxcert user accommodate: %v\n", err)
+		return 1
+	}
+	defer db.Close()
+	svc, err := account.New(db, time.Now, account.OWASPParams)
+	if err != nil {
+		fmt.Fprintf(s.Err, "mxcert user accommodate: %v\n", err)
+		return 1
+	}
+	u, err := svc.SetAccommodation(ctx, 0, *email, *extra)
+	if errors.Is(err, store.ErrNotFound) {
+		fmt.Fprintf(s.Err, "mxcert user accommodate: no hay ninguna cuenta con el correo %s\n", *email)
+		return 1
+	}
+	if err != nil {
+		fmt.Fprintf(s.Err, "mxcert user accommodate: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(s.Out, "%s <%s>: %d minutos adicionales en los exámenes que empiece desde ahora\n", u.Name, u.Email, u.ExtraMinutes)
+	return 0
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"mxcert/internal/content"
 )
@@ -194,5 +195,30 @@ func TestScore(t *testing.T) {
 	}
 	if res := Score(items39, answers39, 70, nil); res.Passed {
 		t.Errorf("27/39 passed a 70 %% mark: %+v", res)
+	}
+}
+
+func TestEligible(t *testing.T) {
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	day := 24 * time.Hour
+	tests := []struct {
+		name string
+		past []Past
+		want Eligibility
+	}{
+		{"first time", nil, Eligibility{Kind: CanStart}},
+		{"running", []Past{{ID: "a", Open: true}}, Eligibility{Kind: InProgress, AttemptID: "a"}},
+		{"failed an hour ago", []Past{{ID: "a", FinishedAt: now.Add(-time.Hour)}}, Eligibility{Kind: CoolingOff, Until: now.Add(23 * time.Hour)}},
+		{"failed a day ago", []Past{{ID: "a", FinishedAt: now.Add(-day)}}, Eligibility{Kind: CanStart}},
+		{"failed twice, the last recently", []Past{{ID: "a", FinishedAt: now.Add(-3 * day)}, {ID: "b", FinishedAt: now.Add(-2 * time.Hour)}}, Eligibility{Kind: CoolingOff, Until: now.Add(22 * time.Hour)}},
+		{"passed", []Past{{ID: "a", FinishedAt: now.Add(-3 * day)}, {ID: "b", Passed: true, FinishedAt: now.Add(-day)}}, Eligibility{Kind: Certified, AttemptID: "b"}},
+	}
+	for _, tc := range tests {
+		if got := Eligible(tc.past, day, now); got != tc.want {
+			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
+		}
+	}
+	if got := Deadline(now, time.Hour, 30*time.Minute); !got.Equal(now.Add(90 * time.Minute)) {
+		t.Errorf("deadline with accommodation = %v", got)
 	}
 }

@@ -26,17 +26,18 @@ type User struct {
 	Role              Role
 	CreatedAt         time.Time
 	PasswordChangedAt time.Time
+	ExtraMinutes      int // accommodation: added to every exam's duration
 }
 
 // IsAdmin reports whether the user may use the admin console.
 func (u *User) IsAdmin() bool { return u != nil && u.Role == RoleAdmin }
 
-const userColumns = `id, email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at`
+const userColumns = `id, email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at, extra_minutes`
 
 func scanUser(row interface{ Scan(...any) error }) (*User, error) {
 	var u User
 	var created, changed int64
-	if err := row.Scan(&u.ID, &u.Email, &u.EmailNorm, &u.Name, &u.State, &u.PasswordHash, &u.Role, &created, &changed); err != nil {
+	if err := row.Scan(&u.ID, &u.Email, &u.EmailNorm, &u.Name, &u.State, &u.PasswordHash, &u.Role, &created, &changed, &u.ExtraMinutes); err != nil {
 		return nil, err
 	}
 	u.CreatedAt, u.PasswordChangedAt = fromMS(created), fromMS(changed)

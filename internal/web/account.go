@@ -1,18 +1,43 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"mxcert/internal/account"
 )
 
 type accountView struct {
 	base
-	Form formView
+	Form     formView // password change
+	NameForm formView
 }
 
 func (s *Server) accountPage(c *gin.Context) error {
-	return s.page(c, http.StatusOK, "account", accountView{base: s.base(c, "account.title"), Form: newForm()})
+	return s.page(c, http.StatusOK, "account", accountView{base: s.base(c, "account.title"), Form: newForm(), NameForm: newForm()})
+}
+
+// changeName lets candidates correct their legal name until they hold a
+// certificate.
+func (s *Server) changeName(c *gin.Context) error {
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	nameForm := newForm()
+	nameForm.Values["name"] = postValue(c, "name")
+	err := s.accounts.ChangeName(c.Request.Context(), currentUser(c).ID, nameForm.Values["name"])
+	if errors.Is(err, account.ErrNameLocked) {
+		nameForm.Errors["name"] = "account.name_locked"
+	} else if err != nil && !fieldErrors(err, nameForm) {
+		return err
+	}
+	if nameForm.HasErrors() {
+		return s.page(c, http.StatusUnprocessableEntity, "account", accountView{base: s.base(c, "account.title"), Form: newForm(), NameForm: nameForm})
+	}
+	s.setFlash(c, "flash.name_changed")
+	return redirect(c, "/cuenta")
 }
 
 func (s *Server) changePassword(c *gin.Context) error {
@@ -26,7 +51,7 @@ func (s *Server) changePassword(c *gin.Context) error {
 	form := newForm()
 	err = s.accounts.ChangePassword(c.Request.Context(), currentUser(c).ID, c.Request.PostForm.Get("current"), c.Request.PostForm.Get("new"), ck.Value)
 	if fieldErrors(err, form) {
-		return s.page(c, http.StatusUnprocessableEntity, "account", accountView{base: s.base(c, "account.title"), Form: form})
+		return s.page(c, http.StatusUnprocessableEntity, "account", accountView{base: s.base(c, "account.title"), Form: form, NameForm: newForm()})
 	}
 	if err != nil {
 		return err

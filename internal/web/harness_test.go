@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"mxcert/internal/account"
+	"mxcert/internal/attempt"
 	"mxcert/internal/content"
 	"mxcert/internal/store"
 	"mxcert/internal/study"
@@ -77,6 +78,7 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 		Store:     db,
 		Accounts:  accounts,
 		Study:     study.New(db, clock.Now),
+		Attempts:  attempt.New(db, clock.Now, func() *content.Catalog { return cat }, nil, slog.New(slog.NewTextHandler(io.Discard, nil))),
 		Now:       clock.Now,
 		Templates: templates.FS,
 		Static:    static.FS,

@@ -70,7 +70,7 @@ const flashCookie = "mx_flash"
 // ignored, so the cookie cannot inject text.
 var flashes = map[string]bool{
 	"flash.welcome": true, "flash.signed_in": true, "flash.signed_out": true,
-	"flash.password_changed": true,
+	"flash.password_changed": true, "flash.name_changed": true,
 }
 
 func (s *Server) setFlash(c *gin.Context, id string) {

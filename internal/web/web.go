@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"mxcert/internal/account"
+	"mxcert/internal/attempt"
 	"mxcert/internal/content"
 	"mxcert/internal/store"
 	"mxcert/internal/study"
@@ -37,6 +38,7 @@ type Deps struct {
 	Store     *store.DB
 	Accounts  *account.Service
 	Study     *study.Service
+	Attempts  *attempt.Service
 	Now       func() time.Time
 	Templates fs.FS
 	Static    fs.FS
@@ -50,6 +52,7 @@ type Server struct {
 	store    *store.DB
 	accounts *account.Service
 	study    *study.Service
+	attempts *attempt.Service
 	now      func() time.Time
 	zone     *time.Location
 	secure   bool // cookies get the Secure flag (the site is served over HTTPS)
@@ -63,13 +66,14 @@ type Server struct {
 
 // pages are the templates the routes render; each must exist at start.
 var pages = []string{"home", "error", "register", "login", "account", "admin",
-	"track", "module", "practice", "practice_item", "practice_result"}
+	"track", "module", "practice", "practice_item", "practice_result",
+	"exam_start", "exam_item", "exam_review", "exam_result"}
 
 // New builds the router. It fails if a template does not parse or a route
 // names a page that does not exist.
 func New(cfg Config, deps Deps) (*Server, error) {
 	s := &Server{
-		cfg: cfg, log: deps.Logger, cat: deps.Catalog, store: deps.Store, accounts: deps.Accounts, study: deps.Study,
+		cfg: cfg, log: deps.Logger, cat: deps.Catalog, store: deps.Store, accounts: deps.Accounts, study: deps.Study, attempts: deps.Attempts,
 		now: deps.Now, secure: strings.HasPrefix(cfg.BaseURL, "https://"),
 	}
 	if s.now == nil {
@@ -112,5 +116,12 @@ func (s *Server) funcs() template.FuncMap {
 		"minutes": func(d time.Duration) int { return int(d.Minutes()) },
 		"hours":   func(d time.Duration) int { return int(d.Hours()) },
 		"add":     func(a, b int) int { return a + b },
+		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"retake": func(t *content.Track) time.Duration {
+			if t == nil {
+				return 0
+			}
+			return t.Rules.RetakeAfter
+		},
 	}
 }

@@ -1,0 +1,277 @@
+// Package attempt holds the timed exam's use cases: start (or resume) an
+// attempt, save an answer, and finalise — scoring and, on a pass, issuing
+// the certificate in the same transaction, exactly once. The rules
+// themselves are internal/exam's pure functions.
+package attempt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"mxcert/internal/content"
+	"mxcert/internal/exam"
+	"mxcert/internal/store"
+)
+
+// Errors the web layer turns into pages.
+var (
+	ErrCoolingOff  = errors.New("the retake cool-down has not ended")
+	ErrCertified   = errors.New("the candidate already passed this certification")
+	ErrNameChanged = errors.New("the confirmed name is not the account's name")
+	ErrBadAnswer   = errors.New("the answer does not fit the question")
+)
+
+// Issuer issues the certificate of a passed attempt. It runs inside the
+// finalisation transaction, so a pass and its certificate are committed
+// together or not at all.
+type Issuer interface {
+	Issue(tx *store.Tx, a *store.Attempt) error
+}
+
+// Service is the exam use cases.
+type Service struct {
+	db      *store.DB
+	now     func() time.Time
+	catalog func() *content.Catalog
+	issuer  Issuer
+	log     *slog.Logger
+}
+
+// New returns the service. issuer may be nil (no certificates issued).
+func New(db *store.DB, now func() time.Time, catalog func() *content.Catalog, issuer Issuer, log *slog.Logger) *Service {
+	return &Service{db: db, now: now, catalog: catalog, issuer: issuer, log: log}
+}
+
+func pastOf(as []*store.Attempt) []exam.Past {
+	out := make([]exam.Past, len(as))
+	for i, a := range as {
+		out[i] = exam.Past{ID: a.ID, Open: a.Open(), Passed: a.Status == store.AttemptPassed}
+		if a.FinishedAt != nil {
+			out[i].FinishedAt = *a.FinishedAt
+		}
+	}
+	return out
+}
+
+// Eligibility tells the start page what the candidate may do. An open
+// attempt past its deadline is finalised first.
+func (s *Service) Eligibility(ctx context.Context, userID int64, t *content.Track) (exam.Eligibility, error) {
+	as, err := s.db.Attempts(ctx, userID, t.ID)
+	if err != nil {
+		return exam.Eligibility{}, err
+	}
+	for _, a := range as {
+		if a.Open() && !s.now().Before(a.Deadline) {
+			if _, err := s.Finalize(ctx, userID, a.ID, "expired"); err != nil {
+				return exam.Eligibility{}, err
+			}
+			return s.Eligibility(ctx, userID, t)
+		}
+	}
+	return exam.Eligible(pastOf(as), t.Rules.RetakeAfter, s.now()), nil
+}
+
+// Start begins an attempt, or returns the one in progress. confirmedName is
+// the name the candidate saw and confirmed; it must still be the account's
+// name, and it is the name the certificate will carry.
+func (s *Service) Start(ctx context.Context, user *store.User, t *content.Track, contentVersion, confirmedName string) (*store.Attempt, error) {
+	if _, err := s.Eligibility(ctx, user.ID, t); err != nil { // finalises an expired attempt first
+		return nil, err
+	}
+	seed, err := exam.NewSeed()
+	if err != nil {
+		return nil, err
+	}
+	items, err := exam.Assemble(t, content.ExamPool, seed)
+	if err != nil {
+		return nil, err
+	}
+	var a *store.Attempt
+	err = s.db.Transact(ctx, func(tx *store.Tx) error {
+		u, err := tx.UserByID(user.ID)
+		if err != nil {
+			return err
+		}
+		past, err := tx.Attempts(user.ID, t.ID)
+		if err != nil {
+			return err
+		}
+		el := exam.Eligible(pastOf(past), t.Rules.RetakeAfter, tx.Now)
+		switch el.Kind {
+		case exam.InProgress:
+			a = &store.Attempt{ID: el.AttemptID}
+			return nil
+		case exam.Certified:
+			return ErrCertified
+		case exam.CoolingOff:
+			return ErrCoolingOff
+		}
+		if confirmedName != u.Name {
+			return ErrNameChanged
+		}
+		extra := time.Duration(u.ExtraMinutes) * time.Minute
+		a = &store.Attempt{
+			ID: uuid.NewString(), UserID: u.ID, TrackID: t.ID, TrackTitle: t.Title, TrackVersion: t.Version,
+			ContentVersion: contentVersion, Seed: seed, HolderName: u.Name,
+			Deadline:     exam.Deadline(tx.Now, t.Rules.Duration, extra),
+			ExtraMinutes: u.ExtraMinutes, PassPercent: t.Rules.PassPercent,
+		}
+		for _, it := range items {
+			a.Items = append(a.Items, store.AttemptItem{Item: it})
+		}
+		if err := tx.CreateAttempt(a); err != nil {
+			return err
+		}
+		return tx.Audit(u.ID, "attempt.start", a.ID, map[string]any{"track": t.ID, "content_version": contentVersion, "extra_minutes": u.ExtraMinutes})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.db.Attempt(ctx, a.ID, user.ID)
+}
+
+// Attempt loads a candidate's attempt, finalising it first when its time
+// is up.
+func (s *Service) Attempt(ctx context.Context, userID int64, id string) (*store.Attempt, error) {
+	a, err := s.db.Attempt(ctx, id, userID)
+	if err != nil {
+		return nil, err
+	}
+	if a.Open() && !s.now().Before(a.Deadline) {
+		return s.Finalize(ctx, userID, id, "expired")
+	}
+	return a, nil
+}
+
+// Save records one answer (nil keeps the current answer) and the review
+// flag. The answer is validated against the item: positions in range, one
+// choice for a single-answer question.
+func (s *Service) Save(ctx context.Context, userID int64, id string, position int, answer []int, flagged bool, known int64) (store.SaveResult, error) {
+	var res store.SaveResult
+	err := s.db.Transact(ctx, func(tx *store.Tx) error {
+		if answer != nil {
+			a, err := tx.Attempt(id, userID)
+			if err != nil {
+				return err
+			}
+			if position < 0 || position >= len(a.Items) {
+				return fmt.Errorf("%w: no question %d", ErrBadAnswer, position)
+			}
+			it := a.Items[position].Item
+			answer = exam.NormalizeAnswer(answer, len(it.Options))
+			if answer == nil || (!it.Multiple() && len(answer) != 1) {
+				return ErrBadAnswer
+			}
+		}
+		var err error
+		res, err = tx.SaveAnswer(id, userID, position, answer, flagged, known)
+		return err
+	})
+	if errors.Is(err, store.ErrDeadline) {
+		// Time is up: score what was saved in time, now rather than at the
+		// next sweep, and tell the caller the answer was refused.
+		if _, ferr := s.Finalize(ctx, userID, id, "expired"); ferr != nil {
+			return res, errors.Join(err, ferr)
+		}
+	}
+	return res, err
+}
+
+// Finalize ends an attempt and scores what was saved. It is idempotent and
+// race-free: it runs in one immediate transaction, and an attempt already
+// finished is returned as it is, so two tabs submitting at once get one
+// result and a pass issues one certificate. userID 0 is the system (the
+// sweeper). A submission after the deadline counts as expired.
+func (s *Service) Finalize(ctx context.Context, userID int64, id, reason string) (*store.Attempt, error) {
+	var out *store.Attempt
+	err := s.db.Transact(ctx, func(tx *store.Tx) error {
+		a, err := tx.Attempt(id, userID)
+		if err != nil {
+			return err
+		}
+		if !a.Open() {
+			out = a
+			return nil
+		}
+		if !tx.Now.Before(a.Deadline) {
+			reason = "expired"
+		}
+		res := s.score(a)
+		correct := make([]bool, len(a.Items))
+		for i, it := range a.Items {
+			correct[i] = it.Item.Correct(it.Answer)
+		}
+		if err := tx.FinishAttempt(a, reason, correct, res.Correct, res.Percent, res.Passed); err != nil {
+			return err
+		}
+		if err := tx.Audit(a.UserID, "attempt.finish", a.ID, map[string]any{"reason": reason, "score": res.Correct, "total": res.Total, "passed": res.Passed}); err != nil {
+			return err
+		}
+		if res.Passed && s.issuer != nil {
+			if err := s.issuer.Issue(tx, a); err != nil {
+				return fmt.Errorf("issue certificate for attempt %s: %w", a.ID, err)
+			}
+		}
+		out = a
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("finalize attempt %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// Result scores an attempt per its track's blueprint order.
+func (s *Service) Result(a *store.Attempt) exam.Result { return s.score(a) }
+
+func (s *Service) score(a *store.Attempt) exam.Result {
+	items := make([]exam.Item, len(a.Items))
+	answers := make([][]int, len(a.Items))
+	for i, it := range a.Items {
+		items[i], answers[i] = it.Item, it.Answer
+	}
+	var order []string
+	if t := s.catalog().Track(a.TrackID); t != nil {
+		order = t.Domains()
+	}
+	return exam.Score(items, answers, a.PassPercent, order)
+}
+
+// Sweep finalises every attempt whose time is up, scoring what was saved.
+func (s *Service) Sweep(ctx context.Context) (int, error) {
+	ids, err := s.db.ExpiredAttempts(ctx, s.now(), 500)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		if _, err := s.Finalize(ctx, 0, id, "expired"); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// Run sweeps every interval until ctx ends.
+func (s *Service) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := s.Sweep(ctx); err != nil {
+				s.log.Error("sweep expired attempts", slog.Any("err", err))
+			} else if n > 0 {
+				s.log.Info("expired attempts finalised", slog.Int("count", n))
+			}
+		}
+	}
+}

@@ -1,0 +1,330 @@
+package attempt
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"mxcert/internal/content"
+	"mxcert/internal/store"
+)
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// countingIssuer records issuances, inside the finalisation transaction.
+type countingIssuer struct{ n atomic.Int32 }
+
+func (i *countingIssuer) Issue(tx *store.Tx, a *store.Attempt) error {
+	i.n.Add(1)
+	return tx.Audit(0, "test.issue", a.ID, nil)
+}
+
+type env struct {
+	svc    *Service
+	db     *store.DB
+	clock  *clock
+	track  *content.Track
+	user   *store.User
+	issuer *countingIssuer
+}
+
+func newEnv(t *testing.T, contentDir, track string) *env {
+	t.Helper()
+	cat, report, err := content.LoadDir(contentDir, content.Options{})
+	if err != nil || report.HasErrors() {
+		t.Fatal(err, report.Errors())
+	}
+	c := &clock{t: time.Date(2026, 11, 28, 18, 0, 0, 0, time.UTC)}
+	db, err := store.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.Now = c.Now
+	u := &store.User{Email: "ana@ejemplo.mx", EmailNorm: "ana@ejemplo.mx", Name: "Ana Núñez", PasswordHash: "x"}
+	if err := db.Transact(context.Background(), func(tx *store.Tx) error { return tx.CreateUser(u) }); err != nil {
+		t.Fatal(err)
+	}
+	iss := &countingIssuer{}
+	svc := New(db, c.Now, func() *content.Catalog { return cat }, iss, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return &env{svc: svc, db: db, clock: c, track: cat.Track(track), user: u, issuer: iss}
+}
+
+func (e *env) start(t *testing.T) *store.Attempt {
+	t.Helper()
+	a, err := e.svc.Start(context.Background(), e.user, e.track, "v1", e.user.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestTwoConcurrentSubmitsGiveOneResult(t *testing.T) {
+	e := newEnv(t, "../../content", "soporte-basico")
+	a := e.start(t)
+	for i, it := range a.Items { // answer everything right: a pass
+		if _, err := e.svc.Save(context.Background(), e.user.ID, a.ID, i, it.Item.Key(), false, a.Seq); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	results := make([]*store.Attempt, 8)
+	errs := make([]error, 8)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = e.svc.Finalize(context.Background(), e.user.ID, a.ID, "submitted")
+		}()
+	}
+	wg.Wait()
+	for i := range results {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if results[i].Status != store.AttemptPassed || results[i].Score != 40 || !results[i].FinishedAt.Equal(*results[0].FinishedAt) {
+			t.Errorf("submit %d: %s %d %v", i, results[i].Status, results[i].Score, results[i].FinishedAt)
+		}
+	}
+	if n := e.issuer.n.Load(); n != 1 {
+		t.Errorf("certificate issued %d times, want exactly 1", n)
+	}
+}
+
+func TestFiftyConcurrentAutosavesKeepTheLatest(t *testing.T) {
+	e := newEnv(t, "../../content", "soporte-basico")
+	a := e.start(t)
+	type ack struct {
+		pos    int
+		answer []int
+		seq    int64
+	}
+	var mu sync.Mutex
+	var acks []ack
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pos := i % 10 // five saves per question, racing
+			answer := []int{i % len(a.Items[pos].Item.Options)}
+			if a.Items[pos].Item.Multiple() {
+				answer = a.Items[pos].Item.Key()
+			}
+			// Each save carries the sequence its page was built at; the
+			// last save seen for this question is as good as it gets.
+			res, err := e.svc.Save(context.Background(), e.user.ID, a.ID, pos, answer, false, a.Seq+int64(i))
+			switch {
+			case errors.Is(err, store.ErrStale):
+				return // refused, not acknowledged: the client is told so
+			case err != nil:
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			acks = append(acks, ack{pos, answer, res.Seq})
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	got, err := e.db.Attempt(context.Background(), a.ID, e.user.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest := map[int]ack{}
+	for _, k := range acks {
+		if k.seq > latest[k.pos].seq {
+			latest[k.pos] = k
+		}
+	}
+	if len(latest) != 10 {
+		t.Fatalf("acknowledged saves for %d questions, want 10", len(latest))
+	}
+	for pos, k := range latest {
+		if fmtInts(got.Items[pos].Answer) != fmtInts(k.answer) {
+			t.Errorf("question %d: stored %v, latest acknowledged %v (seq %d)", pos, got.Items[pos].Answer, k.answer, k.seq)
+		}
+	}
+	if got.Seq != int64(len(acks)) {
+		t.Errorf("attempt seq %d after %d accepted saves", got.Seq, len(acks))
+	}
+}
+
+func fmtInts(v []int) string {
+	out := ""
+	for _, n := range v {
+		out += string(rune('0' + n))
+	}
+	return out
+}
+
+func TestStaleSaveNeverOverwrites(t *testing.T) {
+	e := newEnv(t, "../content/testdata/content", "ejemplo")
+	a := e.start(t)
+	ctx := context.Background()
+	pageSeq := a.Seq // two tabs open the same question
+	res, err := e.svc.Save(ctx, e.user.ID, a.ID, 0, []int{0}, false, pageSeq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.svc.Save(ctx, e.user.ID, a.ID, 0, []int{1}, false, pageSeq) // the older tab
+	if !errors.Is(err, store.ErrStale) {
+		t.Fatalf("stale save: %v, want ErrStale", err)
+	}
+	got, _ := e.db.Attempt(ctx, a.ID, e.user.ID)
+	if fmtInts(got.Items[0].Answer) != "0" {
+		t.Errorf("answer = %v, want the newer [0]", got.Items[0].Answer)
+	}
+	// A page built after the save may change it; another question is not
+	// affected by the first one's sequence.
+	if _, err := e.svc.Save(ctx, e.user.ID, a.ID, 0, []int{1}, false, res.Seq); err != nil {
+		t.Errorf("save from a fresh page: %v", err)
+	}
+	if _, err := e.svc.Save(ctx, e.user.ID, a.ID, 1, []int{0}, true, pageSeq); err != nil {
+		t.Errorf("save of another question from the old page: %v", err)
+	}
+	// A flag change without an answer keeps the answer.
+	got, _ = e.db.Attempt(ctx, a.ID, e.user.ID)
+	if _, err := e.svc.Save(ctx, e.user.ID, a.ID, 1, nil, false, got.Seq); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = e.db.Attempt(ctx, a.ID, e.user.ID)
+	if got.Items[1].Flagged || fmtInts(got.Items[1].Answer) != "0" {
+		t.Errorf("item after unflagging: %+v", got.Items[1])
+	}
+}
+
+func TestDeadlineSweepAndRetake(t *testing.T) {
+	e := newEnv(t, "../content/testdata/content", "ejemplo")
+	ctx := context.Background()
+	a := e.start(t)
+	if !a.Deadline.Equal(e.clock.Now().Add(10 * time.Minute)) {
+		t.Errorf("deadline %v, want start + 10 min", a.Deadline)
+	}
+	// One wrong answer saved in time; the other question never answered.
+	wrong := (a.Items[0].Item.Key()[0] + 1) % len(a.Items[0].Item.Options)
+	if _, err := e.svc.Save(ctx, e.user.ID, a.ID, 0, []int{wrong}, false, a.Seq); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(10 * time.Minute)
+	if n, err := e.svc.Sweep(ctx); err != nil || n != 1 {
+		t.Fatalf("sweep finalised %d, %v", n, err)
+	}
+	if _, err := e.svc.Save(ctx, e.user.ID, a.ID, 1, a.Items[1].Item.Key(), false, a.Seq+1); !errors.Is(err, store.ErrClosed) {
+		t.Fatalf("save after the sweep: %v, want ErrClosed", err)
+	}
+	got, _ := e.db.Attempt(ctx, a.ID, e.user.ID)
+	if got.Status != store.AttemptFailed || got.FinishReason != "expired" || got.Score != 0 || fmtInts(got.Items[0].Answer) != fmtInts([]int{wrong}) {
+		t.Errorf("swept attempt: %+v", got)
+	}
+	if n, _ := e.svc.Sweep(ctx); n != 0 {
+		t.Errorf("second sweep finalised %d", n)
+	}
+
+	// Cool-down: 24 h from when it finished.
+	el, _ := e.svc.Eligibility(ctx, e.user.ID, e.track)
+	if el.Kind != "cooldown" || !el.Until.Equal(got.FinishedAt.Add(24*time.Hour)) {
+		t.Errorf("eligibility after a fail: %+v", el)
+	}
+	if _, err := e.svc.Start(ctx, e.user, e.track, "v1", e.user.Name); !errors.Is(err, ErrCoolingOff) {
+		t.Errorf("start during cool-down: %v", err)
+	}
+	e.clock.Advance(24 * time.Hour)
+	b := e.start(t)
+	if b.ID == a.ID {
+		t.Fatal("retake reused the failed attempt")
+	}
+	for i, it := range b.Items {
+		if _, err := e.svc.Save(ctx, e.user.ID, b.ID, i, it.Item.Key(), false, int64(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fin, err := e.svc.Finalize(ctx, e.user.ID, b.ID, "submitted"); err != nil || fin.Status != store.AttemptPassed {
+		t.Fatalf("retake: %+v %v", fin, err)
+	}
+	if _, err := e.svc.Start(ctx, e.user, e.track, "v1", e.user.Name); !errors.Is(err, ErrCertified) {
+		t.Errorf("start after passing: %v", err)
+	}
+}
+
+func TestStartResumesAndChecksTheName(t *testing.T) {
+	e := newEnv(t, "../content/testdata/content", "ejemplo")
+	ctx := context.Background()
+	if _, err := e.svc.Start(ctx, e.user, e.track, "v1", "Ana Nunez"); !errors.Is(err, ErrNameChanged) {
+		t.Errorf("start with another name: %v", err)
+	}
+	a := e.start(t)
+	if a.HolderName != "Ana Núñez" {
+		t.Errorf("holder name %q", a.HolderName)
+	}
+	again := e.start(t)
+	if again.ID != a.ID {
+		t.Error("starting again did not resume the attempt in progress")
+	}
+	// Concurrent starts still make one attempt.
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Add(1)
+		go func() { defer wg.Done(); e.start(t) }()
+	}
+	wg.Wait()
+	as, _ := e.db.Attempts(ctx, e.user.ID, e.track.ID)
+	if len(as) != 1 {
+		t.Errorf("%d attempts, want 1", len(as))
+	}
+}
+
+func TestAccommodationExtendsTheDeadline(t *testing.T) {
+	e := newEnv(t, "../content/testdata/content", "ejemplo")
+	ctx := context.Background()
+	if err := e.db.Transact(ctx, func(tx *store.Tx) error { return tx.SetExtraMinutes(e.user.ID, 30) }); err != nil {
+		t.Fatal(err)
+	}
+	a := e.start(t)
+	if want := e.clock.Now().Add(40 * time.Minute); !a.Deadline.Equal(want) || a.ExtraMinutes != 30 {
+		t.Errorf("deadline %v (extra %d), want %v", a.Deadline, a.ExtraMinutes, want)
+	}
+	e.clock.Advance(35 * time.Minute) // past the normal 10 minutes, within the accommodation
+	if _, err := e.svc.Save(ctx, e.user.ID, a.ID, 0, a.Items[0].Item.Key(), false, a.Seq); err != nil {
+		t.Errorf("save within the accommodation: %v", err)
+	}
+}
+
+func TestBadAnswersRefused(t *testing.T) {
+	e := newEnv(t, "../content/testdata/content", "ejemplo")
+	ctx := context.Background()
+	a := e.start(t)
+	single := 0
+	for i, it := range a.Items {
+		if !it.Item.Multiple() {
+			single = i
+		}
+	}
+	for _, tc := range []struct {
+		pos    int
+		answer []int
+	}{{single, []int{0, 1}}, {single, []int{9}}, {single, []int{-1}}, {5, []int{0}}} {
+		if _, err := e.svc.Save(ctx, e.user.ID, a.ID, tc.pos, tc.answer, false, a.Seq); !errors.Is(err, ErrBadAnswer) {
+			t.Errorf("Save(%d, %v) = %v, want ErrBadAnswer", tc.pos, tc.answer, err)
+		}
+	}
+	other := &store.User{Email: "luis@ejemplo.mx", EmailNorm: "luis@ejemplo.mx", Name: "Luis", PasswordHash: "x"}
+	e.db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateUser(other) })
+	if _, err := e.svc.Save(ctx, other.ID, a.ID, 0, []int{0}, false, a.Seq); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("another candidate's save: %v", err)
+	}
+	if _, err := e.svc.Finalize(ctx, other.ID, a.ID, "submitted"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("another candidate's submit: %v", err)
+	}
+}

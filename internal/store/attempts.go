@@ -1,0 +1,312 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"mxcert/internal/exam"
+)
+
+// Attempt statuses.
+const (
+	AttemptInProgress = "in_progress"
+	AttemptPassed     = "passed"
+	AttemptFailed     = "failed"
+)
+
+// ErrStale is a change sent from a page older than the item's last change
+// (another tab, the back button): it is not applied.
+var ErrStale = errors.New("stale change")
+
+// ErrDeadline is an answer that arrived after the attempt's deadline.
+var ErrDeadline = errors.New("deadline passed")
+
+// Attempt is one sitting of a timed exam.
+type Attempt struct {
+	ID             string
+	UserID         int64
+	TrackID        string
+	TrackTitle     string
+	TrackVersion   string
+	ContentVersion string
+	Seed           uint64
+	HolderName     string
+	StartedAt      time.Time
+	Deadline       time.Time
+	ExtraMinutes   int
+	PassPercent    int
+	Total          int
+	Seq            int64
+	Status         string
+	FinishedAt     *time.Time
+	FinishReason   string
+	Score          int
+	Percent        int
+	Items          []AttemptItem // loaded by Attempt, not by lists
+}
+
+// Open reports whether the attempt is still in progress.
+func (a *Attempt) Open() bool { return a.Status == AttemptInProgress }
+
+// AttemptItem is one served question with the candidate's answer.
+type AttemptItem struct {
+	Item       exam.Item
+	Answer     []int
+	Flagged    bool
+	Seq        int64
+	AnsweredAt *time.Time
+	Correct    *bool // known once finalised
+}
+
+// Answered reports whether the item has an answer.
+func (it AttemptItem) Answered() bool { return len(it.Answer) > 0 }
+
+// CreateAttempt stores a new attempt and its items. A second open attempt
+// of the same candidate and track is ErrConflict.
+func (tx *Tx) CreateAttempt(a *Attempt) error {
+	a.StartedAt, a.Status, a.Total = tx.Now, AttemptInProgress, len(a.Items)
+	_, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO attempts (id, user_id, track_id, track_title, track_version, content_version, seed, holder_name,
+		started_at, deadline, extra_minutes, pass_percent, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, a.UserID, a.TrackID, a.TrackTitle, a.TrackVersion, a.ContentVersion, int64(a.Seed), a.HolderName, // #nosec G115 -- seed bits stored as they are
+		ms(a.StartedAt), ms(a.Deadline), a.ExtraMinutes, a.PassPercent, a.Total)
+	if isUnique(err) {
+		return fmt.Errorf("create attempt: %w", ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("create attempt: %w", err)
+	}
+	for i, it := range a.Items {
+		data, err := json.Marshal(it.Item)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO attempt_items (attempt_id, position, question_id, domain, item) VALUES (?, ?, ?, ?, ?)`,
+			a.ID, i, it.Item.QuestionID, it.Item.Domain, string(data)); err != nil {
+			return fmt.Errorf("create attempt item: %w", err)
+		}
+	}
+	return nil
+}
+
+const attemptColumns = `id, user_id, track_id, track_title, track_version, content_version, seed, holder_name, started_at, deadline,
+	extra_minutes, pass_percent, total, seq, status, finished_at, coalesce(finish_reason, ''), coalesce(score, 0), coalesce(percent, 0)`
+
+func scanAttempt(row interface{ Scan(...any) error }) (*Attempt, error) {
+	var a Attempt
+	var seed, started, deadline int64
+	var finished sql.NullInt64
+	err := row.Scan(&a.ID, &a.UserID, &a.TrackID, &a.TrackTitle, &a.TrackVersion, &a.ContentVersion, &seed, &a.HolderName, &started, &deadline,
+		&a.ExtraMinutes, &a.PassPercent, &a.Total, &a.Seq, &a.Status, &finished, &a.FinishReason, &a.Score, &a.Percent)
+	if err != nil {
+		return nil, err
+	}
+	a.Seed, a.StartedAt, a.Deadline, a.FinishedAt = uint64(seed), fromMS(started), fromMS(deadline), optTime(finished) // #nosec G115 -- seed bits
+	return &a, nil
+}
+
+// Attempt loads an attempt with its items. userID 0 loads any candidate's
+// (for the system); otherwise another candidate's attempt is ErrNotFound.
+func (db *DB) Attempt(ctx context.Context, id string, userID int64) (*Attempt, error) {
+	return attempt(ctx, db.read, id, userID)
+}
+
+// Attempt loads an attempt with its items inside the transaction.
+func (tx *Tx) Attempt(id string, userID int64) (*Attempt, error) {
+	return attempt(tx.ctx, tx.tx, id, userID)
+}
+
+func attempt(ctx context.Context, q querier, id string, userID int64) (*Attempt, error) {
+	a, err := scanAttempt(q.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM attempts WHERE id = ? AND (? = 0 OR user_id = ?)`, id, userID, userID))
+	if err != nil {
+		return nil, notFound(err, "attempt "+id)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT item, answer, flagged, seq, answered_at, correct FROM attempt_items WHERE attempt_id = ? ORDER BY position`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var it AttemptItem
+		var item string
+		var answer sql.NullString
+		var answered, correct sql.NullInt64
+		if err := rows.Scan(&item, &answer, &it.Flagged, &it.Seq, &answered, &correct); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(item), &it.Item); err != nil {
+			return nil, fmt.Errorf("attempt %s item: %w", id, err)
+		}
+		if answer.Valid {
+			if err := json.Unmarshal([]byte(answer.String), &it.Answer); err != nil {
+				return nil, fmt.Errorf("attempt %s answer: %w", id, err)
+			}
+		}
+		it.AnsweredAt = optTime(answered)
+		if correct.Valid {
+			c := correct.Int64 == 1
+			it.Correct = &c
+		}
+		a.Items = append(a.Items, it)
+	}
+	return a, rows.Err()
+}
+
+// Attempts lists a candidate's attempts at a track, oldest first, without
+// items.
+func (db *DB) Attempts(ctx context.Context, userID int64, track string) ([]*Attempt, error) {
+	return attempts(ctx, db.read, userID, track)
+}
+
+// Attempts lists a candidate's attempts inside the transaction.
+func (tx *Tx) Attempts(userID int64, track string) ([]*Attempt, error) {
+	return attempts(tx.ctx, tx.tx, userID, track)
+}
+
+func attempts(ctx context.Context, q querier, userID int64, track string) ([]*Attempt, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+attemptColumns+` FROM attempts WHERE user_id = ? AND track_id = ? ORDER BY started_at, id`, userID, track)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Attempt
+	for rows.Next() {
+		a, err := scanAttempt(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// SaveResult is the state of an item after a save.
+type SaveResult struct {
+	Seq      int64 // the attempt's sequence after the save
+	Answer   []int
+	Flagged  bool
+	Answered int // how many items have an answer
+}
+
+// SaveAnswer records an answer (nil keeps the current one) and the review
+// flag of one item. known is the attempt sequence the page was built at:
+// if the item changed after that, the change is stale and refused with
+// ErrStale, so an old tab never overwrites a newer answer.
+func (tx *Tx) SaveAnswer(id string, userID int64, position int, answer []int, flagged bool, known int64) (SaveResult, error) {
+	var res SaveResult
+	var status string
+	var deadline int64
+	err := tx.tx.QueryRowContext(tx.ctx, `SELECT status, deadline, seq FROM attempts WHERE id = ? AND user_id = ?`, id, userID).Scan(&status, &deadline, &res.Seq)
+	if err != nil {
+		return res, notFound(err, "attempt "+id)
+	}
+	if status != AttemptInProgress {
+		return res, ErrClosed
+	}
+	if !tx.Now.Before(fromMS(deadline)) {
+		return res, ErrDeadline
+	}
+	var itemSeq int64
+	var current sql.NullString
+	err = tx.tx.QueryRowContext(tx.ctx, `SELECT seq, answer, flagged FROM attempt_items WHERE attempt_id = ? AND position = ?`, id, position).Scan(&itemSeq, &current, &res.Flagged)
+	if err != nil {
+		return res, notFound(err, fmt.Sprintf("attempt %s item %d", id, position))
+	}
+	if current.Valid {
+		if err := json.Unmarshal([]byte(current.String), &res.Answer); err != nil {
+			return res, err
+		}
+	}
+	if itemSeq > known {
+		return res, ErrStale
+	}
+	res.Seq++
+	if _, err := tx.tx.ExecContext(tx.ctx, `UPDATE attempts SET seq = ? WHERE id = ?`, res.Seq, id); err != nil {
+		return res, err
+	}
+	if answer != nil {
+		data, err := json.Marshal(answer)
+		if err != nil {
+			return res, err
+		}
+		_, err = tx.tx.ExecContext(tx.ctx, `UPDATE attempt_items SET answer = ?, answered_at = ?, flagged = ?, seq = ? WHERE attempt_id = ? AND position = ?`,
+			string(data), ms(tx.Now), boolInt(flagged), res.Seq, id, position)
+		if err != nil {
+			return res, err
+		}
+		res.Answer = answer
+	} else if _, err := tx.tx.ExecContext(tx.ctx, `UPDATE attempt_items SET flagged = ?, seq = ? WHERE attempt_id = ? AND position = ?`,
+		boolInt(flagged), res.Seq, id, position); err != nil {
+		return res, err
+	}
+	res.Flagged = flagged
+	err = tx.tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM attempt_items WHERE attempt_id = ? AND answer IS NOT NULL`, id).Scan(&res.Answered)
+	return res, err
+}
+
+// FinishAttempt stores the result of an attempt and the correctness of each
+// item. It changes nothing (and returns ErrClosed) if the attempt was
+// already finished.
+func (tx *Tx) FinishAttempt(a *Attempt, reason string, correct []bool, score, percent int, passed bool) error {
+	status := AttemptFailed
+	if passed {
+		status = AttemptPassed
+	}
+	res, err := tx.tx.ExecContext(tx.ctx, `UPDATE attempts SET status = ?, finished_at = ?, finish_reason = ?, score = ?, percent = ?
+		WHERE id = ? AND status = 'in_progress'`, status, ms(tx.Now), reason, score, percent, a.ID)
+	if err != nil {
+		return fmt.Errorf("finish attempt %s: %w", a.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		if err != nil {
+			return err
+		}
+		return ErrClosed
+	}
+	for i, c := range correct {
+		if _, err := tx.tx.ExecContext(tx.ctx, `UPDATE attempt_items SET correct = ? WHERE attempt_id = ? AND position = ?`, boolInt(c), a.ID, i); err != nil {
+			return err
+		}
+	}
+	now := tx.Now
+	a.Status, a.FinishedAt, a.FinishReason, a.Score, a.Percent = status, &now, reason, score, percent
+	return nil
+}
+
+// ExpiredAttempts lists attempts still open after their deadline.
+func (db *DB) ExpiredAttempts(ctx context.Context, now time.Time, limit int) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id FROM attempts WHERE status = 'in_progress' AND deadline <= ? ORDER BY deadline LIMIT ?`, ms(now), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// SetExtraMinutes sets a candidate's accommodation (extra exam time).
+func (tx *Tx) SetExtraMinutes(userID int64, minutes int) error {
+	return tx.execOne(`UPDATE users SET extra_minutes = ? WHERE id = ?`, minutes, userID)
+}
+
+// SetName changes an account's legal name.
+func (tx *Tx) SetName(userID int64, name string) error {
+	return tx.execOne(`UPDATE users SET full_name = ? WHERE id = ?`, name, userID)
+}
+
+// HasPassed reports whether a candidate passed any exam.
+func (tx *Tx) HasPassed(userID int64) (bool, error) {
+	var n int
+	err := tx.tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM attempts WHERE user_id = ? AND status = 'passed'`, userID).Scan(&n)
+	return n > 0, err
+}

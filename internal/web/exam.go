@@ -1,0 +1,309 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"mxcert/internal/attempt"
+	"mxcert/internal/content"
+	"mxcert/internal/exam"
+	"mxcert/internal/store"
+)
+
+type examStartView struct {
+	base
+	Track       *content.Track
+	Eligibility exam.Eligibility
+	Extra       int // accommodation, minutes
+	Minutes     int // total time the attempt will have
+	NameError   bool
+}
+
+// examStart is the exam's start page: the rules, the name for the
+// certificate with its confirmation, or why the candidate cannot start.
+func (s *Server) examStart(c *gin.Context) error {
+	_, t, err := s.track(c)
+	if err != nil {
+		return err
+	}
+	return s.renderExamStart(c, t, http.StatusOK, false)
+}
+
+func (s *Server) renderExamStart(c *gin.Context, t *content.Track, status int, nameError bool) error {
+	u := currentUser(c)
+	el, err := s.attempts.Eligibility(c.Request.Context(), u.ID, t)
+	if err != nil {
+		return err
+	}
+	v := examStartView{base: s.base(c, "exam.start_title", "Title", t.Title), Track: t, Eligibility: el, Extra: u.ExtraMinutes, NameError: nameError}
+	v.Minutes = int(t.Rules.Duration/time.Minute) + u.ExtraMinutes
+	return s.page(c, status, "exam_start", v)
+}
+
+// examBegin starts (or resumes) an attempt. The candidate must confirm the
+// name that the certificate will carry.
+func (s *Server) examBegin(c *gin.Context) error {
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	cat, t, err := s.track(c)
+	if err != nil {
+		return err
+	}
+	u := currentUser(c)
+	if c.Request.PostForm.Get("confirmo") != "1" {
+		return s.renderExamStart(c, t, http.StatusUnprocessableEntity, true)
+	}
+	a, err := s.attempts.Start(c.Request.Context(), u, t, cat.Version, c.Request.PostForm.Get("nombre"))
+	switch {
+	case errors.Is(err, attempt.ErrNameChanged):
+		return s.renderExamStart(c, t, http.StatusConflict, true)
+	case errors.Is(err, attempt.ErrCoolingOff), errors.Is(err, attempt.ErrCertified):
+		return s.renderExamStart(c, t, http.StatusConflict, false)
+	case err != nil:
+		return err
+	}
+	return redirect(c, "/examen/"+a.ID)
+}
+
+// attempt loads the URL's attempt of the signed-in candidate; another
+// candidate's attempt is a 404, like one that does not exist.
+func (s *Server) attempt(c *gin.Context) (*store.Attempt, error) {
+	a, err := s.attempts.Attempt(c.Request.Context(), currentUser(c).ID, c.Param("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errNotFound
+	}
+	return a, err
+}
+
+type examItemView struct {
+	base
+	Attempt   *store.Attempt
+	Position  int
+	Item      store.AttemptItem
+	Answered  int
+	Flagged   int
+	Remaining time.Duration
+	ServerNow time.Time
+	Notice    string // message id: why the page is shown again
+}
+
+// Number is the 1-based question number.
+func (v examItemView) Number() int { return v.Position + 1 }
+
+// Total is the number of questions.
+func (v examItemView) Total() int { return len(v.Attempt.Items) }
+
+// Chosen reports whether option i is in the saved answer.
+func (v examItemView) Chosen(i int) bool {
+	for _, a := range v.Item.Answer {
+		if a == i {
+			return true
+		}
+	}
+	return false
+}
+
+// RemainingText is the time left as people say it ("42 min").
+func (v examItemView) RemainingText() string {
+	m := int(v.Remaining.Round(time.Minute) / time.Minute)
+	return v.T("exam.remaining", "Minutes", m)
+}
+
+// examItem shows one question of a running attempt. Nothing in the page
+// says which options are correct: the options come from the served item
+// without their Correct flags, and no data of the key is written.
+func (s *Server) examItem(c *gin.Context) error {
+	a, err := s.attempt(c)
+	if err != nil {
+		return err
+	}
+	if !a.Open() {
+		return redirect(c, "/examen/"+a.ID+"/resultado")
+	}
+	pos := 0
+	if q := c.Query("p"); q != "" {
+		if pos, err = strconv.Atoi(q); err != nil || pos < 1 || pos > len(a.Items) {
+			return errNotFound
+		}
+		pos--
+	} else {
+		for i, it := range a.Items { // resume at the first unanswered question
+			if !it.Answered() {
+				pos = i
+				break
+			}
+		}
+	}
+	v := examItemView{Attempt: a, Position: pos, Item: a.Items[pos], ServerNow: s.now().UTC(), Remaining: a.Deadline.Sub(s.now())}
+	for _, it := range a.Items {
+		if it.Answered() {
+			v.Answered++
+		}
+		if it.Flagged {
+			v.Flagged++
+		}
+	}
+	if n := c.Query("aviso"); n == "otra-ventana" || n == "elige" {
+		v.Notice = "exam.notice_" + strings.ReplaceAll(n, "-", "_")
+	}
+	v.base = s.base(c, "exam.item_title", "Number", pos+1, "Total", len(a.Items))
+	return s.page(c, http.StatusOK, "exam_item", v)
+}
+
+// examSave saves one answer. Without JavaScript it is a form post that
+// redirects to the question asked for; the autosave script sends the same
+// form with Accept: application/json and gets the saved state back.
+func (s *Server) examSave(c *gin.Context) error {
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	form := c.Request.PostForm
+	id := c.Param("id")
+	pos, err := strconv.Atoi(form.Get("pregunta"))
+	if err != nil {
+		return errBadRequest
+	}
+	pos--
+	known, err := strconv.ParseInt(form.Get("seq"), 10, 64)
+	if err != nil || known < 0 {
+		return errBadRequest
+	}
+	var answer []int
+	if vals := form["opcion"]; len(vals) > 0 {
+		if answer, err = parseAnswer(vals); err != nil {
+			return err
+		}
+	}
+	flagged := form.Get("revisar") == "1"
+	wantsJSON := strings.Contains(c.GetHeader("Accept"), "application/json")
+	res, err := s.attempts.Save(c.Request.Context(), currentUser(c).ID, id, pos, answer, flagged, known)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return errNotFound
+	case errors.Is(err, store.ErrDeadline), errors.Is(err, store.ErrClosed):
+		if wantsJSON {
+			c.JSON(http.StatusConflict, gin.H{"saved": false, "closed": true, "result": "/examen/" + id + "/resultado"})
+			return nil
+		}
+		return redirect(c, "/examen/"+id+"/resultado")
+	case errors.Is(err, store.ErrStale):
+		if wantsJSON {
+			c.JSON(http.StatusConflict, gin.H{"saved": false, "stale": true, "seq": res.Seq, "answer": res.Answer, "flagged": res.Flagged})
+			return nil
+		}
+		return redirect(c, fmt.Sprintf("/examen/%s?p=%d&aviso=otra-ventana", id, pos+1))
+	case errors.Is(err, attempt.ErrBadAnswer):
+		return errBadRequest
+	case err != nil:
+		return err
+	}
+	if wantsJSON {
+		c.JSON(http.StatusOK, gin.H{"saved": true, "seq": res.Seq, "answered": res.Answered, "flagged": res.Flagged})
+		return nil
+	}
+	next := pos + 1
+	if to, err := strconv.Atoi(form.Get("ir")); err == nil && to >= 1 {
+		next = to
+	}
+	if form.Get("ir") == "entregar" {
+		return redirect(c, "/examen/"+id+"/entregar")
+	}
+	return redirect(c, fmt.Sprintf("/examen/%s?p=%d", id, next))
+}
+
+type examReviewView struct {
+	base
+	Attempt    *store.Attempt
+	Unanswered []int
+	Flagged    []int
+	Remaining  time.Duration
+}
+
+// examReview is the page before handing in: what is unanswered or flagged.
+func (s *Server) examReview(c *gin.Context) error {
+	a, err := s.attempt(c)
+	if err != nil {
+		return err
+	}
+	if !a.Open() {
+		return redirect(c, "/examen/"+a.ID+"/resultado")
+	}
+	v := examReviewView{base: s.base(c, "exam.review_title"), Attempt: a, Remaining: a.Deadline.Sub(s.now())}
+	for i, it := range a.Items {
+		if !it.Answered() {
+			v.Unanswered = append(v.Unanswered, i+1)
+		}
+		if it.Flagged {
+			v.Flagged = append(v.Flagged, i+1)
+		}
+	}
+	return s.page(c, http.StatusOK, "exam_review", v)
+}
+
+// examSubmit hands an attempt in. It carries no answers, so an automatic
+// submission at zero can never blank a saved answer.
+func (s *Server) examSubmit(c *gin.Context) error {
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	_, err := s.attempts.Finalize(c.Request.Context(), currentUser(c).ID, c.Param("id"), "submitted")
+	if errors.Is(err, store.ErrNotFound) {
+		return errNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(c, "/examen/"+c.Param("id")+"/resultado")
+}
+
+type examResultView struct {
+	base
+	Attempt *store.Attempt
+	Track   *content.Track
+	Result  exam.Result
+	Domains []examDomainRow
+	Weak    []examDomainRow
+}
+
+type examDomainRow struct {
+	exam.DomainResult
+	Title  string
+	Module *content.Module
+}
+
+// examResult shows the score, pass or fail, and the per-domain breakdown
+// pointing to the modules to study. It never shows the answer key.
+func (s *Server) examResult(c *gin.Context) error {
+	a, err := s.attempt(c)
+	if err != nil {
+		return err
+	}
+	if a.Open() {
+		return redirect(c, "/examen/"+a.ID)
+	}
+	v := examResultView{base: s.base(c, "exam.result_title"), Attempt: a, Track: s.cat().Track(a.TrackID), Result: s.attempts.Result(a)}
+	for _, d := range v.Result.Domains {
+		if d.Total == 0 {
+			continue
+		}
+		row := examDomainRow{DomainResult: d, Title: d.Domain}
+		if v.Track != nil {
+			row.Title = v.Track.DomainTitle(d.Domain)
+			if ms := v.Track.ModulesFor(d.Domain); len(ms) > 0 {
+				row.Module = ms[0]
+			}
+		}
+		v.Domains = append(v.Domains, row)
+		if d.Percent() < a.PassPercent {
+			v.Weak = append(v.Weak, row)
+		}
+	}
+	return s.page(c, http.StatusOK, "exam_result", v)
+}
