@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -20,6 +21,7 @@ import (
 
 	"mxcert/internal/account"
 	"mxcert/internal/attempt"
+	"mxcert/internal/certificate"
 	"mxcert/internal/content"
 	"mxcert/internal/store"
 	"mxcert/internal/study"
@@ -43,7 +45,13 @@ type Config struct {
 	Now func() time.Time
 	// HashParams are the password-hashing costs; zero means OWASP's.
 	HashParams account.HashParams
+	// KeyPath is the Ed25519 signing key; DataDir/keys/signing.key by
+	// default. Retired public keys go in a "retired" folder beside it.
+	KeyPath string
 }
+
+// defaultZone is where dates are shown and printed.
+const defaultZone = "America/Mexico_City"
 
 // App is a running MxOS Certificación instance.
 type App struct {
@@ -53,6 +61,7 @@ type App struct {
 	db       *store.DB
 	accounts *account.Service
 	attempts *attempt.Service
+	certs    *certificate.Service
 	catalog  atomic.Pointer[content.Catalog]
 	listener net.Listener
 	http     *http.Server
@@ -90,7 +99,20 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 
-	a.attempts = attempt.New(a.db, a.now, a.catalog.Load, nil, log)
+	keyPath := cfg.KeyPath
+	if keyPath == "" {
+		keyPath = filepath.Join(cfg.DataDir, "keys", "signing.key")
+	}
+	key, err := certificate.LoadOrCreateKey(keyPath)
+	if err != nil {
+		a.db.Close()
+		return nil, err
+	}
+	zone, err := time.LoadLocation(defaultZone)
+	if err != nil {
+		a.db.Close()
+		return nil, err
+	}
 
 	tfs, sfs := fs.FS(templates.FS), fs.FS(static.FS)
 	if cfg.Dev {
@@ -107,8 +129,10 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 		a.cfg.BaseURL = "http://" + ln.Addr().String()
 	}
 	a.cfg.BaseURL = strings.TrimRight(a.cfg.BaseURL, "/")
+	a.certs = certificate.NewService(a.db, key, filepath.Join(filepath.Dir(keyPath), "retired"), a.cfg.BaseURL, a.catalog.Load, a.now, zone)
+	a.attempts = attempt.New(a.db, a.now, a.catalog.Load, a.certs, log)
 	srv, err := web.New(web.Config{BaseURL: a.cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, Dev: cfg.Dev, ContentDir: cfg.ContentDir}, web.Deps{
-		Logger: log, Catalog: a.catalog.Load, Store: a.db, Accounts: a.accounts, Study: study.New(a.db, a.now), Attempts: a.attempts,
+		Logger: log, Catalog: a.catalog.Load, Store: a.db, Accounts: a.accounts, Study: study.New(a.db, a.now), Attempts: a.attempts, Certs: a.certs,
 		Now: a.now, Templates: tfs, Static: sfs,
 	})
 	if err != nil {
@@ -223,6 +247,9 @@ func (a *App) sweep(ctx context.Context) {
 
 // DB is the application's database (for tests and subcommands).
 func (a *App) DB() *store.DB { return a.db }
+
+// Certificates is the certificates service.
+func (a *App) Certificates() *certificate.Service { return a.certs }
 
 // Accounts is the accounts service.
 func (a *App) Accounts() *account.Service { return a.accounts }

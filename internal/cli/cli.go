@@ -27,7 +27,9 @@ func commands() []command {
 	return []command{
 		{"serve", "inicia el servidor web", runServe},
 		{"lint", "revisa el contenido (módulos y bancos de preguntas)", runLint},
-		{"user", "crea cuentas (user create)", runUser},
+		{"user", "crea cuentas y da tiempo adicional (user create, user accommodate)", runUser},
+		{"cert", "revoca o restablece certificados (cert revoke, cert reinstate)", runCert},
+		{"verify", "verifica sin conexión la firma de un certificado en PDF", runVerify},
 	}
 }
 

@@ -7,16 +7,27 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"mxcert/internal/account"
+	"mxcert/internal/store"
 )
 
 type accountView struct {
 	base
-	Form     formView // password change
-	NameForm formView
+	Form         formView // password change
+	NameForm     formView
+	Certificates []*store.Certificate
 }
 
 func (s *Server) accountPage(c *gin.Context) error {
-	return s.page(c, http.StatusOK, "account", accountView{base: s.base(c, "account.title"), Form: newForm(), NameForm: newForm()})
+	return s.renderAccount(c, http.StatusOK, newForm(), newForm())
+}
+
+func (s *Server) renderAccount(c *gin.Context, status int, form, nameForm formView) error {
+	v := accountView{base: s.base(c, "account.title"), Form: form, NameForm: nameForm}
+	var err error
+	if v.Certificates, err = s.store.UserCertificates(c.Request.Context(), currentUser(c).ID); err != nil {
+		return err
+	}
+	return s.page(c, status, "account", v)
 }
 
 // changeName lets candidates correct their legal name until they hold a
@@ -34,7 +45,7 @@ func (s *Server) changeName(c *gin.Context) error {
 		return err
 	}
 	if nameForm.HasErrors() {
-		return s.page(c, http.StatusUnprocessableEntity, "account", accountView{base: s.base(c, "account.title"), Form: newForm(), NameForm: nameForm})
+		return s.renderAccount(c, http.StatusUnprocessableEntity, newForm(), nameForm)
 	}
 	s.setFlash(c, "flash.name_changed")
 	return redirect(c, "/cuenta")
@@ -51,7 +62,7 @@ func (s *Server) changePassword(c *gin.Context) error {
 	form := newForm()
 	err = s.accounts.ChangePassword(c.Request.Context(), currentUser(c).ID, c.Request.PostForm.Get("current"), c.Request.PostForm.Get("new"), ck.Value)
 	if fieldErrors(err, form) {
-		return s.page(c, http.StatusUnprocessableEntity, "account", accountView{base: s.base(c, "account.title"), Form: form, NameForm: newForm()})
+		return s.renderAccount(c, http.StatusUnprocessableEntity, form, newForm())
 	}
 	if err != nil {
 		return err

@@ -270,6 +270,7 @@ type examResultView struct {
 	Result  exam.Result
 	Domains []examDomainRow
 	Weak    []examDomainRow
+	Cert    *store.Certificate // issued with this attempt, if it passed
 }
 
 type examDomainRow struct {
@@ -304,6 +305,13 @@ func (s *Server) examResult(c *gin.Context) error {
 		if d.Percent() < a.PassPercent {
 			v.Weak = append(v.Weak, row)
 		}
+	}
+	if a.Status == store.AttemptPassed {
+		cert, err := s.store.CertificateByAttempt(c.Request.Context(), a.ID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		v.Cert = cert
 	}
 	return s.page(c, http.StatusOK, "exam_result", v)
 }

@@ -14,6 +14,7 @@ import (
 
 	"mxcert/internal/account"
 	"mxcert/internal/attempt"
+	"mxcert/internal/certificate"
 	"mxcert/internal/content"
 	"mxcert/internal/store"
 	"mxcert/internal/study"
@@ -36,6 +37,8 @@ var cheapHash = account.HashParams{Memory: 64, Time: 1, Threads: 1}
 
 type testEnv struct {
 	srv      *Server
+	certs    *certificate.Service
+	key      *certificate.Key
 	catalog  *content.Catalog
 	db       *store.DB
 	accounts *account.Service
@@ -53,7 +56,7 @@ func withShippedContent(cfg *Config) { cfg.ContentDir = "../../content" }
 // database in a temporary directory and a fake clock.
 func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	t.Helper()
-	cfg := Config{BaseURL: "http://example.test", ContentDir: "../content/testdata/content"}
+	cfg := Config{BaseURL: "http://example.test", ContentDir: "../content/testdata/content", TimeZone: "America/Mexico_City"}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -72,13 +75,22 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	keyDir := t.TempDir()
+	key, err := certificate.LoadOrCreateKey(keyDir + "/signing.key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zone, _ := time.LoadLocation(cfg.TimeZone)
+	catalog := func() *content.Catalog { return cat }
+	certs := certificate.NewService(db, key, keyDir, cfg.BaseURL, catalog, clock.Now, zone)
 	s, err := New(cfg, Deps{
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Catalog:   func() *content.Catalog { return cat },
 		Store:     db,
 		Accounts:  accounts,
 		Study:     study.New(db, clock.Now),
-		Attempts:  attempt.New(db, clock.Now, func() *content.Catalog { return cat }, nil, slog.New(slog.NewTextHandler(io.Discard, nil))),
+		Attempts:  attempt.New(db, clock.Now, catalog, certs, slog.New(slog.NewTextHandler(io.Discard, nil))),
+		Certs:     certs,
 		Now:       clock.Now,
 		Templates: templates.FS,
 		Static:    static.FS,
@@ -86,7 +98,7 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{srv: s, catalog: cat, db: db, accounts: accounts, clock: clock}
+	return &testEnv{srv: s, certs: certs, key: key, catalog: cat, db: db, accounts: accounts, clock: clock}
 }
 
 // client is a browser: it keeps cookies and does not follow redirects, so

@@ -11,6 +11,8 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/language"
+
+	"mxcert/internal/datefmt"
 )
 
 // The interface speaks Spanish (Mexico) first and English second.
@@ -111,15 +113,13 @@ func parseAcceptLanguage(h string) []language.Tag {
 	return tags
 }
 
-var monthsES = [...]string{"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"}
-
 // formatDate writes a date as people read it: "28 de noviembre de 2026" or
 // "November 28, 2026". time.Format only knows English month names.
 func formatDate(lang string, t time.Time) string {
 	if lang == langEN {
-		return t.Format("January 2, 2006")
+		return datefmt.English(t)
 	}
-	return fmt.Sprintf("%d de %s de %d", t.Day(), monthsES[t.Month()-1], t.Year())
+	return datefmt.Spanish(t)
 }
 
 // formatDateTime adds the time of day on a 24-hour clock.

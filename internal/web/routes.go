@@ -25,6 +25,8 @@ func (s *Server) routes() error {
 	e.NoMethod(s.loadUser, func(c *gin.Context) { s.renderError(c, errMethod) })
 
 	e.GET("/healthz", s.healthz)
+	e.GET("/.well-known/mxcert-keys.json", s.keys)
+	e.GET("/api/v1/certificates/:code", s.apiCertificate)
 	e.GET("/static/:hash/*path", s.assets.serve)
 	e.HEAD("/static/:hash/*path", s.assets.serve)
 
@@ -37,6 +39,8 @@ func (s *Server) routes() error {
 	pages.POST("/salir", s.handle(s.logout))
 	pages.POST("/idioma", s.handle(s.setLanguage))
 
+	pages.GET("/verificar", s.handle(s.verifyForm))
+	pages.GET("/verificar/:code", s.handle(s.verifyPage))
 	pages.GET("/certificaciones/:track", s.handle(s.trackPage))
 	pages.GET("/certificaciones/:track/modulos/:slug", s.handle(s.modulePage))
 	pages.GET("/certificaciones/:track/archivos/*path", s.handle(s.contentAsset))
@@ -59,6 +63,8 @@ func (s *Server) routes() error {
 	signedIn.GET("/examen/:id/entregar", s.handle(s.examReview))
 	signedIn.POST("/examen/:id/entregar", s.handle(s.examSubmit))
 	signedIn.GET("/examen/:id/resultado", s.handle(s.examResult))
+	signedIn.GET("/certificados/:id", s.handle(s.certificatePage))
+	signedIn.GET("/certificados/:id/pdf", s.handle(s.certificatePDF))
 
 	admin := pages.Group("/admin", s.requireAdmin)
 	admin.GET("", s.handle(s.adminHome))
@@ -110,6 +116,15 @@ func (s *Server) healthz(c *gin.Context) {
 // the same path without it, except in the admin area, which stays hidden.
 func (s *Server) notFound(c *gin.Context) {
 	p := c.Request.URL.Path
+	switch {
+	case strings.HasPrefix(p, "/api/"):
+		c.JSON(http.StatusNotFound, gin.H{"error": "not_found", "message": "No encontramos ese recurso."})
+		return
+	case strings.HasPrefix(p, "/verificar/"):
+		// A code with slashes in it is still a code that does not exist.
+		s.handle(s.verifyPage)(c)
+		return
+	}
 	if (c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead) && len(p) > 1 && strings.HasSuffix(p, "/") && !strings.HasPrefix(p, "/admin") {
 		c.Redirect(http.StatusMovedPermanently, localPath(strings.TrimRight(p, "/")))
 		return

@@ -17,6 +17,7 @@ import (
 
 	"mxcert/internal/account"
 	"mxcert/internal/attempt"
+	"mxcert/internal/certificate"
 	"mxcert/internal/content"
 	"mxcert/internal/store"
 	"mxcert/internal/study"
@@ -39,6 +40,7 @@ type Deps struct {
 	Accounts  *account.Service
 	Study     *study.Service
 	Attempts  *attempt.Service
+	Certs     *certificate.Service
 	Now       func() time.Time
 	Templates fs.FS
 	Static    fs.FS
@@ -53,6 +55,7 @@ type Server struct {
 	accounts *account.Service
 	study    *study.Service
 	attempts *attempt.Service
+	certs    *certificate.Service
 	now      func() time.Time
 	zone     *time.Location
 	secure   bool // cookies get the Secure flag (the site is served over HTTPS)
@@ -67,13 +70,14 @@ type Server struct {
 // pages are the templates the routes render; each must exist at start.
 var pages = []string{"home", "error", "register", "login", "account", "admin",
 	"track", "module", "practice", "practice_item", "practice_result",
-	"exam_start", "exam_item", "exam_review", "exam_result"}
+	"exam_start", "exam_item", "exam_review", "exam_result",
+	"certificate", "verify", "verify_form"}
 
 // New builds the router. It fails if a template does not parse or a route
 // names a page that does not exist.
 func New(cfg Config, deps Deps) (*Server, error) {
 	s := &Server{
-		cfg: cfg, log: deps.Logger, cat: deps.Catalog, store: deps.Store, accounts: deps.Accounts, study: deps.Study, attempts: deps.Attempts,
+		cfg: cfg, log: deps.Logger, cat: deps.Catalog, store: deps.Store, accounts: deps.Accounts, study: deps.Study, attempts: deps.Attempts, certs: deps.Certs,
 		now: deps.Now, secure: strings.HasPrefix(cfg.BaseURL, "https://"),
 	}
 	if s.now == nil {

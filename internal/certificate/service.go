@@ -1,0 +1,207 @@
+package certificate
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"mxcert/internal/content"
+	"mxcert/internal/store"
+)
+
+// Status is what a verification page says of a certificate.
+type Status string
+
+const (
+	StatusValid      Status = "valid"      // válido
+	StatusRevoked    Status = "revoked"    // revocado
+	StatusExpired    Status = "expired"    // vencido
+	StatusSuperseded Status = "superseded" // reemplazado
+)
+
+// StatusOf is a certificate's status now.
+func StatusOf(c *store.Certificate, now time.Time) Status {
+	switch {
+	case c.Status == store.CertRevoked:
+		return StatusRevoked
+	case c.Status == store.CertSuperseded:
+		return StatusSuperseded
+	case c.ExpiresAt != nil && !now.Before(*c.ExpiresAt):
+		return StatusExpired
+	}
+	return StatusValid
+}
+
+// Service issues, finds, renders and revokes certificates.
+type Service struct {
+	db      *store.DB
+	key     *Key
+	keyDir  string
+	baseURL string
+	catalog func() *content.Catalog
+	now     func() time.Time
+	zone    *time.Location
+}
+
+// NewService returns the certificates service. baseURL is the site's public
+// URL, printed in every certificate.
+func NewService(db *store.DB, key *Key, keyDir, baseURL string, catalog func() *content.Catalog, now func() time.Time, zone *time.Location) *Service {
+	return &Service{db: db, key: key, keyDir: keyDir, baseURL: strings.TrimRight(baseURL, "/"), catalog: catalog, now: now, zone: zone}
+}
+
+// VerifyURL is the public verification page of a code.
+func (s *Service) VerifyURL(code string) string { return s.baseURL + "/verificar/" + code }
+
+// KeySet is the published key set.
+func (s *Service) KeySet() (KeySet, error) {
+	keys, err := PublicKeys(s.key, s.keyDir)
+	return KeySet{Issuer: Issuer, Keys: keys}, err
+}
+
+// Issue creates the certificate of a passed attempt. It implements
+// attempt.Issuer and runs inside the finalisation transaction.
+func (s *Service) Issue(tx *store.Tx, a *store.Attempt) error {
+	months := 0
+	if t := s.catalog().Track(a.TrackID); t != nil {
+		months = t.Certificate.ValidForMonths
+	}
+	_, err := s.issue(tx, a.UserID, a.ID, a.TrackID, a.TrackTitle, a.TrackVersion, a.ContentVersion, a.HolderName, months)
+	return err
+}
+
+func (s *Service) issue(tx *store.Tx, userID int64, attemptID, trackID, title, version, contentVersion, holder string, months int) (*store.Certificate, error) {
+	issued := tx.Now
+	var expires *time.Time
+	if months > 0 {
+		e := issued.AddDate(0, months, 0)
+		expires = &e
+	}
+	for range 5 { // a code collision (2^-60) just draws again
+		code, err := NewCode(Prefix(trackID))
+		if err != nil {
+			return nil, err
+		}
+		norm, _ := NormalizeCode(code) // a fresh code always normalises
+		c := &store.Certificate{
+			ID: uuid.NewString(), Code: code, CodeNorm: norm, UserID: userID, AttemptID: attemptID,
+			TrackID: trackID, TrackTitle: title, TrackVersion: version, ContentVersion: contentVersion,
+			HolderName: holder, IssuedAt: issued, ExpiresAt: expires,
+		}
+		cred := Credential{
+			Type: "MxOSCertificate", Version: 1, ID: c.ID, Code: code, HolderName: holder,
+			Certification: Certification{ID: trackID, Title: title, Version: version},
+			IssuedAt:      issued.UTC().Format(time.RFC3339), Issuer: Issuer, VerifyURL: s.VerifyURL(code),
+		}
+		if expires != nil {
+			cred.ExpiresAt = expires.UTC().Format(time.RFC3339)
+		}
+		signed, err := Sign(cred, s.key)
+		if err != nil {
+			return nil, err
+		}
+		c.Credential, c.Signature, c.KeyID = string(signed.Credential), signed.Signature, signed.KeyID
+		err = tx.CreateCertificate(c)
+		if errors.Is(err, store.ErrConflict) {
+			// The code collided (draw again), or the attempt or candidate
+			// already has a certificate (every try fails: reported below).
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.Audit(userID, "certificate.issue", c.ID, map[string]string{"code": code, "attempt": attemptID, "holder_name": holder}); err != nil {
+			return nil, err
+		}
+		return c, nil
+	}
+	return nil, fmt.Errorf("issue certificate for attempt %s: %w", attemptID, store.ErrConflict)
+}
+
+// Lookup finds a certificate by its id (a UUID) or its code in any letter
+// case, with or without hyphens. Anything else is ErrNotFound.
+func (s *Service) Lookup(ctx context.Context, idOrCode string) (*store.Certificate, error) {
+	idOrCode = strings.TrimSpace(idOrCode)
+	if id, err := uuid.Parse(idOrCode); err == nil {
+		return s.db.CertificateByID(ctx, id.String())
+	}
+	norm, err := NormalizeCode(idOrCode)
+	if err != nil {
+		return nil, fmt.Errorf("certificate %q: %w", idOrCode, store.ErrNotFound)
+	}
+	return s.db.CertificateByCode(ctx, norm)
+}
+
+// SignedOf returns a certificate's signed credential.
+func SignedOf(c *store.Certificate) Signed {
+	return Signed{Credential: json.RawMessage(c.Credential), Signature: c.Signature, KeyID: c.KeyID}
+}
+
+// PDF returns a certificate's PDF, rendering and storing it the first time.
+// The document shows what was signed at issuance; revocation is an online
+// status and does not change it.
+func (s *Service) PDF(ctx context.Context, c *store.Certificate) ([]byte, error) {
+	if c.HasPDF {
+		return s.db.CertificatePDF(ctx, c.ID)
+	}
+	var cred Credential
+	if err := json.Unmarshal([]byte(c.Credential), &cred); err != nil {
+		return nil, fmt.Errorf("certificate %s credential: %w", c.ID, err)
+	}
+	pdf, err := RenderPDF(Document{
+		ID: c.ID, Code: c.Code, HolderName: c.HolderName, Certification: c.TrackTitle, TrackVersion: c.TrackVersion,
+		IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt, VerifyURL: cred.VerifyURL, Signed: SignedOf(c), Zone: s.zone,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.StoreCertificatePDF(ctx, c.ID, pdf); err != nil {
+		return nil, err
+	}
+	return s.db.CertificatePDF(ctx, c.ID) // the stored one, should two renders race
+}
+
+// ErrNoChange is a revocation of a revoked certificate, or the reverse.
+var ErrNoChange = errors.New("the certificate already has that status")
+
+// Revoke revokes a certificate with a reason; actorID 0 is the command line.
+func (s *Service) Revoke(ctx context.Context, actorID int64, idOrCode, reason string) (*store.Certificate, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, errors.New("a revocation needs a reason")
+	}
+	return s.setStatus(ctx, actorID, idOrCode, store.CertRevoked, reason)
+}
+
+// Reinstate makes a revoked certificate valid again.
+func (s *Service) Reinstate(ctx context.Context, actorID int64, idOrCode string) (*store.Certificate, error) {
+	return s.setStatus(ctx, actorID, idOrCode, store.CertValid, "")
+}
+
+func (s *Service) setStatus(ctx context.Context, actorID int64, idOrCode, status, reason string) (*store.Certificate, error) {
+	c, err := s.Lookup(ctx, idOrCode)
+	if err != nil {
+		return nil, err
+	}
+	if c.Status == status || c.Status == store.CertSuperseded {
+		return c, ErrNoChange
+	}
+	err = s.db.Transact(ctx, func(tx *store.Tx) error {
+		if err := tx.SetCertificateStatus(c.ID, status, reason); err != nil {
+			return err
+		}
+		action := "certificate.revoke"
+		if status == store.CertValid {
+			action = "certificate.reinstate"
+		}
+		return tx.Audit(actorID, action, c.ID, map[string]string{"code": c.Code, "before": c.Status, "after": status, "reason": reason})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.db.CertificateByID(ctx, c.ID)
+}

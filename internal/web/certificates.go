@@ -1,0 +1,212 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"mxcert/internal/certificate"
+	"mxcert/internal/store"
+)
+
+type certificateView struct {
+	base
+	Cert        *store.Certificate
+	Status      certificate.Status
+	VerifyURL   string
+	LinkedInURL string
+	WhatsAppURL string
+	Replacement *store.Certificate
+}
+
+func (s *Server) certView(c *gin.Context, titleID string, cert *store.Certificate) certificateView {
+	v := certificateView{base: s.base(c, titleID, "Code", cert.Code), Cert: cert, Status: certificate.StatusOf(cert, s.now()), VerifyURL: s.certs.VerifyURL(cert.Code)}
+	if cert.ReplacedBy != "" {
+		if r, err := s.store.CertificateByID(c.Request.Context(), cert.ReplacedBy); err == nil {
+			v.Replacement = r
+		}
+	}
+	return v
+}
+
+// ownCertificate loads a certificate for its holder (or an administrator);
+// anyone else gets 404.
+func (s *Server) ownCertificate(c *gin.Context) (*store.Certificate, error) {
+	cert, err := s.store.CertificateByID(c.Request.Context(), c.Param("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if u := currentUser(c); u.ID != cert.UserID && !u.IsAdmin() {
+		return nil, errNotFound
+	}
+	return cert, nil
+}
+
+// certificatePage is the holder's page: status, download, share.
+func (s *Server) certificatePage(c *gin.Context) error {
+	cert, err := s.ownCertificate(c)
+	if err != nil {
+		return err
+	}
+	v := s.certView(c, "cert.title", cert)
+	issued := cert.IssuedAt.In(s.zone)
+	q := url.Values{
+		"startTask":        {"CERTIFICATION_NAME"},
+		"name":             {cert.TrackTitle},
+		"organizationName": {certificate.Issuer},
+		"issueYear":        {fmt.Sprint(issued.Year())},
+		"issueMonth":       {fmt.Sprint(int(issued.Month()))},
+		"certUrl":          {v.VerifyURL},
+		"certId":           {cert.Code},
+	}
+	if cert.ExpiresAt != nil {
+		exp := cert.ExpiresAt.In(s.zone)
+		q.Set("expirationYear", fmt.Sprint(exp.Year()))
+		q.Set("expirationMonth", fmt.Sprint(int(exp.Month())))
+	}
+	v.LinkedInURL = "https://www.linkedin.com/profile/add?" + q.Encode()
+	v.WhatsAppURL = "https://wa.me/?text=" + url.QueryEscape(v.T("cert.whatsapp_text", "Title", cert.TrackTitle, "URL", v.VerifyURL))
+	return s.page(c, http.StatusOK, "certificate", v)
+}
+
+// certificatePDF serves the PDF, rendered once and kept.
+func (s *Server) certificatePDF(c *gin.Context) error {
+	cert, err := s.ownCertificate(c)
+	if err != nil {
+		return err
+	}
+	pdf, err := s.certs.PDF(c.Request.Context(), cert)
+	if err != nil {
+		return err
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="certificado-mxos-%s.pdf"`, cert.Code))
+	c.Header("Cache-Control", "private, no-store")
+	c.Data(http.StatusOK, "application/pdf", pdf)
+	return nil
+}
+
+type verifyFormView struct {
+	base
+	Query    string
+	NotFound bool
+}
+
+// verifyForm is /verificar: type an id or a code. A submitted code goes to
+// its stable URL.
+func (s *Server) verifyForm(c *gin.Context) error {
+	if q := strings.TrimSpace(c.Query("codigo")); q != "" {
+		return redirect(c, "/verificar/"+url.PathEscape(q))
+	}
+	return s.page(c, http.StatusOK, "verify_form", verifyFormView{base: s.base(c, "verify.title")})
+}
+
+// verifyPage is the public verification page: who, what, when, and the
+// status, plainly; nothing private. Look-ups are rate-limited per address
+// against enumeration.
+func (s *Server) verifyPage(c *gin.Context) error {
+	c.Header("X-Robots-Tag", "noindex")
+	if err := s.limit(c, s.limits.lookupIP, c.ClientIP()); err != nil {
+		return err
+	}
+	q := c.Param("code")
+	if q == "" {
+		q = strings.TrimPrefix(c.Request.URL.Path, "/verificar/")
+	}
+	cert, err := s.certs.Lookup(c.Request.Context(), q)
+	if errors.Is(err, store.ErrNotFound) {
+		v := verifyFormView{base: s.base(c, "verify.not_found_title"), Query: q, NotFound: true}
+		return s.page(c, http.StatusNotFound, "verify_form", v)
+	}
+	if err != nil {
+		return err
+	}
+	return s.page(c, http.StatusOK, "verify", s.certView(c, "verify.page_title", cert))
+}
+
+// certificateJSON is the API's answer; the field names are a contract.
+type certificateJSON struct {
+	ID               string           `json:"id"`
+	Code             string           `json:"code"`
+	HolderName       string           `json:"holder_name"`
+	Certification    certificationRef `json:"certification"`
+	IssuedAt         string           `json:"issued_at"`
+	ExpiresAt        *string          `json:"expires_at"`
+	Status           string           `json:"status"`
+	RevokedAt        *string          `json:"revoked_at"`
+	RevocationReason *string          `json:"revocation_reason"`
+	ReplacedBy       *string          `json:"replaced_by,omitempty"`
+	VerifyURL        string           `json:"verify_url"`
+	Credential       json.RawMessage  `json:"credential"`
+	Signature        string           `json:"signature"`
+	KeyID            string           `json:"key_id"`
+}
+
+type certificationRef struct {
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Version string `json:"version"`
+}
+
+// apiCertificate is GET /api/v1/certificates/{id-or-code}.
+func (s *Server) apiCertificate(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	c.Header("X-Robots-Tag", "noindex")
+	if ok, wait := s.limits.lookupIP.allow(c.ClientIP()); !ok {
+		c.Header("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
+		c.JSON(http.StatusTooManyRequests, gin.H{"error": "too_many_requests"})
+		return
+	}
+	cert, err := s.certs.Lookup(c.Request.Context(), c.Param("code"))
+	if errors.Is(err, store.ErrNotFound) {
+		c.JSON(http.StatusNotFound, gin.H{"error": "not_found", "message": "No encontramos ese certificado."})
+		return
+	}
+	if err != nil {
+		s.renderAPIError(c, err)
+		return
+	}
+	out := certificateJSON{
+		ID: cert.ID, Code: cert.Code, HolderName: cert.HolderName,
+		Certification: certificationRef{ID: cert.TrackID, Title: cert.TrackTitle, Version: cert.TrackVersion},
+		IssuedAt:      cert.IssuedAt.UTC().Format("2006-01-02T15:04:05Z"),
+		Status:        string(certificate.StatusOf(cert, s.now())),
+		VerifyURL:     s.certs.VerifyURL(cert.Code),
+		Credential:    json.RawMessage(cert.Credential), Signature: cert.Signature, KeyID: cert.KeyID,
+	}
+	if cert.ExpiresAt != nil {
+		e := cert.ExpiresAt.UTC().Format("2006-01-02T15:04:05Z")
+		out.ExpiresAt = &e
+	}
+	if cert.RevokedAt != nil {
+		r := cert.RevokedAt.UTC().Format("2006-01-02T15:04:05Z")
+		out.RevokedAt, out.RevocationReason = &r, &cert.RevocationReason
+	}
+	if cert.ReplacedBy != "" {
+		out.ReplacedBy = &cert.ReplacedBy
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) renderAPIError(c *gin.Context, err error) {
+	s.log.Error("api request failed", "path", c.Request.URL.Path, "err", err)
+	c.JSON(http.StatusInternalServerError, gin.H{"error": "internal"})
+}
+
+// keys publishes the public keys that sign credentials.
+func (s *Server) keys(c *gin.Context) {
+	ks, err := s.certs.KeySet()
+	if err != nil {
+		s.renderAPIError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "public, max-age=3600")
+	c.JSON(http.StatusOK, ks)
+}
