@@ -168,6 +168,13 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 // every change is reviewed and re-issues the certificate.
 var ErrNameLocked = errors.New("the name is on an issued certificate")
 
+// ValidateName checks a legal name (already cleaned with CleanName).
+func ValidateName(name string) error {
+	var v ValidationError
+	checkName(name, &v)
+	return v.orNil()
+}
+
 // ChangeName corrects the legal name a candidate's certificates will carry.
 func (s *Service) ChangeName(ctx context.Context, userID int64, name string) error {
 	name = CleanName(name)

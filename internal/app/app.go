@@ -45,6 +45,9 @@ type Config struct {
 	Now func() time.Time
 	// HashParams are the password-hashing costs; zero means OWASP's.
 	HashParams account.HashParams
+	// ContentSourceURL links questions to their files in the foundation's
+	// repository in the admin console (optional).
+	ContentSourceURL string
 	// KeyPath is the Ed25519 signing key; DataDir/keys/signing.key by
 	// default. Retired public keys go in a "retired" folder beside it.
 	KeyPath string
@@ -63,6 +66,7 @@ type App struct {
 	attempts *attempt.Service
 	certs    *certificate.Service
 	catalog  atomic.Pointer[content.Catalog]
+	report   atomic.Pointer[content.Report] // findings of the content in use
 	listener net.Listener
 	http     *http.Server
 }
@@ -85,6 +89,7 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 		log.Warn("content", slog.String("finding", f.String()))
 	}
 	a.catalog.Store(cat)
+	a.report.Store(&report)
 
 	if a.db, err = store.Open(context.Background(), cfg.DataDir); err != nil {
 		return nil, err
@@ -131,8 +136,9 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 	a.cfg.BaseURL = strings.TrimRight(a.cfg.BaseURL, "/")
 	a.certs = certificate.NewService(a.db, key, filepath.Join(filepath.Dir(keyPath), "retired"), a.cfg.BaseURL, a.catalog.Load, a.now, zone)
 	a.attempts = attempt.New(a.db, a.now, a.catalog.Load, a.certs, log)
-	srv, err := web.New(web.Config{BaseURL: a.cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, Dev: cfg.Dev, ContentDir: cfg.ContentDir}, web.Deps{
+	srv, err := web.New(web.Config{BaseURL: a.cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, Dev: cfg.Dev, ContentDir: cfg.ContentDir, ContentSourceURL: cfg.ContentSourceURL}, web.Deps{
 		Logger: log, Catalog: a.catalog.Load, Store: a.db, Accounts: a.accounts, Study: study.New(a.db, a.now), Attempts: a.attempts, Certs: a.certs,
+		ContentReport: a.ContentReport, Reload: a.reloadBy,
 		Now: a.now, Templates: tfs, Static: sfs,
 	})
 	if err != nil {
@@ -175,17 +181,42 @@ func (a *App) contentOptions() content.Options {
 // Reload validates the content directory again and swaps the catalog in
 // only when it has no errors; otherwise the previous content keeps serving
 // and the report says why.
-func (a *App) Reload() (content.Report, error) {
+func (a *App) Reload() (content.Report, error) { return a.reloadBy(0) }
+
+// reloadBy is Reload on behalf of an administrator (0: a signal), audited.
+func (a *App) reloadBy(actorID int64) (content.Report, error) {
+	before := a.Catalog().Version
 	cat, report, err := content.LoadDir(a.cfg.ContentDir, a.contentOptions())
 	if err != nil {
 		return report, err
 	}
 	if report.HasErrors() {
+		a.logFindings(report)
+		a.log.Error("content reload refused; still serving the previous content", slog.String("content_version", a.Catalog().Version))
 		return report, &ContentError{Report: report}
 	}
+	a.logFindings(report)
 	a.catalog.Store(cat)
-	return report, nil
+	a.report.Store(&report)
+	a.log.Info("content reloaded", slog.String("content_version", cat.Version))
+	err = a.db.Transact(context.Background(), func(tx *store.Tx) error {
+		return tx.Audit(actorID, "content.reload", cat.Version, map[string]any{"before": before, "after": cat.Version, "warnings": len(report.Warnings())})
+	})
+	return report, err
 }
+
+func (a *App) logFindings(report content.Report) {
+	for _, f := range report.Findings {
+		if f.Severity == content.Error {
+			a.log.Error("content", slog.String("finding", f.String()))
+		} else {
+			a.log.Warn("content", slog.String("finding", f.String()))
+		}
+	}
+}
+
+// ContentReport is the findings of the content in use.
+func (a *App) ContentReport() content.Report { return *a.report.Load() }
 
 // Run serves until ctx ends, then shuts down gracefully, letting requests
 // in flight finish. SIGHUP reloads the content.
@@ -255,19 +286,9 @@ func (a *App) Certificates() *certificate.Service { return a.certs }
 func (a *App) Accounts() *account.Service { return a.accounts }
 
 func (a *App) reloadAndLog() {
-	report, err := a.Reload()
-	for _, f := range report.Findings {
-		if f.Severity == content.Error {
-			a.log.Error("content", slog.String("finding", f.String()))
-		} else {
-			a.log.Warn("content", slog.String("finding", f.String()))
-		}
+	if _, err := a.Reload(); err != nil {
+		a.log.Error("SIGHUP reload", slog.Any("err", err))
 	}
-	if err != nil {
-		a.log.Error("content reload refused; still serving the previous content", slog.String("content_version", a.Catalog().Version), slog.Any("err", err))
-		return
-	}
-	a.log.Info("content reloaded", slog.String("content_version", a.Catalog().Version))
 }
 
 // Close releases what New acquired, for an App that was never Run.

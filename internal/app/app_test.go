@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"mxcert/internal/store"
 )
 
 // copyTree copies the example track into a temporary content directory.
@@ -112,5 +114,9 @@ func TestServesAndReloadsOnSIGHUP(t *testing.T) {
 	}
 	if !strings.Contains(home(), "Certificación Renovada") {
 		t.Fatal("SIGHUP did not reload the content")
+	}
+	entries, err := a.DB().Audit(context.Background(), store.AuditFilter{Action: "content.reload"})
+	if err != nil || len(entries) != 1 || entries[0].Detail["before"] == entries[0].Detail["after"] {
+		t.Errorf("content reload audit: %+v %v", entries, err)
 	}
 }

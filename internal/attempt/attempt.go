@@ -50,7 +50,7 @@ func New(db *store.DB, now func() time.Time, catalog func() *content.Catalog, is
 func pastOf(as []*store.Attempt) []exam.Past {
 	out := make([]exam.Past, len(as))
 	for i, a := range as {
-		out[i] = exam.Past{ID: a.ID, Open: a.Open(), Passed: a.Status == store.AttemptPassed}
+		out[i] = exam.Past{ID: a.ID, Open: a.Open(), Passed: a.Status == store.AttemptPassed, Waived: a.CooldownWaived}
 		if a.FinishedAt != nil {
 			out[i].FinishedAt = *a.FinishedAt
 		}
@@ -274,4 +274,15 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) {
 			}
 		}
 	}
+}
+
+// WaiveCooldown lifts the retake wait a failed attempt started; actorID is
+// the administrator.
+func (s *Service) WaiveCooldown(ctx context.Context, actorID int64, a *store.Attempt) error {
+	return s.db.Transact(ctx, func(tx *store.Tx) error {
+		if err := tx.WaiveCooldown(a.ID); err != nil {
+			return err
+		}
+		return tx.Audit(actorID, "attempt.cooldown_waive", a.ID, map[string]any{"candidate": a.UserID, "before": a.CooldownWaived, "after": true})
+	})
 }

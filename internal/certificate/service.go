@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"mxcert/internal/account"
 	"mxcert/internal/content"
 	"mxcert/internal/store"
 )
@@ -75,6 +76,10 @@ func (s *Service) Issue(tx *store.Tx, a *store.Attempt) error {
 }
 
 func (s *Service) issue(tx *store.Tx, userID int64, attemptID, trackID, title, version, contentVersion, holder string, months int) (*store.Certificate, error) {
+	return s.issueWithID(tx, uuid.NewString(), userID, attemptID, trackID, title, version, contentVersion, holder, months)
+}
+
+func (s *Service) issueWithID(tx *store.Tx, id string, userID int64, attemptID, trackID, title, version, contentVersion, holder string, months int) (*store.Certificate, error) {
 	issued := tx.Now
 	var expires *time.Time
 	if months > 0 {
@@ -88,7 +93,7 @@ func (s *Service) issue(tx *store.Tx, userID int64, attemptID, trackID, title, v
 		}
 		norm, _ := NormalizeCode(code) // a fresh code always normalises
 		c := &store.Certificate{
-			ID: uuid.NewString(), Code: code, CodeNorm: norm, UserID: userID, AttemptID: attemptID,
+			ID: id, Code: code, CodeNorm: norm, UserID: userID, AttemptID: attemptID,
 			TrackID: trackID, TrackTitle: title, TrackVersion: version, ContentVersion: contentVersion,
 			HolderName: holder, IssuedAt: issued, ExpiresAt: expires,
 		}
@@ -204,4 +209,64 @@ func (s *Service) setStatus(ctx context.Context, actorID int64, idOrCode, status
 		return nil, err
 	}
 	return s.db.CertificateByID(ctx, c.ID)
+}
+
+// CorrectName corrects a candidate's legal name and re-issues each of their
+// valid certificates with it: the new certificate gets a new id and code,
+// the old one becomes "superseded" and its verification page points to the
+// new one. Everything happens in one transaction and is audited with the
+// names before and after. actorID is the administrator (0: command line).
+func (s *Service) CorrectName(ctx context.Context, actorID, userID int64, name string) ([]*store.Certificate, error) {
+	name = account.CleanName(name)
+	if err := account.ValidateName(name); err != nil {
+		return nil, err
+	}
+	var reissued []*store.Certificate
+	err := s.db.Transact(ctx, func(tx *store.Tx) error {
+		u, err := tx.UserByID(userID)
+		if err != nil {
+			return err
+		}
+		if u.Name == name {
+			return ErrNoChange
+		}
+		if err := tx.SetName(userID, name); err != nil {
+			return err
+		}
+		certs, err := tx.UserCertificates(userID)
+		if err != nil {
+			return err
+		}
+		// The old certificate points to its replacement, which is inserted
+		// after the old one stops being the valid one: check at commit.
+		if err := tx.DeferForeignKeys(); err != nil {
+			return err
+		}
+		var pairs []map[string]string
+		for _, old := range certs {
+			if old.Status != store.CertValid {
+				continue
+			}
+			months := 0
+			if old.ExpiresAt != nil {
+				months = monthsBetween(old.IssuedAt, *old.ExpiresAt)
+			}
+			newID := uuid.NewString()
+			if err := tx.Supersede(old.ID, newID); err != nil {
+				return err
+			}
+			c, err := s.issueWithID(tx, newID, userID, old.AttemptID, old.TrackID, old.TrackTitle, old.TrackVersion, old.ContentVersion, name, months)
+			if err != nil {
+				return err
+			}
+			reissued = append(reissued, c)
+			pairs = append(pairs, map[string]string{"old": old.Code, "new": c.Code})
+		}
+		return tx.Audit(actorID, "user.name_correct", u.EmailNorm, map[string]any{"before": u.Name, "after": name, "reissued": pairs})
+	})
+	return reissued, err
+}
+
+func monthsBetween(a, b time.Time) int {
+	return (b.Year()-a.Year())*12 + int(b.Month()-a.Month())
 }

@@ -211,6 +211,7 @@ func TestEligible(t *testing.T) {
 		{"failed an hour ago", []Past{{ID: "a", FinishedAt: now.Add(-time.Hour)}}, Eligibility{Kind: CoolingOff, Until: now.Add(23 * time.Hour)}},
 		{"failed a day ago", []Past{{ID: "a", FinishedAt: now.Add(-day)}}, Eligibility{Kind: CanStart}},
 		{"failed twice, the last recently", []Past{{ID: "a", FinishedAt: now.Add(-3 * day)}, {ID: "b", FinishedAt: now.Add(-2 * time.Hour)}}, Eligibility{Kind: CoolingOff, Until: now.Add(22 * time.Hour)}},
+		{"failed an hour ago, wait lifted", []Past{{ID: "a", FinishedAt: now.Add(-time.Hour), Waived: true}}, Eligibility{Kind: CanStart}},
 		{"passed", []Past{{ID: "a", FinishedAt: now.Add(-3 * day)}, {ID: "b", Passed: true, FinishedAt: now.Add(-day)}}, Eligibility{Kind: Certified, AttemptID: "b"}},
 	}
 	for _, tc := range tests {

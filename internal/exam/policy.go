@@ -7,6 +7,7 @@ type Past struct {
 	ID         string
 	Open       bool // still in progress
 	Passed     bool
+	Waived     bool // the foundation lifted the cool-down this fail started
 	FinishedAt time.Time
 }
 
@@ -38,7 +39,7 @@ func Eligible(past []Past, retakeAfter time.Duration, now time.Time) Eligibility
 			return Eligibility{Kind: InProgress, AttemptID: p.ID}
 		case p.Passed:
 			return Eligibility{Kind: Certified, AttemptID: p.ID}
-		case p.FinishedAt.After(lastFail):
+		case !p.Waived && p.FinishedAt.After(lastFail):
 			lastFail = p.FinishedAt
 		}
 	}

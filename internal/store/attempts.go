@@ -46,6 +46,7 @@ type Attempt struct {
 	FinishReason   string
 	Score          int
 	Percent        int
+	CooldownWaived bool          // the foundation lifted the retake wait after this fail
 	Items          []AttemptItem // loaded by Attempt, not by lists
 }
 
@@ -93,14 +94,14 @@ func (tx *Tx) CreateAttempt(a *Attempt) error {
 }
 
 const attemptColumns = `id, user_id, track_id, track_title, track_version, content_version, seed, holder_name, started_at, deadline,
-	extra_minutes, pass_percent, total, seq, status, finished_at, coalesce(finish_reason, ''), coalesce(score, 0), coalesce(percent, 0)`
+	extra_minutes, pass_percent, total, seq, status, finished_at, coalesce(finish_reason, ''), coalesce(score, 0), coalesce(percent, 0), cooldown_waived`
 
 func scanAttempt(row interface{ Scan(...any) error }) (*Attempt, error) {
 	var a Attempt
 	var seed, started, deadline int64
 	var finished sql.NullInt64
 	err := row.Scan(&a.ID, &a.UserID, &a.TrackID, &a.TrackTitle, &a.TrackVersion, &a.ContentVersion, &seed, &a.HolderName, &started, &deadline,
-		&a.ExtraMinutes, &a.PassPercent, &a.Total, &a.Seq, &a.Status, &finished, &a.FinishReason, &a.Score, &a.Percent)
+		&a.ExtraMinutes, &a.PassPercent, &a.Total, &a.Seq, &a.Status, &finished, &a.FinishReason, &a.Score, &a.Percent, &a.CooldownWaived)
 	if err != nil {
 		return nil, err
 	}
@@ -309,4 +310,9 @@ func (tx *Tx) HasPassed(userID int64) (bool, error) {
 	var n int
 	err := tx.tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM attempts WHERE user_id = ? AND status = 'passed'`, userID).Scan(&n)
 	return n > 0, err
+}
+
+// WaiveCooldown lifts the retake wait that a failed attempt started.
+func (tx *Tx) WaiveCooldown(attemptID string) error {
+	return tx.execOne(`UPDATE attempts SET cooldown_waived = 1 WHERE id = ? AND status = 'failed'`, attemptID)
 }

@@ -97,9 +97,25 @@ func (db *DB) CertificateByCode(ctx context.Context, codeNorm string) (*Certific
 	return certBy(ctx, db.read, "code_norm", codeNorm)
 }
 
-// CertificateByAttempt finds the certificate a passing attempt issued.
+// CertificateByAttempt finds the current certificate of a passing attempt
+// (not one superseded by a re-issue).
 func (db *DB) CertificateByAttempt(ctx context.Context, attemptID string) (*Certificate, error) {
-	return certBy(ctx, db.read, "attempt_id", attemptID)
+	c, err := scanCert(db.read.QueryRowContext(ctx, `SELECT `+certColumns+` FROM certificates WHERE attempt_id = ?
+		ORDER BY status = 'superseded', issued_at DESC LIMIT 1`, attemptID))
+	if err != nil {
+		return nil, notFound(err, "certificate of attempt "+attemptID)
+	}
+	return c, nil
+}
+
+// Supersede marks a certificate as replaced by another (a re-issue).
+func (tx *Tx) Supersede(id, replacedBy string) error {
+	return tx.execOne(`UPDATE certificates SET status = 'superseded', replaced_by = ?, revoked_at = NULL, revocation_reason = NULL WHERE id = ?`, replacedBy, id)
+}
+
+// UserCertificates lists a candidate's certificates inside the transaction.
+func (tx *Tx) UserCertificates(userID int64) ([]*Certificate, error) {
+	return userCertificates(tx.ctx, tx.tx, userID)
 }
 
 // CertificateByID finds a certificate inside the transaction.
@@ -109,7 +125,11 @@ func (tx *Tx) CertificateByID(id string) (*Certificate, error) {
 
 // UserCertificates lists a candidate's certificates, newest first.
 func (db *DB) UserCertificates(ctx context.Context, userID int64) ([]*Certificate, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+certColumns+` FROM certificates WHERE user_id = ? ORDER BY issued_at DESC`, userID)
+	return userCertificates(ctx, db.read, userID)
+}
+
+func userCertificates(ctx context.Context, q querier, userID int64) ([]*Certificate, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+certColumns+` FROM certificates WHERE user_id = ? ORDER BY issued_at DESC`, userID)
 	if err != nil {
 		return nil, err
 	}

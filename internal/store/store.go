@@ -136,6 +136,14 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
 	return nil
 }
 
+// DeferForeignKeys postpones foreign-key checks to the commit, for changes
+// that are only consistent as a whole (a certificate pointing to its
+// replacement, inserted in the same transaction).
+func (tx *Tx) DeferForeignKeys() error {
+	_, err := tx.tx.ExecContext(tx.ctx, "PRAGMA defer_foreign_keys = ON")
+	return err
+}
+
 // querier is what both the read pool and a transaction offer.
 type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row

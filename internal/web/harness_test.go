@@ -2,13 +2,16 @@ package web
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -81,11 +84,23 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 		t.Fatal(err)
 	}
 	zone, _ := time.LoadLocation(cfg.TimeZone)
-	catalog := func() *content.Catalog { return cat }
+	var current atomic.Pointer[content.Catalog]
+	current.Store(cat)
+	catalog := current.Load
 	certs := certificate.NewService(db, key, keyDir, cfg.BaseURL, catalog, clock.Now, zone)
 	s, err := New(cfg, Deps{
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Catalog:   func() *content.Catalog { return cat },
+		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Catalog:       catalog,
+		ContentReport: func() content.Report { return report },
+		Reload: func(int64) (content.Report, error) {
+			next, r, err := content.LoadDir(cfg.ContentDir, content.Options{LinkURL: ContentLinkURL})
+			if err == nil && !r.HasErrors() {
+				current.Store(next)
+			} else if err == nil {
+				err = errors.New("content has errors")
+			}
+			return r, err
+		},
 		Store:     db,
 		Accounts:  accounts,
 		Study:     study.New(db, clock.Now),
@@ -180,3 +195,5 @@ func wantBody(t *testing.T, rec *httptest.ResponseRecorder, texts ...string) {
 		}
 	}
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -30,17 +30,25 @@ type Config struct {
 	Dev            bool     // templates and static files are re-read from disk
 	TimeZone       string   // where dates are shown; America/Mexico_City by default
 	ContentDir     string   // the content folder, for the tracks' images
+	// ContentSourceURL, when set, links each question of the item analysis
+	// to its file in the foundation's repository (e.g. a git host's
+	// ".../blob/main/content").
+	ContentSourceURL string
 }
 
 // Deps are the web layer's collaborators.
 type Deps struct {
-	Logger    *slog.Logger
-	Catalog   func() *content.Catalog // the content in use; swapped whole on reload
-	Store     *store.DB
-	Accounts  *account.Service
-	Study     *study.Service
-	Attempts  *attempt.Service
-	Certs     *certificate.Service
+	Logger   *slog.Logger
+	Catalog  func() *content.Catalog // the content in use; swapped whole on reload
+	Store    *store.DB
+	Accounts *account.Service
+	Study    *study.Service
+	Attempts *attempt.Service
+	Certs    *certificate.Service
+	// ContentReport is the last load's findings (warnings, for the console).
+	ContentReport func() content.Report
+	// Reload validates the content again and swaps it in when it is clean.
+	Reload    func(actorID int64) (content.Report, error)
 	Now       func() time.Time
 	Templates fs.FS
 	Static    fs.FS
@@ -48,36 +56,39 @@ type Deps struct {
 
 // Server holds the handlers' dependencies and the configured router.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	cat      func() *content.Catalog
-	store    *store.DB
-	accounts *account.Service
-	study    *study.Service
-	attempts *attempt.Service
-	certs    *certificate.Service
-	now      func() time.Time
-	zone     *time.Location
-	secure   bool // cookies get the Secure flag (the site is served over HTTPS)
-	tr       *translator
-	limits   *limits
-	views    *views
-	assets   *assets
-	engine   *gin.Engine
-	handler  http.Handler
+	cfg           Config
+	log           *slog.Logger
+	cat           func() *content.Catalog
+	store         *store.DB
+	accounts      *account.Service
+	study         *study.Service
+	attempts      *attempt.Service
+	certs         *certificate.Service
+	contentReport func() content.Report
+	reload        func(actorID int64) (content.Report, error)
+	now           func() time.Time
+	zone          *time.Location
+	secure        bool // cookies get the Secure flag (the site is served over HTTPS)
+	tr            *translator
+	limits        *limits
+	views         *views
+	assets        *assets
+	engine        *gin.Engine
+	handler       http.Handler
 }
 
 // pages are the templates the routes render; each must exist at start.
 var pages = []string{"home", "error", "register", "login", "account", "admin",
 	"track", "module", "practice", "practice_item", "practice_result",
 	"exam_start", "exam_item", "exam_review", "exam_result",
-	"certificate", "verify", "verify_form"}
+	"certificate", "verify", "verify_form",
+	"admin_candidates", "admin_candidate", "admin_confirm", "admin_certificate", "admin_items", "admin_audit"}
 
 // New builds the router. It fails if a template does not parse or a route
 // names a page that does not exist.
 func New(cfg Config, deps Deps) (*Server, error) {
 	s := &Server{
-		cfg: cfg, log: deps.Logger, cat: deps.Catalog, store: deps.Store, accounts: deps.Accounts, study: deps.Study, attempts: deps.Attempts, certs: deps.Certs,
+		cfg: cfg, log: deps.Logger, cat: deps.Catalog, store: deps.Store, accounts: deps.Accounts, study: deps.Study, attempts: deps.Attempts, certs: deps.Certs, contentReport: deps.ContentReport, reload: deps.Reload,
 		now: deps.Now, secure: strings.HasPrefix(cfg.BaseURL, "https://"),
 	}
 	if s.now == nil {
@@ -120,6 +131,8 @@ func (s *Server) funcs() template.FuncMap {
 		"minutes": func(d time.Duration) int { return int(d.Minutes()) },
 		"hours":   func(d time.Duration) int { return int(d.Hours()) },
 		"add":     func(a, b int) int { return a + b },
+		"list":    func(items ...string) []string { return items },
+		"percent": func(f float64) string { return fmt.Sprintf("%.0f %%", f*100) },
 		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"retake": func(t *content.Track) time.Duration {
 			if t == nil {

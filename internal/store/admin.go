@@ -1,0 +1,367 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Totals are the dashboard's headline numbers.
+type Totals struct {
+	Candidates        int
+	AttemptsOpen      int
+	AttemptsPassed    int
+	AttemptsFailed    int
+	CertsValid        int
+	CertsRevoked      int
+	CertsSuperseded   int
+	CandidatesByState map[string]int
+	CertifiedByState  map[string]int
+}
+
+// Totals counts candidates, attempts and certificates.
+func (db *DB) Totals(ctx context.Context) (Totals, error) {
+	t := Totals{CandidatesByState: map[string]int{}, CertifiedByState: map[string]int{}}
+	err := db.read.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM users WHERE role = 'candidate'),
+		(SELECT count(*) FROM attempts WHERE status = 'in_progress'),
+		(SELECT count(*) FROM attempts WHERE status = 'passed'),
+		(SELECT count(*) FROM attempts WHERE status = 'failed'),
+		(SELECT count(*) FROM certificates WHERE status = 'valid'),
+		(SELECT count(*) FROM certificates WHERE status = 'revoked'),
+		(SELECT count(*) FROM certificates WHERE status = 'superseded')`).
+		Scan(&t.Candidates, &t.AttemptsOpen, &t.AttemptsPassed, &t.AttemptsFailed, &t.CertsValid, &t.CertsRevoked, &t.CertsSuperseded)
+	if err != nil {
+		return t, fmt.Errorf("totals: %w", err)
+	}
+	if err := countBy(ctx, db.read, t.CandidatesByState, `SELECT state, count(*) FROM users WHERE role = 'candidate' GROUP BY state`); err != nil {
+		return t, err
+	}
+	err = countBy(ctx, db.read, t.CertifiedByState, `SELECT u.state, count(DISTINCT u.id) FROM certificates c JOIN users u ON u.id = c.user_id
+		WHERE c.status = 'valid' GROUP BY u.state`)
+	return t, err
+}
+
+func countBy(ctx context.Context, q querier, out map[string]int, query string, args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return err
+		}
+		out[k] = n
+	}
+	return rows.Err()
+}
+
+// Event is a dated happening for the weekly charts.
+type Event struct {
+	At   time.Time
+	Kind string // "registered", "passed", "failed", "issued", "revoked"
+}
+
+// EventsSince lists registrations, finished attempts and certificates
+// since a time, for weekly charts.
+func (db *DB) EventsSince(ctx context.Context, since time.Time) ([]Event, error) {
+	rows, err := db.read.QueryContext(ctx, `
+		SELECT created_at, 'registered' FROM users WHERE role = 'candidate' AND created_at >= ?1
+		UNION ALL SELECT finished_at, status FROM attempts WHERE finished_at >= ?1
+		UNION ALL SELECT issued_at, 'issued' FROM certificates WHERE issued_at >= ?1
+		UNION ALL SELECT revoked_at, 'revoked' FROM certificates WHERE revoked_at >= ?1`, ms(since))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var at int64
+		var e Event
+		if err := rows.Scan(&at, &e.Kind); err != nil {
+			return nil, err
+		}
+		e.At = fromMS(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// UserSummary is one row of the candidate search.
+type UserSummary struct {
+	User
+	Attempts int
+	Passed   int
+}
+
+// SearchUsers finds accounts by part of the name or e-mail, or by a
+// certificate code (normalised by the caller). At most limit rows.
+func (db *DB) SearchUsers(ctx context.Context, q, codeNorm string, limit int) ([]UserSummary, error) {
+	like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(q)) + "%"
+	rows, err := db.read.QueryContext(ctx, `SELECT `+prefixed("u.", userColumns)+`,
+		(SELECT count(*) FROM attempts a WHERE a.user_id = u.id),
+		(SELECT count(*) FROM attempts a WHERE a.user_id = u.id AND a.status = 'passed')
+		FROM users u
+		WHERE ?1 = '%%' OR lower(u.full_name) LIKE ?1 ESCAPE '\' OR u.email_norm LIKE ?1 ESCAPE '\'
+		   OR u.id IN (SELECT user_id FROM certificates WHERE code_norm = ?2)
+		ORDER BY u.created_at DESC LIMIT ?3`, like, codeNorm, limit)
+	if err != nil {
+		return nil, fmt.Errorf("search users: %w", err)
+	}
+	defer rows.Close()
+	var out []UserSummary
+	for rows.Next() {
+		var s UserSummary
+		var created, changed int64
+		if err := rows.Scan(&s.ID, &s.Email, &s.EmailNorm, &s.Name, &s.State, &s.PasswordHash, &s.Role, &created, &changed, &s.ExtraMinutes, &s.Attempts, &s.Passed); err != nil {
+			return nil, err
+		}
+		s.CreatedAt, s.PasswordChangedAt = fromMS(created), fromMS(changed)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+func prefixed(prefix, columns string) string {
+	parts := strings.Split(columns, ",")
+	for i, p := range parts {
+		parts[i] = prefix + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// UserAttempts lists every attempt of a candidate, newest first, with items.
+func (db *DB) UserAttempts(ctx context.Context, userID int64) ([]*Attempt, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id FROM attempts WHERE user_id = ? ORDER BY started_at DESC`, userID)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]*Attempt, 0, len(ids))
+	for _, id := range ids {
+		a, err := db.Attempt(ctx, id, 0)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// AuditEntry is one line of the audit log.
+type AuditEntry struct {
+	ID        int64
+	At        time.Time
+	ActorID   int64
+	ActorName string // empty for the command line or the system
+	Action    string
+	Subject   string
+	Detail    map[string]any
+}
+
+// AuditFilter narrows the audit log.
+type AuditFilter struct {
+	Action   string // exact action, or a prefix ending in "." ("certificate.")
+	Person   string // part of the actor's name or e-mail, or of the subject
+	Limit    int
+	BeforeID int64 // for paging: entries older than this id
+}
+
+// Audit lists audit entries, newest first.
+func (db *DB) Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	var where []string
+	var args []any
+	if f.Action != "" {
+		if strings.HasSuffix(f.Action, ".") {
+			where = append(where, "a.action LIKE ? ESCAPE '\\'")
+			args = append(args, strings.ReplaceAll(f.Action, "_", `\_`)+"%")
+		} else {
+			where = append(where, "a.action = ?")
+			args = append(args, f.Action)
+		}
+	}
+	if f.Person != "" {
+		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(f.Person)) + "%"
+		where = append(where, `(lower(coalesce(u.full_name, '')) LIKE ? ESCAPE '\' OR coalesce(u.email_norm, '') LIKE ? ESCAPE '\' OR lower(a.subject) LIKE ? ESCAPE '\')`)
+		args = append(args, like, like, like)
+	}
+	if f.BeforeID > 0 {
+		where = append(where, "a.id < ?")
+		args = append(args, f.BeforeID)
+	}
+	query := `SELECT a.id, a.at, coalesce(a.actor_id, 0), coalesce(u.full_name, ''), a.action, a.subject, a.detail
+		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY a.id DESC LIMIT ?"
+	args = append(args, f.Limit)
+	rows, err := db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at int64
+		var detail string
+		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.Action, &e.Subject, &detail); err != nil {
+			return nil, err
+		}
+		e.At = fromMS(at)
+		if err := json.Unmarshal([]byte(detail), &e.Detail); err != nil {
+			e.Detail = map[string]any{"raw": detail}
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// AuditActions lists the distinct actions in the log, for the filter.
+func (db *DB) AuditActions(ctx context.Context) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT DISTINCT action FROM audit_log ORDER BY action`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// ItemResponse is one served exam question of a finished attempt.
+type ItemResponse struct {
+	AttemptID  string
+	QuestionID string
+	Options    []string // option HTML in the order served
+	Key        []int
+	Answer     []int
+	Correct    bool
+	Score      int // the attempt's total score
+}
+
+// ItemResponses streams every served question of the finished attempts of
+// a track to fn, attempt by attempt.
+func (db *DB) ItemResponses(ctx context.Context, track string, fn func(ItemResponse) error) error {
+	rows, err := db.read.QueryContext(ctx, `SELECT i.attempt_id, i.question_id, i.item, i.answer, coalesce(i.correct, 0), a.score
+		FROM attempt_items i JOIN attempts a ON a.id = i.attempt_id
+		WHERE a.track_id = ? AND a.status <> 'in_progress' ORDER BY i.attempt_id, i.position`, track)
+	if err != nil {
+		return fmt.Errorf("item responses: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r ItemResponse
+		var item string
+		var answer sql.NullString
+		if err := rows.Scan(&r.AttemptID, &r.QuestionID, &item, &answer, &r.Correct, &r.Score); err != nil {
+			return err
+		}
+		var served struct {
+			Options []struct {
+				HTML    string `json:"html"`
+				Correct bool   `json:"correct"`
+			} `json:"options"`
+		}
+		if err := json.Unmarshal([]byte(item), &served); err != nil {
+			return fmt.Errorf("attempt %s item %s: %w", r.AttemptID, r.QuestionID, err)
+		}
+		for i, o := range served.Options {
+			r.Options = append(r.Options, o.HTML)
+			if o.Correct {
+				r.Key = append(r.Key, i)
+			}
+		}
+		if answer.Valid {
+			if err := json.Unmarshal([]byte(answer.String), &r.Answer); err != nil {
+				return fmt.Errorf("attempt %s answer: %w", r.AttemptID, err)
+			}
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// ExportAttempt is one row of the attempts export.
+type ExportAttempt struct {
+	Attempt
+	Email string
+	State string
+}
+
+// ExportAttempts streams every attempt (without items) with the candidate's
+// e-mail and state.
+func (db *DB) ExportAttempts(ctx context.Context, fn func(ExportAttempt) error) error {
+	rows, err := db.read.QueryContext(ctx, `SELECT a.id, a.user_id, a.track_id, a.track_title, a.track_version, a.content_version, a.seed, a.holder_name,
+		a.started_at, a.deadline, a.extra_minutes, a.pass_percent, a.total, a.seq, a.status, a.finished_at, coalesce(a.finish_reason, ''),
+		coalesce(a.score, 0), coalesce(a.percent, 0), a.cooldown_waived, u.email, u.state
+		FROM attempts a JOIN users u ON u.id = a.user_id ORDER BY a.started_at`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e ExportAttempt
+		var seed, started, deadline int64
+		var finished sql.NullInt64
+		a := &e.Attempt
+		if err := rows.Scan(&a.ID, &a.UserID, &a.TrackID, &a.TrackTitle, &a.TrackVersion, &a.ContentVersion, &seed, &a.HolderName, &started, &deadline,
+			&a.ExtraMinutes, &a.PassPercent, &a.Total, &a.Seq, &a.Status, &finished, &a.FinishReason, &a.Score, &a.Percent, &a.CooldownWaived, &e.Email, &e.State); err != nil {
+			return err
+		}
+		a.StartedAt, a.Deadline, a.FinishedAt = fromMS(started), fromMS(deadline), optTime(finished)
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// ExportCertificates streams every certificate.
+func (db *DB) ExportCertificates(ctx context.Context, fn func(*Certificate) error) error {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+certColumns+` FROM certificates ORDER BY issued_at`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanCert(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

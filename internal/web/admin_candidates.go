@@ -1,0 +1,214 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"mxcert/internal/account"
+	"mxcert/internal/certificate"
+	"mxcert/internal/exam"
+	"mxcert/internal/store"
+)
+
+type adminCandidatesView struct {
+	base
+	Query    string
+	Results  []store.UserSummary
+	Searched bool
+}
+
+// adminCandidates searches candidates by name, e-mail or certificate code.
+func (s *Server) adminCandidates(c *gin.Context) error {
+	q := strings.TrimSpace(c.Query("q"))
+	if len(q) > 200 {
+		q = q[:200]
+	}
+	v := adminCandidatesView{base: s.base(c, "admin.candidates_title"), Query: q, Searched: q != ""}
+	code, _ := certificate.NormalizeCode(q) // not a code: matches no certificate
+	var err error
+	if v.Results, err = s.store.SearchUsers(c.Request.Context(), q, code, 100); err != nil {
+		return err
+	}
+	return s.page(c, http.StatusOK, "admin_candidates", v)
+}
+
+type adminAttemptRow struct {
+	*store.Attempt
+	Result  exam.Result
+	Domains []examDomainRow
+}
+
+type adminCandidateView struct {
+	base
+	Candidate    *store.User
+	Attempts     []adminAttemptRow
+	Certificates []*store.Certificate
+	Practice     []store.PracticeSummary
+}
+
+// adminUser loads the candidate named in the URL.
+func (s *Server) adminUser(c *gin.Context) (*store.User, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return nil, errNotFound
+	}
+	u, err := s.store.UserByID(c.Request.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errNotFound
+	}
+	return u, err
+}
+
+// adminCandidate shows one candidate: attempts with their per-domain
+// breakdown, certificates, practice activity, and the actions.
+func (s *Server) adminCandidate(c *gin.Context) error {
+	u, err := s.adminUser(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	v := adminCandidateView{base: s.base(c, "admin.candidate_title", "Name", u.Name), Candidate: u}
+	attempts, err := s.store.UserAttempts(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	for _, a := range attempts {
+		row := adminAttemptRow{Attempt: a, Result: s.attempts.Result(a)}
+		t := s.cat().Track(a.TrackID)
+		for _, d := range row.Result.Domains {
+			if d.Total == 0 {
+				continue
+			}
+			dr := examDomainRow{DomainResult: d, Title: d.Domain}
+			if t != nil {
+				dr.Title = t.DomainTitle(d.Domain)
+			}
+			row.Domains = append(row.Domains, dr)
+		}
+		v.Attempts = append(v.Attempts, row)
+	}
+	if v.Certificates, err = s.store.UserCertificates(ctx, u.ID); err != nil {
+		return err
+	}
+	for _, t := range s.cat().Tracks {
+		recent, err := s.store.RecentPractice(ctx, u.ID, t.ID, 10)
+		if err != nil {
+			return err
+		}
+		v.Practice = append(v.Practice, recent...)
+	}
+	return s.page(c, http.StatusOK, "admin_candidate", v)
+}
+
+// adminConfirmView is the confirmation page of every admin action: what
+// will change, the fields the action needs, and a button.
+type adminConfirmView struct {
+	base
+	Heading  string
+	Lead     string
+	Action   string // the form's URL
+	Back     string
+	Field    string // "minutes", "name", "reason" or ""
+	Value    string
+	Error    string // message id
+	Submit   string
+	Danger   bool
+	Findings []string // content errors of a refused reload
+}
+
+func (s *Server) confirmPage(c *gin.Context, status int, v adminConfirmView) error {
+	return s.page(c, status, "admin_confirm", v)
+}
+
+// adminAccommodation: GET asks, POST sets a candidate's extra exam time.
+func (s *Server) adminAccommodation(c *gin.Context) error {
+	u, err := s.adminUser(c)
+	if err != nil {
+		return err
+	}
+	back := "/admin/candidatos/" + strconv.FormatInt(u.ID, 10)
+	v := adminConfirmView{base: s.base(c, "admin.accommodation_title"), Heading: s.tr.t(pickLanguage(c.Request), "admin.accommodation_heading", "Name", u.Name),
+		Action: c.Request.URL.Path, Back: back, Field: "minutes", Value: strconv.Itoa(u.ExtraMinutes), Submit: "admin.accommodation_submit"}
+	v.Lead = v.T("admin.accommodation_lead", "Minutes", u.ExtraMinutes)
+	if c.Request.Method == http.MethodGet {
+		return s.confirmPage(c, http.StatusOK, v)
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	minutes, err := strconv.Atoi(strings.TrimSpace(c.Request.PostForm.Get("valor")))
+	if err != nil || minutes < 0 || minutes > 600 {
+		v.Value, v.Error = c.Request.PostForm.Get("valor"), "admin.accommodation_invalid"
+		return s.confirmPage(c, http.StatusUnprocessableEntity, v)
+	}
+	if _, err := s.accounts.SetAccommodation(c.Request.Context(), currentUser(c).ID, u.Email, time.Duration(minutes)*time.Minute); err != nil {
+		return err
+	}
+	s.setFlash(c, "flash.admin_done")
+	return redirect(c, back)
+}
+
+// adminName: GET asks, POST corrects a candidate's name and re-issues
+// their valid certificates.
+func (s *Server) adminName(c *gin.Context) error {
+	u, err := s.adminUser(c)
+	if err != nil {
+		return err
+	}
+	back := "/admin/candidatos/" + strconv.FormatInt(u.ID, 10)
+	v := adminConfirmView{base: s.base(c, "admin.name_title"), Action: c.Request.URL.Path, Back: back, Field: "name", Value: u.Name, Submit: "admin.name_submit"}
+	v.Heading = v.T("admin.name_heading", "Name", u.Name)
+	v.Lead = v.T("admin.name_lead")
+	if c.Request.Method == http.MethodGet {
+		return s.confirmPage(c, http.StatusOK, v)
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	v.Value = postValue(c, "valor")
+	_, err = s.certs.CorrectName(c.Request.Context(), currentUser(c).ID, u.ID, v.Value)
+	var ve *account.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		v.Error = "problem." + string(ve.Fields["name"])
+		return s.confirmPage(c, http.StatusUnprocessableEntity, v)
+	case errors.Is(err, certificate.ErrNoChange):
+		v.Error = "admin.no_change"
+		return s.confirmPage(c, http.StatusUnprocessableEntity, v)
+	case err != nil:
+		return err
+	}
+	s.setFlash(c, "flash.admin_done")
+	return redirect(c, back)
+}
+
+// adminWaive: GET asks, POST lifts the cool-down a failed attempt started.
+func (s *Server) adminWaive(c *gin.Context) error {
+	a, err := s.store.Attempt(c.Request.Context(), c.Param("id"), 0)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && a.Status != store.AttemptFailed) {
+		return errNotFound
+	}
+	if err != nil {
+		return err
+	}
+	back := "/admin/candidatos/" + strconv.FormatInt(a.UserID, 10)
+	v := adminConfirmView{base: s.base(c, "admin.waive_title"), Action: c.Request.URL.Path, Back: back, Submit: "admin.waive_submit"}
+	v.Heading = v.T("admin.waive_heading", "Name", a.HolderName)
+	v.Lead = v.T("admin.waive_lead", "Date", v.DateTime(*a.FinishedAt))
+	if c.Request.Method == http.MethodGet {
+		return s.confirmPage(c, http.StatusOK, v)
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	if err := s.attempts.WaiveCooldown(c.Request.Context(), currentUser(c).ID, a); err != nil {
+		return err
+	}
+	s.setFlash(c, "flash.admin_done")
+	return redirect(c, back)
+}

@@ -1,0 +1,132 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"mxcert/internal/certificate"
+	"mxcert/internal/store"
+)
+
+func (s *Server) adminCert(c *gin.Context) (*store.Certificate, error) {
+	cert, err := s.store.CertificateByID(c.Request.Context(), c.Param("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errNotFound
+	}
+	return cert, err
+}
+
+type adminCertificateView struct {
+	certificateView
+	Candidate *store.User
+}
+
+func (s *Server) adminCertificate(c *gin.Context) error {
+	cert, err := s.adminCert(c)
+	if err != nil {
+		return err
+	}
+	u, err := s.store.UserByID(c.Request.Context(), cert.UserID)
+	if err != nil {
+		return err
+	}
+	return s.page(c, http.StatusOK, "admin_certificate", adminCertificateView{certificateView: s.certView(c, "cert.title", cert), Candidate: u})
+}
+
+// adminRevoke: GET asks for the reason, POST revokes. The reason is shown on
+// the public verification page.
+func (s *Server) adminRevoke(c *gin.Context) error {
+	cert, err := s.adminCert(c)
+	if err != nil {
+		return err
+	}
+	back := "/admin/certificados/" + cert.ID
+	v := adminConfirmView{base: s.base(c, "admin.revoke_title"), Action: c.Request.URL.Path, Back: back, Field: "reason", Submit: "admin.revoke_submit", Danger: true}
+	v.Heading = v.T("admin.revoke_heading", "Code", cert.Code, "Name", cert.HolderName)
+	v.Lead = v.T("admin.revoke_lead")
+	if c.Request.Method == http.MethodGet {
+		return s.confirmPage(c, http.StatusOK, v)
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	v.Value = postValue(c, "motivo")
+	if v.Value == "" || len(v.Value) > 500 {
+		v.Error = "admin.reason_required"
+		return s.confirmPage(c, http.StatusUnprocessableEntity, v)
+	}
+	_, err = s.certs.Revoke(c.Request.Context(), currentUser(c).ID, cert.ID, v.Value)
+	if errors.Is(err, certificate.ErrNoChange) {
+		v.Error = "admin.no_change"
+		return s.confirmPage(c, http.StatusConflict, v)
+	}
+	if err != nil {
+		return err
+	}
+	s.setFlash(c, "flash.admin_done")
+	return redirect(c, back)
+}
+
+// adminReinstate: GET asks, POST makes a revoked certificate valid again.
+func (s *Server) adminReinstate(c *gin.Context) error {
+	cert, err := s.adminCert(c)
+	if err != nil {
+		return err
+	}
+	back := "/admin/certificados/" + cert.ID
+	v := adminConfirmView{base: s.base(c, "admin.reinstate_title"), Action: c.Request.URL.Path, Back: back, Submit: "admin.reinstate_submit"}
+	v.Heading = v.T("admin.reinstate_heading", "Code", cert.Code, "Name", cert.HolderName)
+	v.Lead = v.T("admin.reinstate_lead")
+	if c.Request.Method == http.MethodGet {
+		return s.confirmPage(c, http.StatusOK, v)
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	_, err = s.certs.Reinstate(c.Request.Context(), currentUser(c).ID, cert.ID)
+	switch {
+	case errors.Is(err, certificate.ErrNoChange):
+		v.Error = "admin.no_change"
+		return s.confirmPage(c, http.StatusConflict, v)
+	case errors.Is(err, store.ErrConflict):
+		v.Error = "admin.reinstate_conflict"
+		return s.confirmPage(c, http.StatusConflict, v)
+	case err != nil:
+		return err
+	}
+	s.setFlash(c, "flash.admin_done")
+	return redirect(c, back)
+}
+
+// adminReload: GET shows the content in use, POST does what SIGHUP does:
+// validate, then swap, or show the findings and keep the current content.
+func (s *Server) adminReload(c *gin.Context) error {
+	cat := s.cat()
+	v := adminConfirmView{base: s.base(c, "admin.reload_title"), Action: c.Request.URL.Path, Back: "/admin", Submit: "admin.reload_submit"}
+	v.Heading = v.T("admin.reload_heading")
+	v.Lead = v.T("admin.reload_lead", "Version", cat.Version, "Date", v.DateTime(cat.LoadedAt))
+	if c.Request.Method == http.MethodGet {
+		return s.confirmPage(c, http.StatusOK, v)
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	if s.reload == nil {
+		return errNotFound
+	}
+	report, err := s.reload(currentUser(c).ID)
+	if err != nil {
+		v.Error = "admin.reload_refused"
+		for _, f := range report.Errors() {
+			v.Findings = append(v.Findings, f.String())
+		}
+		if len(v.Findings) == 0 {
+			v.Findings = []string{err.Error()}
+		}
+		return s.confirmPage(c, http.StatusUnprocessableEntity, v)
+	}
+	s.setFlash(c, "flash.content_reloaded")
+	return redirect(c, "/admin")
+}

@@ -1,0 +1,219 @@
+package web
+
+import (
+	"context"
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"mxcert/internal/account"
+	"mxcert/internal/store"
+)
+
+func adminClient(t *testing.T, env *testEnv) *client {
+	t.Helper()
+	if _, err := env.accounts.CreateUser(context.Background(), account.Registration{Name: "Admin Fundación", Email: "admin@mxos.mx", Password: goodPassword}, store.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	a := env.client(t)
+	a.ip = "192.0.2.200"
+	wantStatus(t, a.login("admin@mxos.mx", goodPassword), http.StatusSeeOther)
+	return a
+}
+
+// Every admin route, with every method it has, is a 404 to a visitor and
+// to a candidate: the console does not reveal that it exists.
+func TestAdminRoutesRefusedToOthers(t *testing.T) {
+	env := newEnv(t)
+	visitor := env.client(t)
+	candidate := env.client(t)
+	candidate.register("Ana López", "ana@ejemplo.mx", goodPassword)
+	var admin []gin.RouteInfo
+	for _, r := range env.srv.engine.Routes() {
+		if strings.HasPrefix(r.Path, "/admin") {
+			admin = append(admin, r)
+		}
+	}
+	if len(admin) < 15 {
+		t.Fatalf("only %d admin routes", len(admin))
+	}
+	for _, r := range admin {
+		target := strings.NewReplacer(":id", "1").Replace(r.Path)
+		for who, c := range map[string]*client{"visitor": visitor, "candidate": candidate} {
+			rec := c.do(r.Method, target, strings.NewReader("motivo=x&valor=5"), "application/x-www-form-urlencoded")
+			if rec.Code != http.StatusNotFound {
+				t.Errorf("%s %s as %s = %d, want 404", r.Method, target, who, rec.Code)
+			}
+			if strings.Contains(rec.Body.String(), "Consola") {
+				t.Errorf("%s %s as %s shows the console", r.Method, target, who)
+			}
+		}
+	}
+}
+
+func auditActions(t *testing.T, env *testEnv) map[string]store.AuditEntry {
+	t.Helper()
+	entries, err := env.db.Audit(context.Background(), store.AuditFilter{Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]store.AuditEntry{}
+	for _, e := range entries {
+		if _, seen := out[e.Action]; !seen {
+			out[e.Action] = e // the newest of each action
+		}
+	}
+	return out
+}
+
+func TestAdminActionsConfirmAndAudit(t *testing.T) {
+	env := newEnv(t)
+	admin := adminClient(t, env)
+	cand := env.client(t)
+	cand.register("Jose Nunez", "jose@ejemplo.mx", goodPassword)
+	cert := passExam(t, env, cand)
+	u, _ := env.db.UserByEmail(context.Background(), "jose@ejemplo.mx")
+	base := "/admin/candidatos/" + itoa(u.ID)
+
+	// The dashboard, search and candidate page.
+	wantBody(t, admin.get("/admin"), "Consola de la Fundación", "exámenes aprobados", `<svg class="chart"`, "Ver los datos en tabla")
+	wantBody(t, admin.get("/admin/candidatos?q=NUNEZ"), "Jose Nunez", "jose@ejemplo.mx")
+	wantBody(t, admin.get("/admin/candidatos?q="+strings.ToLower(strings.ReplaceAll(cert.Code, "-", ""))), "Jose Nunez")
+	wantBody(t, admin.get("/admin/candidatos?q=nadie"), "No hay cuentas que coincidan")
+	wantBody(t, admin.get(base), "Jose Nunez", cert.Code, "2 de 2 correctas", "El arranque del equipo")
+
+	// Accommodation: a confirmation page, then the change.
+	wantBody(t, admin.get(base+"/tiempo-adicional"), "Tiempo adicional para Jose Nunez", `name="valor"`)
+	wantStatus(t, admin.post(base+"/tiempo-adicional", url.Values{"valor": {"-5"}}), http.StatusUnprocessableEntity)
+	wantStatus(t, admin.post(base+"/tiempo-adicional", url.Values{"valor": {"30"}}), http.StatusSeeOther)
+	if got, _ := env.db.UserByID(context.Background(), u.ID); got.ExtraMinutes != 30 {
+		t.Errorf("extra minutes = %d", got.ExtraMinutes)
+	}
+
+	// Name correction re-issues and supersedes.
+	wantBody(t, admin.get(base+"/nombre"), "Corregir el nombre de Jose Nunez")
+	wantStatus(t, admin.post(base+"/nombre", url.Values{"valor": {"José Núñez"}}), http.StatusSeeOther)
+	old, _ := env.db.CertificateByID(context.Background(), cert.ID)
+	if old.Status != store.CertSuperseded || old.ReplacedBy == "" {
+		t.Fatalf("old certificate after the correction: %+v", old)
+	}
+	fresh, _ := env.db.CertificateByID(context.Background(), old.ReplacedBy)
+	if fresh.HolderName != "José Núñez" || fresh.Status != store.CertValid || fresh.Code == old.Code || fresh.AttemptID != old.AttemptID {
+		t.Errorf("new certificate: %+v", fresh)
+	}
+	employer := env.client(t)
+	wantBody(t, employer.get("/verificar/"+old.Code), "Certificado reemplazado", `href="/verificar/`+fresh.Code+`"`)
+	wantBody(t, employer.get("/api/v1/certificates/"+old.Code), `"status":"superseded"`, `"replaced_by":"`+fresh.ID+`"`)
+	wantBody(t, employer.get("/verificar/"+fresh.Code), "Certificado válido", "José Núñez")
+	if got, _ := env.db.UserByID(context.Background(), u.ID); got.Name != "José Núñez" {
+		t.Errorf("account name = %q", got.Name)
+	}
+	wantStatus(t, admin.post(base+"/nombre", url.Values{"valor": {"José Núñez"}}), http.StatusUnprocessableEntity) // no change
+
+	// Revoke needs a reason; then reinstate.
+	certPath := "/admin/certificados/" + fresh.ID
+	wantBody(t, admin.get(certPath), "Certificado válido", "Revocar")
+	wantBody(t, admin.get(certPath+"/revocar"), `id="motivo"`)
+	wantStatus(t, admin.post(certPath+"/revocar", url.Values{"motivo": {"  "}}), http.StatusUnprocessableEntity)
+	wantStatus(t, admin.post(certPath+"/revocar", url.Values{"motivo": {"Suplantación comprobada"}}), http.StatusSeeOther)
+	wantBody(t, employer.get("/verificar/"+fresh.Code), "Certificado revocado", "Suplantación comprobada")
+	wantStatus(t, admin.post(certPath+"/restablecer", nil), http.StatusSeeOther)
+	wantBody(t, employer.get("/verificar/"+fresh.Code), "Certificado válido")
+
+	// A fail's cool-down, lifted.
+	other := env.client(t)
+	other.ip = "198.51.100.30"
+	other.register("Luis Pérez", "luis@ejemplo.mx", goodPassword)
+	a := startExam(t, env, other, "ejemplo")
+	other.post("/examen/"+a.ID+"/entregar", nil)
+	wantBody(t, other.get("/certificaciones/ejemplo/examen"), "Podrás volver a presentar")
+	wantBody(t, admin.get("/admin/intentos/"+a.ID+"/liberar-espera"), "Permitir que Luis Pérez reintente ya")
+	wantStatus(t, admin.post("/admin/intentos/"+a.ID+"/liberar-espera", nil), http.StatusSeeOther)
+	wantBody(t, other.get("/certificaciones/ejemplo/examen"), "Empezar el examen")
+	wantStatus(t, admin.get("/admin/intentos/no-existe/liberar-espera"), http.StatusNotFound)
+
+	// Content reload from the console.
+	wantBody(t, admin.get("/admin/contenido/recargar"), "Recargar el contenido")
+	wantStatus(t, admin.post("/admin/contenido/recargar", nil), http.StatusSeeOther)
+
+	// Every action is in the audit log, by whom, with before and after.
+	actions := auditActions(t, env)
+	for action, check := range map[string]func(store.AuditEntry) bool{
+		"user.accommodation":     func(e store.AuditEntry) bool { return e.Detail["before_minutes"] == 0.0 && e.Detail["after_minutes"] == 30.0 },
+		"user.name_correct":      func(e store.AuditEntry) bool { return e.Detail["before"] == "Jose Nunez" && e.Detail["after"] == "José Núñez" },
+		"certificate.revoke":     func(e store.AuditEntry) bool { return e.Detail["reason"] == "Suplantación comprobada" && e.Detail["before"] == "valid" },
+		"certificate.reinstate":  func(e store.AuditEntry) bool { return e.Detail["after"] == "valid" },
+		"attempt.cooldown_waive": func(e store.AuditEntry) bool { return e.Subject == a.ID && e.Detail["after"] == true },
+	} {
+		e, ok := actions[action]
+		if !ok {
+			t.Errorf("no audit entry for %s", action)
+			continue
+		}
+		if e.ActorName != "Admin Fundación" || !check(e) {
+			t.Errorf("%s entry: %+v", action, e)
+		}
+	}
+	page := admin.get("/admin/bitacora?accion=certificate.revoke")
+	wantBody(t, page, "certificate.revoke", "Suplantación comprobada", "Admin Fundación")
+	if strings.Contains(page.Body.String(), "user.accommodation") && strings.Count(page.Body.String(), "<code>user.accommodation</code>") > 0 {
+		t.Error("the action filter lets other actions through")
+	}
+	wantBody(t, admin.get("/admin/bitacora?persona=luis"), "attempt.cooldown_waive")
+}
+
+func TestItemAnalysisPageAndCSV(t *testing.T) {
+	env := newEnv(t)
+	admin := adminClient(t, env)
+	c := env.client(t)
+	c.register("Ana López", "ana@ejemplo.mx", goodPassword)
+	passExam(t, env, c)
+	page := admin.get("/admin/preguntas?orden=facilidad&dir=desc")
+	wantStatus(t, page, http.StatusOK)
+	wantBody(t, page, "Calculado con 1 exámenes terminados", "ejemplo/questions/", `aria-sort="descending"`, "1 de 30 respuestas", "1.00")
+	rec := admin.get("/admin/preguntas?formato=csv")
+	wantStatus(t, rec, http.StatusOK)
+	if !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/csv") {
+		t.Errorf("content type %q", rec.Header().Get("Content-Type"))
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(rec.Body.String(), "\uFEFF"))).ReadAll()
+	if err != nil || len(rows) != 7 || rows[0][0] != "pregunta" {
+		t.Fatalf("items CSV: %d rows, %v", len(rows), err)
+	}
+}
+
+func TestCSVExportsNeutraliseFormulas(t *testing.T) {
+	for in, want := range map[string]string{
+		"=1+2": "'=1+2", "+52 55": "'+52 55", "-3": "'-3", "@SUM(A1)": "'@SUM(A1)", "\t=x": "'\t=x", "\r=x": "'\r=x",
+		"José": "José", "": "", "a=b": "a=b",
+	} {
+		if got := csvSafe(in); got != want {
+			t.Errorf("csvSafe(%q) = %q, want %q", in, got, want)
+		}
+	}
+	env := newEnv(t)
+	admin := adminClient(t, env)
+	c := env.client(t)
+	c.register("Ana López", "=1+2@ejemplo.mx", goodPassword)
+	passExam(t, env, c)
+	for _, path := range []string{"/admin/exportar/intentos.csv", "/admin/exportar/certificados.csv"} {
+		rec := admin.get(path)
+		wantStatus(t, rec, http.StatusOK)
+		rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(rec.Body.String(), "\uFEFF"))).ReadAll()
+		if err != nil || len(rows) < 2 {
+			t.Fatalf("%s: %v %v", path, rows, err)
+		}
+		for _, row := range rows[1:] {
+			for _, cell := range row {
+				if cell != "" && strings.ContainsRune("=+-@", rune(cell[0])) {
+					t.Errorf("%s: cell %q would run as a formula", path, cell)
+				}
+			}
+		}
+	}
+	wantBody(t, admin.get("/admin/exportar/intentos.csv"), "'=1+2@ejemplo.mx")
+}
