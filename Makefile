@@ -4,7 +4,7 @@ ADDR        ?= 127.0.0.1:8080
 FUZZTIME    ?= 10s
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run build test fuzz lint bench clean
+.PHONY: run build test fuzz lint bench microbench clean
 
 ## run: serve the shipped content on $(ADDR) with ./data (created on first start)
 run:
@@ -28,9 +28,14 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) run $(STATICCHECK) ./...
 
-## bench: Go micro-benchmarks
+## bench: the load benchmark (candidates and employers, beside raw ceilings; about 2-3 minutes)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) build -o bin/mxcert-load ./cmd/mxcert-load
+	./bin/mxcert-load $(BENCHFLAGS)
+
+## microbench: Go micro-benchmarks (content load, assembly, scoring, PDF, verification page)
+microbench:
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
 
 clean:
 	rm -rf bin

@@ -152,26 +152,10 @@ func (s *Service) Attempt(ctx context.Context, userID int64, id string) (*store.
 // flag. The answer is validated against the item: positions in range, one
 // choice for a single-answer question.
 func (s *Service) Save(ctx context.Context, userID int64, id string, position int, answer []int, flagged bool, known int64) (store.SaveResult, error) {
-	var res store.SaveResult
-	err := s.db.Transact(ctx, func(tx *store.Tx) error {
-		if answer != nil {
-			a, err := tx.Attempt(id, userID)
-			if err != nil {
-				return err
-			}
-			if position < 0 || position >= len(a.Items) {
-				return fmt.Errorf("%w: no question %d", ErrBadAnswer, position)
-			}
-			it := a.Items[position].Item
-			answer = exam.NormalizeAnswer(answer, len(it.Options))
-			if answer == nil || (!it.Multiple() && len(answer) != 1) {
-				return ErrBadAnswer
-			}
-		}
-		var err error
-		res, err = tx.SaveAnswer(id, userID, position, answer, flagged, known)
-		return err
-	})
+	res, err := s.db.SaveAnswerDurably(ctx, id, userID, position, answer, flagged, known, checkAnswer)
+	if errors.Is(err, store.ErrNoSuchItem) {
+		err = fmt.Errorf("%w: %w", ErrBadAnswer, err)
+	}
 	if errors.Is(err, store.ErrDeadline) {
 		// Time is up: score what was saved in time, now rather than at the
 		// next sweep, and tell the caller the answer was refused.
@@ -180,6 +164,16 @@ func (s *Service) Save(ctx context.Context, userID int64, id string, position in
 		}
 	}
 	return res, err
+}
+
+// checkAnswer validates an answer against the served item: positions in
+// range, one choice for a single-answer question.
+func checkAnswer(it exam.Item, answer []int) ([]int, error) {
+	a := exam.NormalizeAnswer(answer, len(it.Options))
+	if a == nil || (!it.Multiple() && len(a) != 1) {
+		return nil, ErrBadAnswer
+	}
+	return a, nil
 }
 
 // Finalize ends an attempt and scores what was saved. It is idempotent and

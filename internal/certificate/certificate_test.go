@@ -264,3 +264,26 @@ func BenchmarkRenderPDF(b *testing.B) {
 		}
 	}
 }
+
+func TestPDFCacheEvictsLeastRecentlyUsed(t *testing.T) {
+	c := newPDFCache(100)
+	c.put("a", make([]byte, 20))
+	c.put("b", make([]byte, 20))
+	c.put("c", make([]byte, 20))
+	c.get("a") // a is now the most recent
+	c.put("d", make([]byte, 20))
+	c.put("e", make([]byte, 20)) // 100 bytes: all fit
+	c.put("f", make([]byte, 20)) // evicts b, the least recently used
+	if _, ok := c.get("b"); ok {
+		t.Error("b should have been evicted")
+	}
+	for _, id := range []string{"a", "c", "d", "e", "f"} {
+		if _, ok := c.get(id); !ok {
+			t.Errorf("%s evicted", id)
+		}
+	}
+	c.put("huge", make([]byte, 60)) // over a quarter of the limit: not kept
+	if _, ok := c.get("huge"); ok || c.size > 100 {
+		t.Errorf("size %d", c.size)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
 
@@ -47,12 +48,18 @@ type Service struct {
 	catalog func() *content.Catalog
 	now     func() time.Time
 	zone    *time.Location
+	// renders bounds concurrent PDF renders to the number of cores: each
+	// parses its fonts (~19 MB of allocations), and more at once only
+	// adds memory and garbage collection, not speed.
+	renders chan struct{}
+	pdfs    *pdfCache // rendered PDFs: a certificate's document never changes
 }
 
 // NewService returns the certificates service. baseURL is the site's public
 // URL, printed in every certificate.
 func NewService(db *store.DB, key *Key, keyDir, baseURL string, catalog func() *content.Catalog, now func() time.Time, zone *time.Location) *Service {
-	return &Service{db: db, key: key, keyDir: keyDir, baseURL: strings.TrimRight(baseURL, "/"), catalog: catalog, now: now, zone: zone}
+	return &Service{db: db, key: key, keyDir: keyDir, baseURL: strings.TrimRight(baseURL, "/"), catalog: catalog, now: now, zone: zone,
+		renders: make(chan struct{}, runtime.GOMAXPROCS(0)), pdfs: newPDFCache(32 << 20)}
 }
 
 // VerifyURL is the public verification page of a code.
@@ -150,12 +157,25 @@ func SignedOf(c *store.Certificate) Signed {
 // The document shows what was signed at issuance; revocation is an online
 // status and does not change it.
 func (s *Service) PDF(ctx context.Context, c *store.Certificate) ([]byte, error) {
+	if pdf, ok := s.pdfs.get(c.ID); ok {
+		return pdf, nil
+	}
 	if c.HasPDF {
-		return s.db.CertificatePDF(ctx, c.ID)
+		pdf, err := s.db.CertificatePDF(ctx, c.ID)
+		if err == nil {
+			s.pdfs.put(c.ID, pdf)
+		}
+		return pdf, err
 	}
 	var cred Credential
 	if err := json.Unmarshal([]byte(c.Credential), &cred); err != nil {
 		return nil, fmt.Errorf("certificate %s credential: %w", c.ID, err)
+	}
+	select {
+	case s.renders <- struct{}{}:
+		defer func() { <-s.renders }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
 	pdf, err := RenderPDF(Document{
 		ID: c.ID, Code: c.Code, HolderName: c.HolderName, Certification: c.TrackTitle, TrackVersion: c.TrackVersion,
@@ -167,7 +187,11 @@ func (s *Service) PDF(ctx context.Context, c *store.Certificate) ([]byte, error)
 	if err := s.db.StoreCertificatePDF(ctx, c.ID, pdf); err != nil {
 		return nil, err
 	}
-	return s.db.CertificatePDF(ctx, c.ID) // the stored one, should two renders race
+	stored, err := s.db.CertificatePDF(ctx, c.ID) // the stored one, should two renders race
+	if err == nil {
+		s.pdfs.put(c.ID, stored)
+	}
+	return stored, err
 }
 
 // ErrNoChange is a revocation of a revoked certificate, or the reverse.

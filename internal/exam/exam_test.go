@@ -223,3 +223,36 @@ func TestEligible(t *testing.T) {
 		t.Errorf("deadline with accommodation = %v", got)
 	}
 }
+
+// BenchmarkAssemble measures drawing a 40-question exam from the shipped
+// banks.
+func BenchmarkAssemble(b *testing.B) {
+	cat, _, err := content.LoadDir("../../content", content.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tr := cat.Track("soporte-basico")
+	b.ReportAllocs()
+	for i := uint64(0); b.Loop(); i++ {
+		if _, err := Assemble(tr, content.ExamPool, i); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkScore measures scoring a 40-question attempt.
+func BenchmarkScore(b *testing.B) {
+	cat, _, _ := content.LoadDir("../../content", content.Options{})
+	tr := cat.Track("soporte-basico")
+	items, _ := Assemble(tr, content.ExamPool, 1)
+	answers := make([][]int, len(items))
+	for i, it := range items {
+		answers[i] = it.Key()
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := Score(items, answers, 70, tr.Domains()); !r.Passed {
+			b.Fatal("a perfect attempt failed")
+		}
+	}
+}

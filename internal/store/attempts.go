@@ -22,6 +22,9 @@ const (
 // (another tab, the back button): it is not applied.
 var ErrStale = errors.New("stale change")
 
+// ErrNoSuchItem is an answer to a question the attempt does not have.
+var ErrNoSuchItem = errors.New("no such question in the attempt")
+
 // ErrDeadline is an answer that arrived after the attempt's deadline.
 var ErrDeadline = errors.New("deadline passed")
 
@@ -195,8 +198,10 @@ type SaveResult struct {
 // SaveAnswer records an answer (nil keeps the current one) and the review
 // flag of one item. known is the attempt sequence the page was built at:
 // if the item changed after that, the change is stale and refused with
-// ErrStale, so an old tab never overwrites a newer answer.
-func (tx *Tx) SaveAnswer(id string, userID int64, position int, answer []int, flagged bool, known int64) (SaveResult, error) {
+// ErrStale, so an old tab never overwrites a newer answer. check, when the
+// answer is not nil, validates it against the served item and returns it
+// normalised.
+func (tx *Tx) SaveAnswer(id string, userID int64, position int, answer []int, flagged bool, known int64, check func(exam.Item, []int) ([]int, error)) (SaveResult, error) {
 	var res SaveResult
 	var status string
 	var deadline int64
@@ -212,9 +217,22 @@ func (tx *Tx) SaveAnswer(id string, userID int64, position int, answer []int, fl
 	}
 	var itemSeq int64
 	var current sql.NullString
-	err = tx.tx.QueryRowContext(tx.ctx, `SELECT seq, answer, flagged FROM attempt_items WHERE attempt_id = ? AND position = ?`, id, position).Scan(&itemSeq, &current, &res.Flagged)
+	var item string
+	err = tx.tx.QueryRowContext(tx.ctx, `SELECT seq, answer, flagged, item FROM attempt_items WHERE attempt_id = ? AND position = ?`, id, position).Scan(&itemSeq, &current, &res.Flagged, &item)
+	if errors.Is(err, sql.ErrNoRows) {
+		return res, fmt.Errorf("attempt %s item %d: %w", id, position, ErrNoSuchItem)
+	}
 	if err != nil {
-		return res, notFound(err, fmt.Sprintf("attempt %s item %d", id, position))
+		return res, err
+	}
+	if answer != nil && check != nil {
+		var it exam.Item
+		if err := json.Unmarshal([]byte(item), &it); err != nil {
+			return res, fmt.Errorf("attempt %s item %d: %w", id, position, err)
+		}
+		if answer, err = check(it, answer); err != nil {
+			return res, err
+		}
 	}
 	if current.Valid {
 		if err := json.Unmarshal([]byte(current.String), &res.Answer); err != nil {

@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -44,6 +45,11 @@ type DB struct {
 	path  string
 	// Now is the clock used to stamp rows; tests replace it.
 	Now func() time.Time
+
+	saves     chan saveRequest // answers waiting for the group commit
+	closed    chan struct{}
+	saverDone chan struct{}
+	closeOnce sync.Once
 }
 
 // Open opens (creating if needed) the database in dir and applies pending
@@ -53,17 +59,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
-	common := url.Values{}
-	common.Set("_busy_timeout", "10000")
-	common.Set("_foreign_keys", "on")
-	common.Set("_journal_mode", "WAL")
-	// FULL: a commit survives a power cut, not only a killed process. An
-	// acknowledged answer or an issued certificate must never roll back.
-	common.Set("_synchronous", "FULL")
-
-	wq := cloneValues(common)
-	wq.Set("_txlock", "immediate")
-	write, err := sql.Open("sqlite3", "file:"+path+"?"+wq.Encode())
+	write, err := sql.Open("sqlite3", DSN(path, true))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -71,7 +67,8 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0)
 
-	db := &DB{write: write, path: path, Now: time.Now}
+	db := &DB{write: write, path: path, Now: time.Now,
+		saves: make(chan saveRequest, maxBatch), closed: make(chan struct{}), saverDone: make(chan struct{})}
 	if err := db.migrate(ctx); err != nil {
 		write.Close()
 		return nil, err
@@ -81,9 +78,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		return nil, fmt.Errorf("protect database file: %w", err)
 	}
 
-	rq := cloneValues(common)
-	rq.Set("_query_only", "1")
-	read, err := sql.Open("sqlite3", "file:"+path+"?"+rq.Encode())
+	read, err := sql.Open("sqlite3", DSN(path, false))
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open %s for reading: %w", path, err)
@@ -91,19 +86,37 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
 	db.read = read
+	go db.saver()
 	return db, nil
 }
 
-func cloneValues(v url.Values) url.Values {
-	out := url.Values{}
-	for k, vs := range v {
-		out[k] = slices.Clone(vs)
+// DSN is the connection string of the database file at path: for the
+// single writer connection (immediate transactions) or for the read-only
+// pool. Every setting is in the DSN so that every pooled connection gets it.
+func DSN(path string, writer bool) string {
+	q := url.Values{}
+	q.Set("_busy_timeout", "10000")
+	q.Set("_foreign_keys", "on")
+	q.Set("_journal_mode", "WAL")
+	// FULL: a commit survives a power cut, not only a killed process. An
+	// acknowledged answer or an issued certificate must never roll back.
+	q.Set("_synchronous", "FULL")
+	if writer {
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Set("_query_only", "1")
 	}
-	return out
+	return "file:" + path + "?" + q.Encode()
 }
 
-// Close closes both pools.
+// Close stops the group commit (answers already in a batch are committed)
+// and closes both pools.
 func (db *DB) Close() error {
+	db.closeOnce.Do(func() {
+		close(db.closed)
+		<-db.saverDone
+		db.drainSaves()
+	})
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 

@@ -3,11 +3,14 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"mxcert/internal/exam"
 )
 
 func openTest(t *testing.T) *DB {
@@ -196,5 +199,63 @@ func TestSessions(t *testing.T) {
 	}
 	if n, err := db.DeleteExpiredSessions(ctx, now.Add(time.Second), now.Add(-time.Hour)); err != nil || n != 1 {
 		t.Errorf("expired sessions deleted = %d, %v", n, err)
+	}
+}
+
+// Answers saved at the same time share transactions; each is durable when
+// acknowledged, and a stale one fails alone without spoiling its batch.
+func TestGroupCommitOfAnswers(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	u := &User{Email: "a@b.mx", EmailNorm: "a@b.mx", Name: "Ana", PasswordHash: "x"}
+	a := &Attempt{ID: "att", TrackID: "t", TrackTitle: "T", TrackVersion: "1", ContentVersion: "v", HolderName: "Ana", PassPercent: 70}
+	for i := range 60 {
+		a.Items = append(a.Items, AttemptItem{Item: exam.Item{QuestionID: fmt.Sprint("q", i), Domain: "d", Options: []exam.ItemOption{{Correct: true}, {}}}})
+	}
+	err := db.Transact(ctx, func(tx *Tx) error {
+		if err := tx.CreateUser(u); err != nil {
+			return err
+		}
+		a.UserID = u.ID
+		a.Deadline = tx.Now.Add(time.Hour)
+		return tx.CreateAttempt(a)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 60)
+	for i := range 60 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = db.SaveAnswerDurably(ctx, "att", u.ID, i, []int{i % 2}, false, 0, nil)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("answer %d: %v", i, err)
+		}
+	}
+	// A stale change (page built at seq 0, the item has changed since).
+	if _, err := db.SaveAnswerDurably(ctx, "att", u.ID, 5, []int{0}, false, 0, nil); !errors.Is(err, ErrStale) {
+		t.Errorf("stale save: %v", err)
+	}
+	got, err := db.Attempt(ctx, "att", u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, it := range got.Items {
+		if len(it.Answer) != 1 || it.Answer[0] != i%2 {
+			t.Fatalf("item %d answer %v", i, it.Answer)
+		}
+	}
+	if got.Seq != 60 {
+		t.Errorf("seq %d after 60 saves", got.Seq)
+	}
+	db.Close()
+	if _, err := db.SaveAnswerDurably(ctx, "att", u.ID, 1, []int{0}, false, 100, nil); !errors.Is(err, ErrClosedDB) {
+		t.Errorf("save after close: %v", err)
 	}
 }

@@ -14,7 +14,7 @@ import (
 	"mxcert/internal/store"
 )
 
-func adminClient(t *testing.T, env *testEnv) *client {
+func adminClient(t testing.TB, env *testEnv) *client {
 	t.Helper()
 	if _, err := env.accounts.CreateUser(context.Background(), account.Registration{Name: "Admin Fundación", Email: "admin@mxos.mx", Password: goodPassword}, store.RoleAdmin); err != nil {
 		t.Fatal(err)
@@ -55,7 +55,7 @@ func TestAdminRoutesRefusedToOthers(t *testing.T) {
 	}
 }
 
-func auditActions(t *testing.T, env *testEnv) map[string]store.AuditEntry {
+func auditActions(t testing.TB, env *testEnv) map[string]store.AuditEntry {
 	t.Helper()
 	entries, err := env.db.Audit(context.Background(), store.AuditFilter{Limit: 500})
 	if err != nil {
@@ -143,9 +143,15 @@ func TestAdminActionsConfirmAndAudit(t *testing.T) {
 	// Every action is in the audit log, by whom, with before and after.
 	actions := auditActions(t, env)
 	for action, check := range map[string]func(store.AuditEntry) bool{
-		"user.accommodation":     func(e store.AuditEntry) bool { return e.Detail["before_minutes"] == 0.0 && e.Detail["after_minutes"] == 30.0 },
-		"user.name_correct":      func(e store.AuditEntry) bool { return e.Detail["before"] == "Jose Nunez" && e.Detail["after"] == "José Núñez" },
-		"certificate.revoke":     func(e store.AuditEntry) bool { return e.Detail["reason"] == "Suplantación comprobada" && e.Detail["before"] == "valid" },
+		"user.accommodation": func(e store.AuditEntry) bool {
+			return e.Detail["before_minutes"] == 0.0 && e.Detail["after_minutes"] == 30.0
+		},
+		"user.name_correct": func(e store.AuditEntry) bool {
+			return e.Detail["before"] == "Jose Nunez" && e.Detail["after"] == "José Núñez"
+		},
+		"certificate.revoke": func(e store.AuditEntry) bool {
+			return e.Detail["reason"] == "Suplantación comprobada" && e.Detail["before"] == "valid"
+		},
 		"certificate.reinstate":  func(e store.AuditEntry) bool { return e.Detail["after"] == "valid" },
 		"attempt.cooldown_waive": func(e store.AuditEntry) bool { return e.Subject == a.ID && e.Detail["after"] == true },
 	} {

@@ -128,7 +128,29 @@ func (s *Server) verifyPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.page(c, http.StatusOK, "verify", s.certView(c, "verify.page_title", cert))
+	// Anonymous visitors (employers) all see the same page for a
+	// certificate in its current state: render it once.
+	_, hasSession := c.Request.Cookie(sessionCookie)
+	_, hasFlash := c.Request.Cookie(flashCookie)
+	anonymous := hasSession != nil && hasFlash != nil
+	status := certificate.StatusOf(cert, s.now())
+	key := strings.Join([]string{pickLanguage(c.Request), c.Request.URL.Path, cert.ID, string(status), cert.ReplacedBy,
+		fmt.Sprint(cert.RevokedAt), cert.RevocationReason, s.now().In(s.zone).Format("2006-01-02")}, "\x00")
+	if anonymous {
+		if page, ok := s.verifyPages.get(key); ok {
+			c.Data(http.StatusOK, "text/html; charset=utf-8", page)
+			return nil
+		}
+	}
+	page, err := s.views.render("verify", s.certView(c, "verify.page_title", cert))
+	if err != nil {
+		return err
+	}
+	if anonymous {
+		s.verifyPages.put(key, page)
+	}
+	c.Data(http.StatusOK, "text/html; charset=utf-8", page)
+	return nil
 }
 
 // certificateJSON is the API's answer; the field names are a contract.

@@ -16,7 +16,7 @@ import (
 
 // startExam registers a candidate and starts an attempt; it returns the
 // attempt as stored (the test reads the key from there, never the page).
-func startExam(t *testing.T, env *testEnv, c *client, track string) *store.Attempt {
+func startExam(t testing.TB, env *testEnv, c *client, track string) *store.Attempt {
 	t.Helper()
 	page := c.get("/certificaciones/" + track + "/examen")
 	wantStatus(t, page, http.StatusOK)
@@ -34,7 +34,7 @@ func htmlUnescape(s string) string {
 	return strings.NewReplacer("&amp;", "&", "&#39;", "'", "&quot;", `"`, "&lt;", "<", "&gt;", ">").Replace(s)
 }
 
-func loadAttempt(t *testing.T, env *testEnv, c *client, id string) *store.Attempt {
+func loadAttempt(t testing.TB, env *testEnv, c *client, id string) *store.Attempt {
 	t.Helper()
 	u, err := env.accounts.Resolve(context.Background(), c.cookies[sessionCookie].Value)
 	if err != nil {

@@ -57,7 +57,7 @@ func withShippedContent(cfg *Config) { cfg.ContentDir = "../../content" }
 
 // newEnv builds the real router over the example track, a real SQLite
 // database in a temporary directory and a fake clock.
-func newEnv(t *testing.T, opts ...envOption) *testEnv {
+func newEnv(t testing.TB, opts ...envOption) *testEnv {
 	t.Helper()
 	cfg := Config{BaseURL: "http://example.test", ContentDir: "../content/testdata/content", TimeZone: "America/Mexico_City"}
 	for _, o := range opts {
@@ -119,14 +119,14 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 // client is a browser: it keeps cookies and does not follow redirects, so
 // tests see every 303.
 type client struct {
-	t       *testing.T
+	t       testing.TB
 	env     *testEnv
 	cookies map[string]*http.Cookie
 	ip      string
 	header  http.Header
 }
 
-func (e *testEnv) client(t *testing.T) *client {
+func (e *testEnv) client(t testing.TB) *client {
 	return &client{t: t, env: e, cookies: map[string]*http.Cookie{}, ip: "192.0.2.10", header: http.Header{}}
 }
 
@@ -180,14 +180,14 @@ func (c *client) login(email, password string) *httptest.ResponseRecorder {
 	return c.post("/entrar", url.Values{"email": {email}, "password": {password}})
 }
 
-func wantStatus(t *testing.T, rec *httptest.ResponseRecorder, status int) {
+func wantStatus(t testing.TB, rec *httptest.ResponseRecorder, status int) {
 	t.Helper()
 	if rec.Code != status {
 		t.Fatalf("status %d, want %d; body:\n%.2000s", rec.Code, status, rec.Body.String())
 	}
 }
 
-func wantBody(t *testing.T, rec *httptest.ResponseRecorder, texts ...string) {
+func wantBody(t testing.TB, rec *httptest.ResponseRecorder, texts ...string) {
 	t.Helper()
 	for _, s := range texts {
 		if !strings.Contains(rec.Body.String(), s) {

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -33,6 +34,9 @@ var localeFiles embed.FS
 // translator holds both message catalogs.
 type translator struct {
 	locs map[string]*i18n.Localizer
+	// plain memoises messages without template data: most of a page's
+	// strings, looked up on every render.
+	plain sync.Map // lang + "\x00" + id → string
 }
 
 func newTranslator() (*translator, error) {
@@ -57,6 +61,19 @@ func newTranslator() (*translator, error) {
 // template; a "Count" key also picks the plural form. A missing message
 // shows its id, which tests catch.
 func (tr *translator) t(lang, id string, kv ...any) string {
+	if len(kv) == 0 {
+		key := lang + "\x00" + id
+		if msg, ok := tr.plain.Load(key); ok {
+			return msg.(string)
+		}
+		msg := tr.localize(lang, id)
+		tr.plain.Store(key, msg)
+		return msg
+	}
+	return tr.localize(lang, id, kv...)
+}
+
+func (tr *translator) localize(lang, id string, kv ...any) string {
 	var data map[string]any
 	var count any
 	if len(kv) > 0 {

@@ -61,7 +61,7 @@ func TestProgressSavedAndShown(t *testing.T) {
 
 // practiceItems reads a practice session's items from the database: the
 // test knows the key from there, never from the page.
-func practiceSession(t *testing.T, env *testEnv, c *client, location string) *store.PracticeSession {
+func practiceSession(t testing.TB, env *testEnv, c *client, location string) *store.PracticeSession {
 	t.Helper()
 	id := strings.TrimPrefix(location, "/practica/")
 	u, err := env.accounts.Resolve(context.Background(), c.cookies[sessionCookie].Value)

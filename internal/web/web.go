@@ -71,6 +71,7 @@ type Server struct {
 	secure        bool // cookies get the Secure flag (the site is served over HTTPS)
 	tr            *translator
 	limits        *limits
+	verifyPages   *pageCache // verification pages for anonymous visitors
 	views         *views
 	assets        *assets
 	engine        *gin.Engine
@@ -105,6 +106,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s.limits = newLimits(s.now)
+	s.verifyPages = newPageCache(20000)
 	if s.assets, err = newAssets(deps.Static, cfg.Dev); err != nil {
 		return nil, fmt.Errorf("static files: %w", err)
 	}

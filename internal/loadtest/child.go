@@ -1,0 +1,210 @@
+package loadtest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"mxcert/internal/account"
+	"mxcert/internal/app"
+	"mxcert/internal/store"
+)
+
+// child is a server process started by the load generator.
+type child struct {
+	cmd     *exec.Cmd
+	url     string
+	dataDir string
+	mu      sync.Mutex
+	stderr  bytes.Buffer
+}
+
+func (c *child) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stderr.Write(p)
+}
+
+func (c *child) log() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stderr.String()
+}
+
+// startChild runs `self __child MODE DIR` and waits for the URL it prints.
+func startChild(ctx context.Context, self, mode string) (*child, error) {
+	dir, err := os.MkdirTemp("", "mxcert-load-")
+	if err != nil {
+		return nil, err
+	}
+	c := &child{dataDir: dir}
+	c.cmd = exec.CommandContext(ctx, self, "__child", mode, dir) // #nosec G204 -- our own binary
+	c.cmd.Stderr = c
+	out, err := c.cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := c.cmd.Start(); err != nil {
+		return nil, err
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "URL ") {
+		c.stop()
+		return nil, fmt.Errorf("%s did not start: %v %q\n%s", mode, err, line, c.log())
+	}
+	c.url = strings.TrimSpace(strings.TrimPrefix(line, "URL "))
+	go func() { _, _ = io.Copy(io.Discard, out) }() // the child writes nothing more that matters
+	return c, nil
+}
+
+// rss is the child's resident memory in KiB.
+func (c *child) rss() int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			f := strings.Fields(line)
+			if len(f) >= 2 {
+				n, _ := strconv.ParseInt(f[1], 10, 64) // "VmRSS:  12345 kB"
+				return n
+			}
+		}
+	}
+	return 0
+}
+
+func (c *child) stop() {
+	if c.cmd.Process != nil {
+		_ = c.cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = c.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = c.cmd.Process.Kill()
+		}
+	}
+	_ = os.RemoveAll(c.dataDir)
+}
+
+// Child is the entry point of the processes the generator starts:
+// "server" runs the real application; "ceiling" the bare handlers.
+func Child(args []string, contentDir string) error {
+	if len(args) < 2 {
+		return fmt.Errorf("usage: __child server|ceiling DIR")
+	}
+	mode, dir := args[0], args[1]
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	switch mode {
+	case "server":
+		a, err := app.New(app.Config{
+			Addr: "127.0.0.1:0", DataDir: dir, ContentDir: contentDir,
+			// The generator is the proxy in front of the server: it sends
+			// each simulated candidate's address in X-Forwarded-For, so
+			// rate limits apply per candidate as in production.
+			TrustedProxies: []string{"127.0.0.1"},
+			// Setting up thousands of accounts should not be the benchmark.
+			HashParams: account.HashParams{Memory: 64, Time: 1, Threads: 1},
+		}, log)
+		if err != nil {
+			return err
+		}
+		fmt.Println("URL " + a.URL())
+		return a.Run(ctx)
+	case "ceiling":
+		return ceilingServer(ctx, dir)
+	}
+	return fmt.Errorf("unknown child %q", mode)
+}
+
+// ceilingServer serves the raw ceilings: one INSERT in an immediate
+// transaction on a single writer connection, one primary-key SELECT on the
+// read pool (both with the application's SQLite settings, store.DSN), and a
+// fixed body of a certificate's size with no work at all.
+func ceilingServer(ctx context.Context, dir string) error {
+	path := filepath.Join(dir, "ceiling.db")
+	w, err := sql.Open("sqlite3", store.DSN(path, true))
+	if err != nil {
+		return err
+	}
+	w.SetMaxOpenConns(1)
+	if _, err := w.Exec(`CREATE TABLE bench (id INTEGER PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
+		return err
+	}
+	for i := range 1000 {
+		if _, err := w.Exec(`INSERT INTO bench (v) VALUES (?)`, fmt.Sprint("fila ", i)); err != nil {
+			return err
+		}
+	}
+	r, err := sql.Open("sqlite3", store.DSN(path, false))
+	if err != nil {
+		return err
+	}
+	r.SetMaxOpenConns(8)
+	body := make([]byte, 48<<10) // about a certificate PDF
+	for i := range body {
+		body[i] = byte(rand.IntN(256))
+	}
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.POST("/write", func(c *gin.Context) {
+		tx, err := w.BeginTx(c.Request.Context(), nil)
+		if err == nil {
+			_, err = tx.Exec(`INSERT INTO bench (v) VALUES (?)`, "respuesta")
+			if err == nil {
+				err = tx.Commit()
+			} else {
+				_ = tx.Rollback()
+			}
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			c.Status(http.StatusInternalServerError)
+			return
+		}
+		c.JSON(http.StatusOK, gin.H{"saved": true})
+	})
+	e.GET("/read", func(c *gin.Context) {
+		var v string
+		if err := r.QueryRowContext(c.Request.Context(), `SELECT v FROM bench WHERE id = ?`, 1+rand.IntN(1000)).Scan(&v); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			c.Status(http.StatusInternalServerError)
+			return
+		}
+		c.String(http.StatusOK, v)
+	})
+	e.GET("/pdf", func(c *gin.Context) { c.Data(http.StatusOK, "application/pdf", body) })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	fmt.Println("URL http://" + ln.Addr().String())
+	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
+	go func() { <-ctx.Done(); _ = srv.Close() }()
+	if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
+		return err
+	}
+	return nil
+}
