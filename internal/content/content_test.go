@@ -235,3 +235,16 @@ func TestShippedContentLintsClean(t *testing.T) {
 		t.Error("no track shipped in content/")
 	}
 }
+
+func TestTablesScrollInAFocusableRegion(t *testing.T) {
+	m := fixture(t)
+	edit(t, m, "ejemplo/modules/02-terminal.md", "## Resumen", "| Opción | Qué hace |\n| --- | --- |\n| `-h` | unidades legibles |\n\n## Resumen")
+	cat, report := Load(m, Options{})
+	if report.HasErrors() {
+		t.Fatal(report.Findings)
+	}
+	h := string(cat.Track("ejemplo").Modules[1].HTML)
+	if !strings.Contains(h, `<div class="table-scroll" role="region" tabindex="0" aria-label="Tabla"><table>`) || !strings.Contains(h, "</table></div>") {
+		t.Errorf("table not wrapped: %s", h)
+	}
+}

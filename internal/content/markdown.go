@@ -56,8 +56,17 @@ func (r *renderer) render(body []byte, nodes ...ast.Node) (template.HTML, error)
 	if err := r.w.Flush(); err != nil {
 		return "", err
 	}
+	out := strings.TrimSpace(r.buf.String())
+	if strings.Contains(out, "<table>") {
+		// A wide table scrolls sideways on a phone; a scrolling box must be
+		// reachable with the keyboard (WCAG 2.1.1), so it gets a focusable,
+		// named region. Raw HTML never reaches here, so every <table> is a
+		// Markdown table.
+		out = strings.ReplaceAll(out, "<table>", `<div class="table-scroll" role="region" tabindex="0" aria-label="Tabla"><table>`)
+		out = strings.ReplaceAll(out, "</table>", "</table></div>")
+	}
 	// #nosec G203 -- goldmark escapes text and drops raw HTML (no WithUnsafe).
-	return template.HTML(strings.TrimSpace(r.buf.String())), nil
+	return template.HTML(out), nil
 }
 
 // nodeLine returns the file line where a node starts, or 0 if unknown.
