@@ -3,8 +3,10 @@ GO          ?= go
 ADDR        ?= 127.0.0.1:8080
 FUZZTIME    ?= 10s
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+GOSEC       ?= github.com/securego/gosec/v2/cmd/gosec@v2.30.0
+CRASHKILLS  ?= 50
 
-.PHONY: run build test fuzz lint bench microbench clean
+.PHONY: run build test fuzz lint crashtest bench microbench clean
 
 ## run: serve the shipped content on $(ADDR) with ./data (created on first start)
 run:
@@ -18,15 +20,23 @@ build:
 test:
 	$(GO) test -race -count=1 ./...
 
-## fuzz: run each fuzz target briefly (FUZZTIME per target)
+## fuzz: run each fuzz target briefly (FUZZTIME per target; -fuzz takes one target per run)
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseBank$$' -fuzztime $(FUZZTIME) ./internal/content
+	$(GO) test -run '^$$' -fuzz '^FuzzNormalizeCode$$' -fuzztime $(FUZZTIME) ./internal/certificate
+	$(GO) test -run '^$$' -fuzz '^FuzzParseAnswer$$' -fuzztime $(FUZZTIME) ./internal/web
+	$(GO) test -run '^$$' -fuzz '^FuzzExamSave$$' -fuzztime $(FUZZTIME) ./internal/web
 
-## lint: go vet, gofmt and staticcheck
+## lint: go vet, gofmt, staticcheck and gosec (exclusions are #nosec comments with a reason)
 lint:
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(GOSEC) -quiet ./...
+
+## crashtest: SIGKILL the real server CRASHKILLS times under exam load (make test runs 10)
+crashtest:
+	$(GO) test -race -count=1 -run '^TestCrashSafety$$' -v ./internal/crashtest -args -kills $(CRASHKILLS)
 
 ## bench: the load benchmark (candidates and employers, beside raw ceilings; about 2-3 minutes)
 bench:

@@ -100,8 +100,7 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 		params = account.OWASPParams
 	}
 	if a.accounts, err = account.New(a.db, a.now, params); err != nil {
-		a.db.Close()
-		return nil, err
+		return nil, errors.Join(err, a.db.Close())
 	}
 
 	keyPath := cfg.KeyPath
@@ -110,13 +109,11 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 	}
 	key, err := certificate.LoadOrCreateKey(keyPath)
 	if err != nil {
-		a.db.Close()
-		return nil, err
+		return nil, errors.Join(err, a.db.Close())
 	}
 	zone, err := time.LoadLocation(defaultZone)
 	if err != nil {
-		a.db.Close()
-		return nil, err
+		return nil, errors.Join(err, a.db.Close())
 	}
 
 	tfs, sfs := fs.FS(templates.FS), fs.FS(static.FS)
@@ -126,8 +123,7 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		a.db.Close()
-		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		return nil, errors.Join(fmt.Errorf("listen on %s: %w", cfg.Addr, err), a.db.Close())
 	}
 	a.listener = ln
 	if a.cfg.BaseURL == "" {
@@ -142,9 +138,7 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 		Now: a.now, Templates: tfs, Static: sfs,
 	})
 	if err != nil {
-		ln.Close()
-		a.db.Close()
-		return nil, err
+		return nil, errors.Join(err, ln.Close(), a.db.Close())
 	}
 	a.http = &http.Server{
 		Handler:           srv.Handler(),

@@ -53,8 +53,7 @@ func LoadOrCreateKey(path string) (*Key, error) {
 			return nil, fmt.Errorf("create signing key: %w", err)
 		}
 		if _, err := f.WriteString(enc); err != nil {
-			f.Close()
-			return nil, err
+			return nil, errors.Join(err, f.Close())
 		}
 		if err := f.Close(); err != nil {
 			return nil, err

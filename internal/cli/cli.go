@@ -30,6 +30,7 @@ func commands() []command {
 		{"user", "crea cuentas y da tiempo adicional (user create, user accommodate)", runUser},
 		{"cert", "revoca o restablece certificados (cert revoke, cert reinstate)", runCert},
 		{"verify", "verifica sin conexión la firma de un certificado en PDF", runVerify},
+		{"backup", "copia la base de datos sin detener el servidor", runBackup},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -104,6 +105,7 @@ type UserSummary struct {
 // certificate code (normalised by the caller). At most limit rows.
 func (db *DB) SearchUsers(ctx context.Context, q, codeNorm string, limit int) ([]UserSummary, error) {
 	like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(q)) + "%"
+	// #nosec G202 -- the column list is a constant; the search terms are bound parameters
 	rows, err := db.read.QueryContext(ctx, `SELECT `+prefixed("u.", userColumns)+`,
 		(SELECT count(*) FROM attempts a WHERE a.user_id = u.id),
 		(SELECT count(*) FROM attempts a WHERE a.user_id = u.id AND a.status = 'passed')
@@ -146,13 +148,11 @@ func (db *DB) UserAttempts(ctx context.Context, userID int64) ([]*Attempt, error
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
+			return nil, errors.Join(err, rows.Close())
 		}
 		ids = append(ids, id)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return nil, err
 	}
 	out := make([]*Attempt, 0, len(ids))
@@ -213,7 +213,7 @@ func (db *DB) Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
 	query := `SELECT a.id, a.at, coalesce(a.actor_id, 0), coalesce(u.full_name, ''), a.action, a.subject, a.detail
 		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id`
 	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
+		query += " WHERE " + strings.Join(where, " AND ") // #nosec G202 -- constant clauses; every value is a bound parameter
 	}
 	query += " ORDER BY a.id DESC LIMIT ?"
 	args = append(args, f.Limit)

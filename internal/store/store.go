@@ -70,18 +70,15 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	db := &DB{write: write, path: path, Now: time.Now,
 		saves: make(chan saveRequest, maxBatch), closed: make(chan struct{}), saverDone: make(chan struct{})}
 	if err := db.migrate(ctx); err != nil {
-		write.Close()
-		return nil, err
+		return nil, errors.Join(err, write.Close())
 	}
 	if err := os.Chmod(path, 0o600); err != nil {
-		write.Close()
-		return nil, fmt.Errorf("protect database file: %w", err)
+		return nil, errors.Join(fmt.Errorf("protect database file: %w", err), write.Close())
 	}
 
 	read, err := sql.Open("sqlite3", DSN(path, false))
 	if err != nil {
-		write.Close()
-		return nil, fmt.Errorf("open %s for reading: %w", path, err)
+		return nil, errors.Join(fmt.Errorf("open %s for reading: %w", path, err), write.Close())
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)

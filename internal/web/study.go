@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"io/fs"
+	"log/slog"
 	"mime"
 	"net/http"
 	"os"
@@ -160,11 +161,14 @@ func (s *Server) contentAsset(c *gin.Context) error {
 	}
 	fsys := os.DirFS(s.cfg.ContentDir)
 	f, err := fsys.Open(t.ID + "/" + clean)
-	if errors.Is(err, fs.ErrNotExist) {
-		return errNotFound
-	}
 	if err != nil {
-		return err
+		// Missing, or a name the system refuses (a NUL byte, too long, a
+		// file used as a folder): either way there is no image to serve,
+		// and the visitor chose the name. The log keeps the odd cases.
+		if !errors.Is(err, fs.ErrNotExist) {
+			s.log.Warn("content image", slog.String("path", clean), slog.Any("err", err))
+		}
+		return errNotFound
 	}
 	defer f.Close()
 	st, err := f.Stat()

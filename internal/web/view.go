@@ -94,6 +94,7 @@ func (s *Server) takeFlash(c *gin.Context) string {
 // HttpOnly, SameSite=Lax, Secure when the site is served over HTTPS.
 // maxAge is in seconds; negative deletes the cookie.
 func (s *Server) setCookie(c *gin.Context, name, value string, maxAge int) {
+	// #nosec G124 -- HttpOnly and SameSite always; Secure whenever the site is served over HTTPS (not on a plain-HTTP development server)
 	http.SetCookie(c.Writer, &http.Cookie{
 		Name: name, Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,

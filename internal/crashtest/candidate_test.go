@@ -1,0 +1,399 @@
+package crashtest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+)
+
+// world is what the test knows: the binary, the folders, and every
+// candidate with what the server acknowledged to them.
+type world struct {
+	t                        *testing.T
+	bin, content, data, logs string
+
+	mu           sync.Mutex
+	base         string // the running server's URL
+	rng          *rand.Rand
+	cands        []*candidate
+	current      map[int]*candidate // each worker's candidate
+	ackedAnswers int
+	lostReplies  int // requests left without a reply by a kill
+	unackedSaves int // autosaves that committed though their reply was lost
+}
+
+// A candidate's progress. Each step is one request; a step whose answer
+// was lost to a kill is simply taken again after the restart.
+type stage int
+
+const (
+	registering stage = iota
+	starting
+	learning  // reading the questions' pages
+	answering // autosaving, then handing in
+	result    // reading the result (and the certificate, on a pass)
+	done
+)
+
+type candidate struct {
+	name, email, ip string
+	jar             *cookiejar.Jar
+	rng             *rand.Rand
+	stage           stage
+
+	attempt  string
+	options  []int  // per question: how many options
+	multiple []bool // per question: select all that apply
+	seq      int64  // the attempt's sequence as last told by the server
+	saves    int    // autosaves left before handing in
+
+	// acked[i] is question i's last acknowledged answer (nil: none).
+	// maybe[i] are answers sent after it whose reply was lost: each may
+	// or may not have been committed.
+	acked [][]int
+	maybe [][][]int
+
+	submitSent, submitAcked bool
+	passSeen                bool // the result page said so
+	certID                  string
+}
+
+const password = "una frase larga y segura"
+
+var (
+	firstNames = []string{"Ana", "José", "María", "Luis", "Guadalupe", "Ximena", "Iñaki", "Rocío", "Ángel", "Itzel"}
+	lastNames  = []string{"López", "Hernández", "Núñez", "García", "O'Brien", "Peña", "Martínez", "Xóchitl", "Díaz", "Ruiz"}
+)
+
+func (w *world) newCandidate() *candidate {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := len(w.cands) + 1
+	jar, _ := cookiejar.New(nil)
+	c := &candidate{
+		name:  fmt.Sprintf("%s %s %s", firstNames[n%10], lastNames[n/10%10], lastNames[(n+3)%10]),
+		email: fmt.Sprintf("candidata%04d@ejemplo.mx", n),
+		ip:    fmt.Sprintf("10.77.%d.%d", n/250, n%250+1),
+		jar:   jar,
+		rng:   rand.New(rand.NewPCG(w.rng.Uint64(), w.rng.Uint64())), // #nosec G404 -- test data
+	}
+	w.cands = append(w.cands, c)
+	return c
+}
+
+// errDown is a request that got no answer: the server was killed.
+var errDown = errors.New("no answer from the server")
+
+// work drives one candidate after another until the server goes away.
+func (w *world) work(ctx context.Context, hc *http.Client, worker int) {
+	for ctx.Err() == nil {
+		w.mu.Lock()
+		if w.current == nil {
+			w.current = map[int]*candidate{}
+		}
+		c := w.current[worker]
+		w.mu.Unlock()
+		if c == nil || c.stage == done {
+			c = w.newCandidate()
+			w.mu.Lock()
+			w.current[worker] = c
+			w.mu.Unlock()
+		}
+		if err := w.step(hc, c); err != nil {
+			if errors.Is(err, errDown) {
+				if !errors.Is(err, syscall.ECONNREFUSED) { // sent, not refused
+					w.mu.Lock()
+					w.lostReplies++
+					w.mu.Unlock()
+				}
+			} else {
+				w.t.Errorf("%s: %v", c.email, err)
+			}
+			<-ctx.Done() // the kill is under way; the next cycle carries on
+			return
+		}
+	}
+}
+
+type reply struct {
+	status   int
+	location string
+	body     string
+}
+
+// send makes one request as the candidate: their cookies, their address.
+func (c *candidate) send(hc *http.Client, method, target string, form url.Values, wantJSON bool) (reply, error) {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, target, body)
+	if err != nil {
+		return reply{}, err
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if wantJSON {
+		req.Header.Set("Accept", "application/json")
+	}
+	req.Header.Set("X-Forwarded-For", c.ip)
+	for _, ck := range c.jar.Cookies(req.URL) {
+		req.AddCookie(ck)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return reply{}, fmt.Errorf("%s %s: %w (%w)", method, req.URL.Path, errDown, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return reply{}, fmt.Errorf("%s %s: %w (%w)", method, req.URL.Path, errDown, err)
+	}
+	c.jar.SetCookies(req.URL, resp.Cookies())
+	if resp.StatusCode >= 500 {
+		return reply{}, fmt.Errorf("%s %s: status %d", method, req.URL.Path, resp.StatusCode)
+	}
+	return reply{status: resp.StatusCode, location: resp.Header.Get("Location"), body: string(data)}, nil
+}
+
+var (
+	optionRe  = regexp.MustCompile(`<input type="(radio|checkbox)" id="opcion-\d+" name="opcion"`)
+	seqRe     = regexp.MustCompile(`name="seq" value="(\d+)"`)
+	gridRe    = regexp.MustCompile(`<li><a href="/examen/[^"?]+\?p=\d+"`)
+	certRe    = regexp.MustCompile(`/certificados/([0-9a-f-]{36})`)
+	attemptRe = regexp.MustCompile(`^/examen/([0-9a-f-]{36})$`)
+)
+
+// step takes the candidate one request further.
+func (w *world) step(hc *http.Client, c *candidate) error {
+	base := w.url()
+	switch c.stage {
+	case registering:
+		r, err := c.send(hc, "POST", base+"/registro", url.Values{"name": {c.name}, "email": {c.email}, "password": {password}, "state": {"Oaxaca"}}, false)
+		if err != nil {
+			return err
+		}
+		if r.status == http.StatusUnprocessableEntity && strings.Contains(r.body, "Ya existe una cuenta") {
+			// The account was made just before a kill; the reply was lost.
+			if r, err = c.send(hc, "POST", base+"/entrar", url.Values{"email": {c.email}, "password": {password}}, false); err != nil {
+				return err
+			}
+		}
+		if r.status != http.StatusSeeOther {
+			return fmt.Errorf("register: %d %.300s", r.status, r.body)
+		}
+		c.stage = starting
+
+	case starting:
+		r, err := c.send(hc, "POST", base+"/certificaciones/ejemplo/examen", url.Values{"confirmo": {"1"}, "nombre": {c.name}}, false)
+		if err != nil {
+			return err
+		}
+		m := attemptRe.FindStringSubmatch(r.location)
+		if r.status != http.StatusSeeOther || m == nil {
+			return fmt.Errorf("start the exam: %d %q %.300s", r.status, r.location, r.body)
+		}
+		if c.attempt != "" && c.attempt != m[1] {
+			return fmt.Errorf("start the exam again: attempt %s, then %s", c.attempt, m[1])
+		}
+		c.attempt, c.stage = m[1], learning
+
+	case learning:
+		r, err := c.send(hc, "GET", base+"/examen/"+c.attempt+"?p=1", nil, false)
+		if err != nil {
+			return err
+		}
+		total := len(gridRe.FindAllString(r.body, -1))
+		if r.status != http.StatusOK || total == 0 {
+			return fmt.Errorf("exam page: %d with %d questions", r.status, total)
+		}
+		c.options, c.multiple = make([]int, total), make([]bool, total)
+		for p := 1; p <= total; p++ {
+			if p > 1 {
+				if r, err = c.send(hc, "GET", fmt.Sprintf("%s/examen/%s?p=%d", base, c.attempt, p), nil, false); err != nil {
+					return err
+				}
+			}
+			opts := optionRe.FindAllStringSubmatch(r.body, -1)
+			seq := seqRe.FindStringSubmatch(r.body)
+			if r.status != http.StatusOK || len(opts) == 0 || seq == nil {
+				return fmt.Errorf("question %d page: %d, %d options", p, r.status, len(opts))
+			}
+			c.options[p-1], c.multiple[p-1] = len(opts), opts[0][1] == "checkbox"
+			if _, err := fmt.Sscan(seq[1], &c.seq); err != nil {
+				return err
+			}
+		}
+		if c.acked == nil {
+			c.acked, c.maybe = make([][]int, total), make([][][]int, total)
+			c.saves = 3 + c.rng.IntN(20)
+		}
+		c.stage = answering
+
+	case answering:
+		if c.saves == 0 {
+			return w.handIn(hc, c)
+		}
+		return w.autosave(hc, c)
+
+	case result:
+		r, err := c.send(hc, "GET", base+"/examen/"+c.attempt+"/resultado", nil, false)
+		if err != nil {
+			return err
+		}
+		if r.status != http.StatusOK {
+			return fmt.Errorf("result page: %d %q", r.status, r.location)
+		}
+		if strings.Contains(r.body, "¡Aprobaste!") {
+			m := certRe.FindStringSubmatch(r.body)
+			if m == nil {
+				return fmt.Errorf("a pass without a certificate link")
+			}
+			cr, err := c.send(hc, "GET", base+"/certificados/"+m[1], nil, false)
+			if err != nil {
+				return err
+			}
+			if cr.status != http.StatusOK {
+				return fmt.Errorf("certificate page: %d", cr.status)
+			}
+			c.passSeen, c.certID = true, m[1]
+		}
+		c.stage = done
+	}
+	return nil
+}
+
+// autosave sends one answer as the exam page's script does.
+func (w *world) autosave(hc *http.Client, c *candidate) error {
+	pos := c.rng.IntN(len(c.options))
+	answer := c.randomAnswer(pos)
+	form := url.Values{"pregunta": {fmt.Sprint(pos + 1)}, "seq": {fmt.Sprint(c.seq)}}
+	for _, o := range answer {
+		form.Add("opcion", fmt.Sprint(o))
+	}
+	c.maybe[pos] = append(c.maybe[pos], answer)
+	r, err := c.send(hc, "POST", w.url()+"/examen/"+c.attempt+"/respuesta", form, true)
+	if err != nil {
+		return err
+	}
+	var saved struct {
+		Saved, Stale, Closed bool
+		Seq                  int64
+		Answer               []int
+	}
+	if err := json.Unmarshal([]byte(r.body), &saved); err != nil {
+		return fmt.Errorf("autosave: %d %.300s", r.status, r.body)
+	}
+	switch {
+	case r.status == http.StatusOK && saved.Saved:
+		c.acked[pos], c.maybe[pos], c.seq = answer, nil, saved.Seq
+		c.saves--
+		w.mu.Lock()
+		w.ackedAnswers++
+		w.mu.Unlock()
+	case r.status == http.StatusConflict && saved.Stale:
+		// A save whose reply was lost did commit: the server says which
+		// answer it holds and the sequence to build on.
+		c.acked[pos], c.maybe[pos], c.seq = saved.Answer, nil, saved.Seq
+	default:
+		return fmt.Errorf("autosave: %d %.300s", r.status, r.body)
+	}
+	return nil
+}
+
+func (c *candidate) randomAnswer(pos int) []int {
+	n := c.options[pos]
+	if !c.multiple[pos] {
+		return []int{c.rng.IntN(n)}
+	}
+	var a []int
+	for len(a) == 0 {
+		a = a[:0]
+		for i := range n {
+			if c.rng.IntN(2) == 1 {
+				a = append(a, i)
+			}
+		}
+	}
+	return a
+}
+
+// handIn submits the attempt; submitting twice is harmless.
+func (w *world) handIn(hc *http.Client, c *candidate) error {
+	c.submitSent = true
+	r, err := c.send(hc, "POST", w.url()+"/examen/"+c.attempt+"/entregar", url.Values{}, false)
+	if err != nil {
+		return err
+	}
+	if r.status != http.StatusSeeOther || r.location != "/examen/"+c.attempt+"/resultado" {
+		return fmt.Errorf("hand in: %d %q", r.status, r.location)
+	}
+	c.submitAcked, c.stage = true, result
+	return nil
+}
+
+// url is the running server's address; it changes at every start.
+func (w *world) url() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.base
+}
+
+// finalVisit takes every unfinished candidate to the end on a server that
+// is left running, and signs a certified one in again from scratch.
+func (w *world) finalVisit(s *server) {
+	t := w.t
+	hc := s.client()
+	defer hc.CloseIdleConnections()
+	for _, c := range w.cands {
+		for c.stage != done {
+			if c.stage == answering {
+				c.saves = 0
+			}
+			if err := w.step(hc, c); err != nil {
+				t.Fatalf("%s after the last restart: %v", c.email, err)
+			}
+		}
+	}
+	for _, c := range w.cands {
+		if !c.passSeen {
+			continue
+		}
+		jar, _ := cookiejar.New(nil)
+		again := &candidate{email: c.email, ip: "10.88.0.1", jar: jar}
+		r, err := again.send(hc, "POST", w.url()+"/entrar", url.Values{"email": {c.email}, "password": {password}}, false)
+		if err != nil || r.status != http.StatusSeeOther {
+			t.Fatalf("sign in as %s: %v %d", c.email, err, r.status)
+		}
+		r, err = again.send(hc, "GET", w.url()+"/cuenta", nil, false)
+		if err != nil || r.status != http.StatusOK || !strings.Contains(r.body, c.certID) {
+			t.Errorf("%s's account page after the kills does not list the certificate: %v %d", c.email, err, r.status)
+		}
+		break
+	}
+}
+
+// outcomes counts handed-in and passed attempts.
+func (w *world) outcomes() (passed, finished int) {
+	for _, c := range w.cands {
+		if c.submitAcked {
+			finished++
+		}
+		if c.passSeen {
+			passed++
+		}
+	}
+	return passed, finished
+}

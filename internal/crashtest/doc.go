@@ -1,0 +1,7 @@
+// Package crashtest proves that the server loses nothing it acknowledged
+// when it dies: its test builds the real mxcert binary, drives candidates
+// through registration, autosaves and submissions over HTTP, kills the
+// process with SIGKILL at random moments and restarts it on the same data
+// directory, checking the database after every kill. The package has no
+// code of its own; `make crashtest` runs the long version.
+package crashtest
