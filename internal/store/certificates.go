@@ -89,12 +89,20 @@ func certBy(ctx context.Context, q querier, column string, value any) (*Certific
 
 // CertificateByID finds a certificate by its UUID.
 func (db *DB) CertificateByID(ctx context.Context, id string) (*Certificate, error) {
-	return certBy(ctx, db.read, "id", id)
+	c, err := scanCert(db.hot(ctx, `SELECT `+certColumns+` FROM certificates WHERE id = ?`, id))
+	if err != nil {
+		return nil, notFound(err, "certificate")
+	}
+	return c, nil
 }
 
 // CertificateByCode finds a certificate by its normalised code.
 func (db *DB) CertificateByCode(ctx context.Context, codeNorm string) (*Certificate, error) {
-	return certBy(ctx, db.read, "code_norm", codeNorm)
+	c, err := scanCert(db.hot(ctx, `SELECT `+certColumns+` FROM certificates WHERE code_norm = ?`, codeNorm))
+	if err != nil {
+		return nil, notFound(err, "certificate")
+	}
+	return c, nil
 }
 
 // CertificateByAttempt finds the current certificate of a passing attempt

@@ -30,7 +30,7 @@ func (tx *Tx) CreateSession(s *Session) error {
 
 // SessionUser returns a session and its account.
 func (db *DB) SessionUser(ctx context.Context, tokenHash []byte) (*Session, *User, error) {
-	row := db.read.QueryRowContext(ctx, `SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.user_agent, s.ip,
+	row := db.hot(ctx, `SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.user_agent, s.ip,
 		u.id, u.email, u.email_norm, u.full_name, u.state, u.password_hash, u.role, u.created_at, u.password_changed_at, u.extra_minutes
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash)
 	var s Session

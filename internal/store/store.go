@@ -46,6 +46,8 @@ type DB struct {
 	// Now is the clock used to stamp rows; tests replace it.
 	Now func() time.Time
 
+	stmts sync.Map // query → *sql.Stmt on the read pool, for hot look-ups
+
 	saves     chan saveRequest // answers waiting for the group commit
 	closed    chan struct{}
 	saverDone chan struct{}
@@ -114,7 +116,12 @@ func (db *DB) Close() error {
 		<-db.saverDone
 		db.drainSaves()
 	})
-	return errors.Join(db.read.Close(), db.write.Close())
+	var errs []error
+	db.stmts.Range(func(_, st any) bool {
+		errs = append(errs, st.(*sql.Stmt).Close())
+		return true
+	})
+	return errors.Join(append(errs, db.read.Close(), db.write.Close())...)
 }
 
 // Path is the database file's path.
@@ -152,6 +159,24 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
 func (tx *Tx) DeferForeignKeys() error {
 	_, err := tx.tx.ExecContext(tx.ctx, "PRAGMA defer_foreign_keys = ON")
 	return err
+}
+
+// hot runs a read query through a statement prepared once per pool (the
+// look-ups every request makes: sessions, certificates), instead of
+// preparing it again on every call.
+func (db *DB) hot(ctx context.Context, query string, args ...any) *sql.Row {
+	if st, ok := db.stmts.Load(query); ok {
+		return st.(*sql.Stmt).QueryRowContext(ctx, args...)
+	}
+	st, err := db.read.PrepareContext(ctx, query)
+	if err != nil {
+		return db.read.QueryRowContext(ctx, query, args...) // reports the same error
+	}
+	if prev, loaded := db.stmts.LoadOrStore(query, st); loaded {
+		_ = st.Close() // another request prepared it first; its copy is used
+		st = prev.(*sql.Stmt)
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // querier is what both the read pool and a transaction offer.

@@ -132,7 +132,7 @@ func (s *Server) adminAccommodation(c *gin.Context) error {
 		return err
 	}
 	back := "/admin/candidatos/" + strconv.FormatInt(u.ID, 10)
-	v := adminConfirmView{base: s.base(c, "admin.accommodation_title"), Heading: s.tr.t(pickLanguage(c.Request), "admin.accommodation_heading", "Name", u.Name),
+	v := adminConfirmView{base: s.base(c, "admin.accommodation_title"), Heading: s.tr.t(s.tr.pickLanguage(c.Request), "admin.accommodation_heading", "Name", u.Name),
 		Action: c.Request.URL.Path, Back: back, Field: "minutes", Value: strconv.Itoa(u.ExtraMinutes), Submit: "admin.accommodation_submit"}
 	v.Lead = v.T("admin.accommodation_lead", "Minutes", u.ExtraMinutes)
 	if c.Request.Method == http.MethodGet {

@@ -355,3 +355,25 @@ func TestNextAfterLoginStaysOnSite(t *testing.T) {
 		}
 	}
 }
+
+// A flood of distinct addresses keeps the table bounded without scanning
+// it on every request.
+func TestLimiterStaysBoundedUnderAFlood(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 11, 28, 18, 0, 0, 0, time.UTC)}
+	l := newLimiter(time.Second, 30, clock.Now)
+	for i := range maxKeys + 5000 {
+		if ok, _ := l.allow(fmt.Sprint("2001:db8::", i)); !ok {
+			t.Fatalf("a new address was limited at %d", i)
+		}
+	}
+	if n := len(l.buckets); n >= maxKeys {
+		t.Errorf("%d buckets, want fewer than %d", n, maxKeys)
+	}
+	// A known address keeps being limited while it is in the table.
+	for range 30 {
+		l.allow("198.51.100.1")
+	}
+	if ok, _ := l.allow("198.51.100.1"); ok {
+		t.Error("the 31st request in a burst of 30 passed")
+	}
+}

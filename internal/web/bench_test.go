@@ -24,7 +24,8 @@ func BenchmarkVerificationPage(b *testing.B) {
 		for pb.Next() {
 			req := httptest.NewRequest("GET", "/verificar/"+strings.ToLower(cert.Code), nil)
 			// A different visitor each time: the per-address limit is not what we measure.
-			req.RemoteAddr = fmt.Sprintf("[2001:db8::%x]:1234", n.Add(1))
+			i := n.Add(1)
+			req.RemoteAddr = fmt.Sprintf("[2001:db8::%x:%x]:1234", i>>16, i&0xffff)
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)
 			if rec.Code != http.StatusOK {

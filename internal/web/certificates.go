@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -134,8 +136,12 @@ func (s *Server) verifyPage(c *gin.Context) error {
 	_, hasFlash := c.Request.Cookie(flashCookie)
 	anonymous := hasSession != nil && hasFlash != nil
 	status := certificate.StatusOf(cert, s.now())
-	key := strings.Join([]string{pickLanguage(c.Request), c.Request.URL.Path, cert.ID, string(status), cert.ReplacedBy,
-		fmt.Sprint(cert.RevokedAt), cert.RevocationReason, s.now().In(s.zone).Format("2006-01-02")}, "\x00")
+	revoked := ""
+	if cert.RevokedAt != nil {
+		revoked = strconv.FormatInt(cert.RevokedAt.UnixMilli(), 10)
+	}
+	key := strings.Join([]string{s.tr.pickLanguage(c.Request), c.Request.URL.Path, cert.ID, string(status), cert.ReplacedBy,
+		revoked, cert.RevocationReason, s.now().In(s.zone).Format(time.DateOnly)}, "\x00")
 	if anonymous {
 		if page, ok := s.verifyPages.get(key); ok {
 			c.Data(http.StatusOK, "text/html; charset=utf-8", page)

@@ -61,7 +61,7 @@ func (s *Server) renderError(c *gin.Context, err error) {
 // writeErrorPage renders a status page outside the router (the CSRF
 // check runs before it).
 func (s *Server) writeErrorPage(w http.ResponseWriter, r *http.Request, he *httpError) {
-	lang := pickLanguage(r)
+	lang := s.tr.pickLanguage(r)
 	view := errorView{base: base{Lang: lang, Path: r.URL.Path, tr: s.tr, zone: s.zone}, Status: he.Status}
 	view.Title = view.T(fmt.Sprintf("error.%d.title", he.Status))
 	view.Message = view.T(fmt.Sprintf("error.%d.message", he.Status))

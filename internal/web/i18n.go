@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -37,6 +38,9 @@ type translator struct {
 	// plain memoises messages without template data: most of a page's
 	// strings, looked up on every render.
 	plain sync.Map // lang + "\x00" + id → string
+	// accept memoises the language chosen for an Accept-Language header.
+	accept  sync.Map
+	accepts atomic.Int64
 }
 
 func newTranslator() (*translator, error) {
@@ -103,7 +107,7 @@ func (tr *translator) localize(lang, id string, kv ...any) string {
 
 // pickLanguage chooses the language of a request: the visitor's explicit
 // choice (cookie), else the browser's Accept-Language, else Spanish.
-func pickLanguage(r *http.Request) string {
+func (tr *translator) pickLanguage(r *http.Request) string {
 	if c, err := r.Cookie(langCookie); err == nil {
 		switch c.Value {
 		case "es":
@@ -112,11 +116,22 @@ func pickLanguage(r *http.Request) string {
 			return langEN
 		}
 	}
-	_, idx, conf := matcher.Match(parseAcceptLanguage(r.Header.Get("Accept-Language"))...)
-	if conf != language.No && idx == 1 {
-		return langEN
+	header := r.Header.Get("Accept-Language")
+	if header == "" {
+		return langES
 	}
-	return langES
+	if lang, ok := tr.accept.Load(header); ok {
+		return lang.(string)
+	}
+	lang := langES
+	if _, idx, conf := matcher.Match(parseAcceptLanguage(header)...); conf != language.No && idx == 1 {
+		lang = langEN
+	}
+	// Browsers send a handful of distinct headers; bound the memo anyway.
+	if tr.accepts.Add(1) < 10000 {
+		tr.accept.Store(header, lang)
+	}
+	return lang
 }
 
 func parseAcceptLanguage(h string) []language.Tag {

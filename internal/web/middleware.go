@@ -26,6 +26,10 @@ func securityHeaderValues(h http.Header) {
 }
 
 func (s *Server) logRequests(c *gin.Context) {
+	if !s.log.Enabled(c.Request.Context(), slog.LevelInfo) {
+		c.Next() // the attributes below cost more than the handler on hot paths
+		return
+	}
 	start := time.Now()
 	c.Next()
 	s.log.Info("request",

@@ -38,8 +38,26 @@ func (l *limiter) allow(key string) (bool, time.Duration) {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if now.Sub(l.lastSweep) > time.Minute || len(l.buckets) >= maxKeys {
+	if now.Sub(l.lastSweep) > time.Minute {
 		l.sweep(now)
+	}
+	if len(l.buckets) >= maxKeys {
+		// Many distinct addresses at once (a crowd or an attack): sweep at
+		// most once a second, and if every bucket is still in use, forget
+		// a tenth of them at random rather than scan the table on every
+		// request.
+		if now.Sub(l.lastSweep) > time.Second {
+			l.sweep(now)
+		}
+		if len(l.buckets) >= maxKeys {
+			n := maxKeys / 10
+			for k := range l.buckets {
+				delete(l.buckets, k)
+				if n--; n == 0 {
+					break
+				}
+			}
+		}
 	}
 	b, ok := l.buckets[key]
 	if !ok {

@@ -39,7 +39,7 @@ func (b base) IsEnglish() bool { return b.Lang == langEN }
 
 // base builds the layout data of a request; titleID is a message id.
 func (s *Server) base(c *gin.Context, titleID string, kv ...any) base {
-	lang := pickLanguage(c.Request)
+	lang := s.tr.pickLanguage(c.Request)
 	b := base{Lang: lang, User: currentUser(c), Path: c.Request.URL.Path, tr: s.tr, zone: s.zone}
 	b.Title = s.tr.t(lang, titleID, kv...)
 	b.Flash = s.takeFlash(c)
