@@ -83,14 +83,23 @@ func (tx *Tx) CreateAttempt(a *Attempt) error {
 	if err != nil {
 		return fmt.Errorf("create attempt: %w", err)
 	}
+	items := make([]exam.Item, len(a.Items))
 	for i, it := range a.Items {
-		data, err := json.Marshal(it.Item)
+		items[i] = it.Item
+	}
+	return tx.insertServed(`INSERT INTO attempt_items (attempt_id, position, question_id, domain, item) VALUES (?, ?, ?, ?, ?)`, a.ID, items)
+}
+
+// insertServed stores the questions of an attempt or a practice session as
+// they were served, in order. insert is one of the two constant statements.
+func (tx *Tx) insertServed(insert, owner string, items []exam.Item) error {
+	for i, it := range items {
+		data, err := json.Marshal(it)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO attempt_items (attempt_id, position, question_id, domain, item) VALUES (?, ?, ?, ?, ?)`,
-			a.ID, i, it.Item.QuestionID, it.Item.Domain, string(data)); err != nil {
-			return fmt.Errorf("create attempt item: %w", err)
+		if _, err := tx.tx.ExecContext(tx.ctx, insert, owner, i, it.QuestionID, it.Domain, string(data)); err != nil {
+			return fmt.Errorf("store served question %d of %s: %w", i, owner, err)
 		}
 	}
 	return nil

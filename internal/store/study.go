@@ -90,17 +90,11 @@ func (tx *Tx) CreatePractice(p *PracticeSession) error {
 	if err != nil {
 		return fmt.Errorf("create practice: %w", err)
 	}
+	items := make([]exam.Item, len(p.Items))
 	for i, it := range p.Items {
-		data, err := json.Marshal(it.Item)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO practice_items (session_id, position, question_id, domain, item) VALUES (?, ?, ?, ?, ?)`,
-			p.ID, i, it.Item.QuestionID, it.Item.Domain, string(data)); err != nil {
-			return fmt.Errorf("create practice item: %w", err)
-		}
+		items[i] = it.Item
 	}
-	return nil
+	return tx.insertServed(`INSERT INTO practice_items (session_id, position, question_id, domain, item) VALUES (?, ?, ?, ?, ?)`, p.ID, items)
 }
 
 // Practice loads a practice session of a user; another user's session is
