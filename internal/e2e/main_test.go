@@ -158,6 +158,8 @@ const (
 	// of 100 %, for the timer running out and the cool-down.
 	quickTrackID = "relampago"
 	quickSeconds = 20
+	// shippedTrackID is the real curriculum of content/.
+	shippedTrackID = "soporte-basico"
 )
 
 // buildContent copies the content package's example track into dir twice:
@@ -168,6 +170,11 @@ func buildContent(dir string) error {
 		if err := copyTree(src, filepath.Join(dir, id)); err != nil {
 			return err
 		}
+	}
+	// The real curriculum too, so its pages (long modules, tables, code)
+	// are checked for accessibility on a phone.
+	if err := copyTree(filepath.Join("..", "..", "content", shippedTrackID), filepath.Join(dir, shippedTrackID)); err != nil {
+		return err
 	}
 	cert := filepath.Join(dir, quickTrackID, "certification.md")
 	data, err := os.ReadFile(cert)
