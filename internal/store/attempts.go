@@ -90,6 +90,22 @@ func (tx *Tx) CreateAttempt(a *Attempt) error {
 	return tx.insertServed(`INSERT INTO attempt_items (attempt_id, position, question_id, domain, item) VALUES (?, ?, ?, ?, ?)`, a.ID, items)
 }
 
+// decodeServed reads a served question and its answer (NULL: none) as
+// stored for an attempt or a practice session.
+func decodeServed(owner, item string, answer sql.NullString) (exam.Item, []int, error) {
+	var it exam.Item
+	var a []int
+	if err := json.Unmarshal([]byte(item), &it); err != nil {
+		return it, nil, fmt.Errorf("%s item: %w", owner, err)
+	}
+	if answer.Valid {
+		if err := json.Unmarshal([]byte(answer.String), &a); err != nil {
+			return it, nil, fmt.Errorf("%s answer: %w", owner, err)
+		}
+	}
+	return it, a, nil
+}
+
 // insertServed stores the questions of an attempt or a practice session as
 // they were served, in order. insert is one of the two constant statements.
 func (tx *Tx) insertServed(insert, owner string, items []exam.Item) error {
@@ -150,13 +166,8 @@ func attempt(ctx context.Context, q querier, id string, userID int64) (*Attempt,
 		if err := rows.Scan(&item, &answer, &it.Flagged, &it.Seq, &answered, &correct); err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal([]byte(item), &it.Item); err != nil {
-			return nil, fmt.Errorf("attempt %s item: %w", id, err)
-		}
-		if answer.Valid {
-			if err := json.Unmarshal([]byte(answer.String), &it.Answer); err != nil {
-				return nil, fmt.Errorf("attempt %s answer: %w", id, err)
-			}
+		if it.Item, it.Answer, err = decodeServed("attempt "+id, item, answer); err != nil {
+			return nil, err
 		}
 		it.AnsweredAt = optTime(answered)
 		if correct.Valid {

@@ -133,13 +133,8 @@ func practice(ctx context.Context, q querier, id string, userID int64) (*Practic
 		if err := rows.Scan(&item, &answer, &correct, &answered); err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal([]byte(item), &it.Item); err != nil {
-			return nil, fmt.Errorf("practice %s item: %w", id, err)
-		}
-		if answer.Valid {
-			if err := json.Unmarshal([]byte(answer.String), &it.Answer); err != nil {
-				return nil, fmt.Errorf("practice %s answer: %w", id, err)
-			}
+		if it.Item, it.Answer, err = decodeServed("practice "+id, item, answer); err != nil {
+			return nil, err
 		}
 		it.Correct = correct.Int64 == 1
 		it.AnsweredAt = optTime(answered)

@@ -70,23 +70,17 @@ func (s *Server) routes() error {
 	admin.GET("", s.handle(s.adminHome))
 	admin.GET("/candidatos", s.handle(s.adminCandidates))
 	admin.GET("/candidatos/:id", s.handle(s.adminCandidate))
-	admin.GET("/candidatos/:id/tiempo-adicional", s.handle(s.adminAccommodation))
-	admin.POST("/candidatos/:id/tiempo-adicional", s.handle(s.adminAccommodation))
-	admin.GET("/candidatos/:id/nombre", s.handle(s.adminName))
-	admin.POST("/candidatos/:id/nombre", s.handle(s.adminName))
-	admin.GET("/intentos/:id/liberar-espera", s.handle(s.adminWaive))
-	admin.POST("/intentos/:id/liberar-espera", s.handle(s.adminWaive))
+	getPost(admin, "/candidatos/:id/tiempo-adicional", s.handle(s.adminAccommodation))
+	getPost(admin, "/candidatos/:id/nombre", s.handle(s.adminName))
+	getPost(admin, "/intentos/:id/liberar-espera", s.handle(s.adminWaive))
 	admin.GET("/certificados/:id", s.handle(s.adminCertificate))
-	admin.GET("/certificados/:id/revocar", s.handle(s.adminRevoke))
-	admin.POST("/certificados/:id/revocar", s.handle(s.adminRevoke))
-	admin.GET("/certificados/:id/restablecer", s.handle(s.adminReinstate))
-	admin.POST("/certificados/:id/restablecer", s.handle(s.adminReinstate))
+	getPost(admin, "/certificados/:id/revocar", s.handle(s.adminRevoke))
+	getPost(admin, "/certificados/:id/restablecer", s.handle(s.adminReinstate))
 	admin.GET("/preguntas", s.handle(s.adminItems))
 	admin.GET("/exportar/intentos.csv", s.handle(s.adminExportAttempts))
 	admin.GET("/exportar/certificados.csv", s.handle(s.adminExportCertificates))
 	admin.GET("/bitacora", s.handle(s.adminAudit))
-	admin.GET("/contenido/recargar", s.handle(s.adminReload))
-	admin.POST("/contenido/recargar", s.handle(s.adminReload))
+	getPost(admin, "/contenido/recargar", s.handle(s.adminReload))
 
 	s.engine = e
 	s.handler = s.crossOriginProtection(e)
@@ -107,6 +101,13 @@ func (s *Server) crossOriginProtection(h http.Handler) http.Handler {
 		s.writeErrorPage(w, r, errForbidden)
 	}))
 	return cop.Handler(h)
+}
+
+// getPost registers a page that shows a form (GET) and takes it (POST) at
+// the same address: admin actions ask for confirmation, then act.
+func getPost(g *gin.RouterGroup, path string, h gin.HandlerFunc) {
+	g.GET(path, h)
+	g.POST(path, h)
 }
 
 // handlerFunc is a handler that returns its error instead of writing it;
