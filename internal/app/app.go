@@ -48,6 +48,9 @@ type Config struct {
 	// ContentSourceURL links questions to their files in the foundation's
 	// repository in the admin console (optional).
 	ContentSourceURL string
+	// ContactEmail is the foundation's address that pages give candidates
+	// who need to write (a revoked certificate, a name to correct).
+	ContactEmail string
 	// KeyPath is the Ed25519 signing key; DataDir/keys/signing.key by
 	// default. Retired public keys go in a "retired" folder beside it.
 	KeyPath string
@@ -132,7 +135,7 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 	a.cfg.BaseURL = strings.TrimRight(a.cfg.BaseURL, "/")
 	a.certs = certificate.NewService(a.db, key, filepath.Join(filepath.Dir(keyPath), "retired"), a.cfg.BaseURL, a.catalog.Load, a.now, zone)
 	a.attempts = attempt.New(a.db, a.now, a.catalog.Load, a.certs, log)
-	srv, err := web.New(web.Config{BaseURL: a.cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, Dev: cfg.Dev, ContentDir: cfg.ContentDir, ContentSourceURL: cfg.ContentSourceURL}, web.Deps{
+	srv, err := web.New(web.Config{BaseURL: a.cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, Dev: cfg.Dev, ContentDir: cfg.ContentDir, ContentSourceURL: cfg.ContentSourceURL, ContactEmail: cfg.ContactEmail}, web.Deps{
 		Logger: log, Catalog: a.catalog.Load, Store: a.db, Accounts: a.accounts, Study: study.New(a.db, a.now), Attempts: a.attempts, Certs: a.certs,
 		ContentReport: a.ContentReport, Reload: a.reloadBy,
 		Now: a.now, Templates: tfs, Static: sfs,

@@ -57,7 +57,7 @@ func TestShutdownDrainsRequestsInFlight(t *testing.T) {
 	if err != nil {
 		t.Fatalf("attempt of %s: %v", examPath, err)
 	}
-	answer := url.Values{"pregunta": {"1"}, "seq": {fmt.Sprint(att.Seq)}}
+	answer := url.Values{"pregunta": {"1"}, "id_pregunta": {att.Items[0].Item.QuestionID}, "seq": {fmt.Sprint(att.Seq)}}
 	for _, k := range att.Items[0].Item.Key() {
 		answer.Add("opcion", fmt.Sprint(k))
 	}

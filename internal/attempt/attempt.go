@@ -148,18 +148,31 @@ func (s *Service) Attempt(ctx context.Context, userID int64, id string) (*store.
 	return a, nil
 }
 
-// Save records one answer (nil keeps the current answer) and the review
-// flag. The answer is validated against the item: positions in range, one
+// Answer is one answer as the candidate's exam page sent it.
+type Answer struct {
+	AttemptID  string
+	Position   int    // 0-based
+	QuestionID string // the question the page showed at Position
+	Options    []int  // the chosen options; nil keeps the saved answer
+	Flagged    bool   // marked for review
+	Known      int64  // the attempt sequence the page was built at
+}
+
+// Save records one answer and its review flag, if exam.AdmitSave admits
+// it. The answer is validated against the item: positions in range, one
 // choice for a single-answer question.
-func (s *Service) Save(ctx context.Context, userID int64, id string, position int, answer []int, flagged bool, known int64) (store.SaveResult, error) {
-	res, err := s.db.SaveAnswerDurably(ctx, id, userID, position, answer, flagged, known, checkAnswer)
+func (s *Service) Save(ctx context.Context, userID int64, a Answer) (store.SaveResult, error) {
+	res, err := s.db.SaveAnswerDurably(ctx, store.AnswerChange{
+		AttemptID: a.AttemptID, UserID: userID, Position: a.Position, QuestionID: a.QuestionID,
+		Answer: a.Options, Flagged: a.Flagged, Known: a.Known, Check: checkAnswer,
+	})
 	if errors.Is(err, store.ErrNoSuchItem) {
 		err = fmt.Errorf("%w: %w", ErrBadAnswer, err)
 	}
 	if errors.Is(err, store.ErrDeadline) {
 		// Time is up: score what was saved in time, now rather than at the
 		// next sweep, and tell the caller the answer was refused.
-		if _, ferr := s.Finalize(ctx, userID, id, "expired"); ferr != nil {
+		if _, ferr := s.Finalize(ctx, userID, a.AttemptID, "expired"); ferr != nil {
 			return res, errors.Join(err, ferr)
 		}
 	}

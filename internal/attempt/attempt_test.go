@@ -74,7 +74,7 @@ func TestTwoConcurrentSubmitsGiveOneResult(t *testing.T) {
 	e := newEnv(t, "../../content", "soporte-basico")
 	a := e.start(t)
 	for i, it := range a.Items { // answer everything right: a pass
-		if _, err := e.svc.Save(context.Background(), e.user.ID, a.ID, i, it.Item.Key(), false, a.Seq); err != nil {
+		if _, err := e.svc.Save(context.Background(), e.user.ID, answerTo(a, i, it.Item.Key(), false, a.Seq)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -124,7 +124,7 @@ func TestFiftyConcurrentAutosavesKeepTheLatest(t *testing.T) {
 			}
 			// Each save carries the sequence its page was built at; the
 			// last save seen for this question is as good as it gets.
-			res, err := e.svc.Save(context.Background(), e.user.ID, a.ID, pos, answer, false, a.Seq+int64(i))
+			res, err := e.svc.Save(context.Background(), e.user.ID, answerTo(a, pos, answer, false, a.Seq+int64(i)))
 			switch {
 			case errors.Is(err, store.ErrStale):
 				return // refused, not acknowledged: the client is told so
@@ -174,11 +174,11 @@ func TestStaleSaveNeverOverwrites(t *testing.T) {
 	a := e.start(t)
 	ctx := context.Background()
 	pageSeq := a.Seq // two tabs open the same question
-	res, err := e.svc.Save(ctx, e.user.ID, a.ID, 0, []int{0}, false, pageSeq)
+	res, err := e.svc.Save(ctx, e.user.ID, answerTo(a, 0, []int{0}, false, pageSeq))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.svc.Save(ctx, e.user.ID, a.ID, 0, []int{1}, false, pageSeq) // the older tab
+	_, err = e.svc.Save(ctx, e.user.ID, answerTo(a, 0, []int{1}, false, pageSeq)) // the older tab
 	if !errors.Is(err, store.ErrStale) {
 		t.Fatalf("stale save: %v, want ErrStale", err)
 	}
@@ -188,15 +188,15 @@ func TestStaleSaveNeverOverwrites(t *testing.T) {
 	}
 	// A page built after the save may change it; another question is not
 	// affected by the first one's sequence.
-	if _, err := e.svc.Save(ctx, e.user.ID, a.ID, 0, []int{1}, false, res.Seq); err != nil {
+	if _, err := e.svc.Save(ctx, e.user.ID, answerTo(a, 0, []int{1}, false, res.Seq)); err != nil {
 		t.Errorf("save from a fresh page: %v", err)
 	}
-	if _, err := e.svc.Save(ctx, e.user.ID, a.ID, 1, []int{0}, true, pageSeq); err != nil {
+	if _, err := e.svc.Save(ctx, e.user.ID, answerTo(a, 1, []int{0}, true, pageSeq)); err != nil {
 		t.Errorf("save of another question from the old page: %v", err)
 	}
 	// A flag change without an answer keeps the answer.
 	got, _ = e.db.Attempt(ctx, a.ID, e.user.ID)
-	if _, err := e.svc.Save(ctx, e.user.ID, a.ID, 1, nil, false, got.Seq); err != nil {
+	if _, err := e.svc.Save(ctx, e.user.ID, answerTo(a, 1, nil, false, got.Seq)); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = e.db.Attempt(ctx, a.ID, e.user.ID)
@@ -214,14 +214,14 @@ func TestDeadlineSweepAndRetake(t *testing.T) {
 	}
 	// One wrong answer saved in time; the other question never answered.
 	wrong := (a.Items[0].Item.Key()[0] + 1) % len(a.Items[0].Item.Options)
-	if _, err := e.svc.Save(ctx, e.user.ID, a.ID, 0, []int{wrong}, false, a.Seq); err != nil {
+	if _, err := e.svc.Save(ctx, e.user.ID, answerTo(a, 0, []int{wrong}, false, a.Seq)); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Advance(10 * time.Minute)
 	if n, err := e.svc.Sweep(ctx); err != nil || n != 1 {
 		t.Fatalf("sweep finalised %d, %v", n, err)
 	}
-	if _, err := e.svc.Save(ctx, e.user.ID, a.ID, 1, a.Items[1].Item.Key(), false, a.Seq+1); !errors.Is(err, store.ErrClosed) {
+	if _, err := e.svc.Save(ctx, e.user.ID, answerTo(a, 1, a.Items[1].Item.Key(), false, a.Seq+1)); !errors.Is(err, store.ErrClosed) {
 		t.Fatalf("save after the sweep: %v, want ErrClosed", err)
 	}
 	got, _ := e.db.Attempt(ctx, a.ID, e.user.ID)
@@ -246,7 +246,7 @@ func TestDeadlineSweepAndRetake(t *testing.T) {
 		t.Fatal("retake reused the failed attempt")
 	}
 	for i, it := range b.Items {
-		if _, err := e.svc.Save(ctx, e.user.ID, b.ID, i, it.Item.Key(), false, int64(i)); err != nil {
+		if _, err := e.svc.Save(ctx, e.user.ID, answerTo(b, i, it.Item.Key(), false, int64(i))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -296,7 +296,7 @@ func TestAccommodationExtendsTheDeadline(t *testing.T) {
 		t.Errorf("deadline %v (extra %d), want %v", a.Deadline, a.ExtraMinutes, want)
 	}
 	e.clock.Advance(35 * time.Minute) // past the normal 10 minutes, within the accommodation
-	if _, err := e.svc.Save(ctx, e.user.ID, a.ID, 0, a.Items[0].Item.Key(), false, a.Seq); err != nil {
+	if _, err := e.svc.Save(ctx, e.user.ID, answerTo(a, 0, a.Items[0].Item.Key(), false, a.Seq)); err != nil {
 		t.Errorf("save within the accommodation: %v", err)
 	}
 }
@@ -315,16 +315,26 @@ func TestBadAnswersRefused(t *testing.T) {
 		pos    int
 		answer []int
 	}{{single, []int{0, 1}}, {single, []int{9}}, {single, []int{-1}}, {5, []int{0}}} {
-		if _, err := e.svc.Save(ctx, e.user.ID, a.ID, tc.pos, tc.answer, false, a.Seq); !errors.Is(err, ErrBadAnswer) {
+		if _, err := e.svc.Save(ctx, e.user.ID, answerTo(a, tc.pos, tc.answer, false, a.Seq)); !errors.Is(err, ErrBadAnswer) {
 			t.Errorf("Save(%d, %v) = %v, want ErrBadAnswer", tc.pos, tc.answer, err)
 		}
 	}
 	other := &store.User{Email: "luis@ejemplo.mx", EmailNorm: "luis@ejemplo.mx", Name: "Luis", PasswordHash: "x"}
 	e.db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateUser(other) })
-	if _, err := e.svc.Save(ctx, other.ID, a.ID, 0, []int{0}, false, a.Seq); !errors.Is(err, store.ErrNotFound) {
+	if _, err := e.svc.Save(ctx, other.ID, answerTo(a, 0, []int{0}, false, a.Seq)); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("another candidate's save: %v", err)
 	}
 	if _, err := e.svc.Finalize(ctx, other.ID, a.ID, "submitted"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("another candidate's submit: %v", err)
 	}
+}
+
+// answerTo is the answer a candidate's page for position pos sends: it
+// names the question served there.
+func answerTo(a *store.Attempt, pos int, options []int, flagged bool, known int64) Answer {
+	ans := Answer{AttemptID: a.ID, Position: pos, Options: options, Flagged: flagged, Known: known}
+	if pos >= 0 && pos < len(a.Items) {
+		ans.QuestionID = a.Items[pos].Item.QuestionID
+	}
+	return ans
 }

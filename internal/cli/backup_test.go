@@ -123,7 +123,7 @@ func TestBackupUnderLoadAndRestore(t *testing.T) {
 				return
 			default:
 			}
-			form := url.Values{"pregunta": {fmt.Sprint(pos + 1)}, "seq": {fmt.Sprint(seq)}, "opcion": {fmt.Sprint(i % len(item.Options))}}
+			form := url.Values{"pregunta": {fmt.Sprint(pos + 1)}, "id_pregunta": {item.QuestionID}, "seq": {fmt.Sprint(seq)}, "opcion": {fmt.Sprint(i % len(item.Options))}}
 			code, body := send(t, web, "POST", a.URL()+examPath+"/respuesta", form, true)
 			var saved struct {
 				Saved bool  `json:"saved"`

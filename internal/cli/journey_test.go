@@ -52,7 +52,7 @@ func TestCertificateLifecycle(t *testing.T) {
 	}
 	body(post("/registro", url.Values{"name": {"María José Ñúñez"}, "email": {"mj@ejemplo.mx"}, "password": {"una frase larga y segura"}, "state": {"Jalisco"}}))
 	resp := post("/certificaciones/ejemplo/examen", url.Values{"confirmo": {"1"}, "nombre": {"María José Ñúñez"}})
-	examURL := resp.Request.URL.Path
+	examURL := resp.Request.URL.Path // the first question's page, /examen/ID?p=1
 	body(resp)
 	id := strings.TrimPrefix(examURL, "/examen/")
 	att, err := a.DB().Attempt(ctx, id, 0)
@@ -60,7 +60,7 @@ func TestCertificateLifecycle(t *testing.T) {
 		t.Fatalf("attempt %q: %v", examURL, err)
 	}
 	for i, it := range att.Items {
-		form := url.Values{"pregunta": {fmt.Sprint(i + 1)}, "seq": {fmt.Sprint(i)}}
+		form := url.Values{"pregunta": {fmt.Sprint(i + 1)}, "id_pregunta": {it.Item.QuestionID}, "seq": {fmt.Sprint(i)}}
 		for _, k := range it.Item.Key() {
 			form.Add("opcion", fmt.Sprint(k))
 		}

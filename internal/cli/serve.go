@@ -18,6 +18,7 @@ func runServe(ctx context.Context, args []string, s Streams) int {
 	fs.StringVar(&cfg.ContentDir, "content", env("content", "./content"), "carpeta de contenido (MXCERT_CONTENT)")
 	fs.StringVar(&cfg.BaseURL, "base-url", env("base-url", ""), "dirección pública del sitio, p. ej. https://certificacion.mxos.mx (MXCERT_BASE_URL)")
 	proxies := fs.String("trusted-proxies", env("trusted-proxies", ""), "proxies de confianza separados por comas; ninguno por omisión (MXCERT_TRUSTED_PROXIES)")
+	fs.StringVar(&cfg.ContactEmail, "contact-email", env("contact-email", ""), "correo de la Fundación que las páginas dan a quien necesita escribirle (MXCERT_CONTACT_EMAIL)")
 	fs.StringVar(&cfg.ContentSourceURL, "content-source-url", env("content-source-url", ""), "dirección web de la carpeta de contenido en el repositorio, para enlazar cada pregunta desde la consola (MXCERT_CONTENT_SOURCE_URL)")
 	fs.StringVar(&cfg.KeyPath, "key", env("key", ""), "llave de firma Ed25519 de los certificados (MXCERT_KEY); por omisión DATA/keys/signing.key")
 	fs.BoolVar(&cfg.Dev, "dev", env("dev", "") == "1", "lee plantillas y archivos estáticos del disco en cada solicitud (MXCERT_DEV=1)")

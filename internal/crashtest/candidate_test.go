@@ -53,10 +53,11 @@ type candidate struct {
 	stage           stage
 
 	attempt  string
-	options  []int  // per question: how many options
-	multiple []bool // per question: select all that apply
-	seq      int64  // the attempt's sequence as last told by the server
-	saves    int    // autosaves left before handing in
+	options  []int    // per question: how many options
+	multiple []bool   // per question: select all that apply
+	qids     []string // per question: its id, which every save names
+	seq      int64    // the attempt's sequence as last told by the server
+	saves    int      // autosaves left before handing in
 
 	// acked[i] is question i's last acknowledged answer (nil: none).
 	// maybe[i] are answers sent after it whose reply was lost: each may
@@ -171,6 +172,7 @@ func (c *candidate) send(hc *http.Client, method, target string, form url.Values
 var (
 	optionRe  = regexp.MustCompile(`<input type="(radio|checkbox)" id="opcion-\d+" name="opcion"`)
 	seqRe     = regexp.MustCompile(`name="seq" value="(\d+)"`)
+	qidRe     = regexp.MustCompile(`name="id_pregunta" value="([^"]+)"`)
 	gridRe    = regexp.MustCompile(`<li><a href="/examen/[^"?]+\?p=\d+"`)
 	certRe    = regexp.MustCompile(`/certificados/([0-9a-f-]{36})`)
 	attemptRe = regexp.MustCompile(`^/examen/([0-9a-f-]{36})$`)
@@ -219,7 +221,7 @@ func (w *world) step(hc *http.Client, c *candidate) error {
 		if r.status != http.StatusOK || total == 0 {
 			return fmt.Errorf("exam page: %d with %d questions", r.status, total)
 		}
-		c.options, c.multiple = make([]int, total), make([]bool, total)
+		c.options, c.multiple, c.qids = make([]int, total), make([]bool, total), make([]string, total)
 		for p := 1; p <= total; p++ {
 			if p > 1 {
 				if r, err = c.send(hc, "GET", fmt.Sprintf("%s/examen/%s?p=%d", base, c.attempt, p), nil, false); err != nil {
@@ -228,9 +230,11 @@ func (w *world) step(hc *http.Client, c *candidate) error {
 			}
 			opts := optionRe.FindAllStringSubmatch(r.body, -1)
 			seq := seqRe.FindStringSubmatch(r.body)
-			if r.status != http.StatusOK || len(opts) == 0 || seq == nil {
+			qid := qidRe.FindStringSubmatch(r.body)
+			if r.status != http.StatusOK || len(opts) == 0 || seq == nil || qid == nil {
 				return fmt.Errorf("question %d page: %d, %d options", p, r.status, len(opts))
 			}
+			c.qids[p-1] = qid[1]
 			c.options[p-1], c.multiple[p-1] = len(opts), opts[0][1] == "checkbox"
 			if _, err := fmt.Sscan(seq[1], &c.seq); err != nil {
 				return err
@@ -279,7 +283,7 @@ func (w *world) step(hc *http.Client, c *candidate) error {
 func (w *world) autosave(hc *http.Client, c *candidate) error {
 	pos := c.rng.IntN(len(c.options))
 	answer := c.randomAnswer(pos)
-	form := url.Values{"pregunta": {fmt.Sprint(pos + 1)}, "seq": {fmt.Sprint(c.seq)}}
+	form := url.Values{"pregunta": {fmt.Sprint(pos + 1)}, "seq": {fmt.Sprint(c.seq)}, "id_pregunta": {c.qids[pos]}}
 	for _, o := range answer {
 		form.Add("opcion", fmt.Sprint(o))
 	}

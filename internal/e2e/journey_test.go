@@ -71,6 +71,14 @@ func TestJourney(t *testing.T) {
 	employer.screenshot("08-verificacion-revocado", "")
 	b.reload()
 	b.wantText(".cert-status", "Certificado revocado")
+	// The candidate's own pages say what happened, and never congratulate.
+	b.open("/certificaciones/"+trackID, 200)
+	b.wantText(".standing", "revocó tu certificado", "Datos de identidad equivocados", "escribe a la Fundación MxOS")
+	if strings.Contains(b.text("main"), "Felicidades") {
+		t.Error("the track page congratulates a candidate whose certificate was revoked")
+	}
+	b.audit("certificación con el certificado revocado")
+	b.screenshot("12-revocado", ".progress-card")
 	t.Logf("journey took %s", time.Since(started).Round(time.Millisecond))
 }
 
@@ -162,7 +170,7 @@ func takeExam(b *tab) string {
 	b.audit("inicio del examen")
 	b.do(chromedp.Click(chromedp.ID("confirmo")))
 	b.follow(`form[action$="/examen"] button[type="submit"]`)
-	id := strings.TrimPrefix(b.path(), "/examen/")
+	id := attemptOf(b.path())
 	att, err := b.s.app.DB().Attempt(b.t.Context(), id, 0)
 	if err != nil {
 		b.t.Fatalf("attempt %q: %v", id, err)

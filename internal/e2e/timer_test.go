@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -36,7 +35,7 @@ func TestTimeRunsOut(t *testing.T) {
 	}
 	b.do(chromedp.Click(chromedp.ID("confirmo")))
 	b.follow(`form[action$="/examen"] button[type="submit"]`)
-	id := strings.TrimPrefix(b.path(), "/examen/")
+	id := attemptOf(b.path())
 	att, err := s.app.DB().Attempt(t.Context(), id, 0)
 	if err != nil {
 		t.Fatalf("attempt %q: %v", id, err)

@@ -121,6 +121,9 @@ func Run(ctx context.Context, self string, cfg Config) (Report, error) {
 	s2.Ceiling, s2.CeilingOf = cw, "Cw"
 	rep.Results = append(rep.Results, s2)
 	rep.Attempts = b.openAttempts()
+	if err := b.learnQuestions(ctx); err != nil {
+		return rep, err
+	}
 	rep.RSS["attempts in progress"] = srv.rss()
 
 	s1 := b.autosaveClosed(ctx)

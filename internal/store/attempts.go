@@ -18,15 +18,15 @@ const (
 	AttemptFailed     = "failed"
 )
 
-// ErrStale is a change sent from a page older than the item's last change
-// (another tab, the back button): it is not applied.
-var ErrStale = errors.New("stale change")
+// Refusals of an answer; the rules that choose them are exam.AdmitSave.
+var (
+	ErrStale         = exam.ErrStale
+	ErrDeadline      = exam.ErrDeadline
+	ErrWrongQuestion = exam.ErrWrongQuestion
+)
 
 // ErrNoSuchItem is an answer to a question the attempt does not have.
 var ErrNoSuchItem = errors.New("no such question in the attempt")
-
-// ErrDeadline is an answer that arrived after the attempt's deadline.
-var ErrDeadline = errors.New("deadline passed")
 
 // Attempt is one sitting of a timed exam.
 type Attempt struct {
@@ -191,7 +191,12 @@ func (tx *Tx) Attempts(userID int64, track string) ([]*Attempt, error) {
 }
 
 func attempts(ctx context.Context, q querier, userID int64, track string) ([]*Attempt, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+attemptColumns+` FROM attempts WHERE user_id = ? AND track_id = ? ORDER BY started_at, id`, userID, track)
+	return queryAttempts(ctx, q, `WHERE user_id = ? AND track_id = ? ORDER BY started_at, id`, userID, track)
+}
+
+// queryAttempts lists attempts, without items, by a constant condition.
+func queryAttempts(ctx context.Context, q querier, where string, args ...any) ([]*Attempt, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+attemptColumns+` FROM attempts `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -207,6 +212,13 @@ func attempts(ctx context.Context, q querier, userID int64, track string) ([]*At
 	return out, rows.Err()
 }
 
+// OpenAttempts lists a candidate's attempts in progress in any track,
+// without items, soonest deadline first. It is on every page a signed-in
+// candidate sees (the way back to a running exam), so it reads one index.
+func (db *DB) OpenAttempts(ctx context.Context, userID int64) ([]*Attempt, error) {
+	return queryAttempts(ctx, db.read, `WHERE user_id = ? AND status = 'in_progress' ORDER BY deadline`, userID)
+}
+
 // SaveResult is the state of an item after a save.
 type SaveResult struct {
 	Seq      int64 // the attempt's sequence after the save
@@ -215,55 +227,68 @@ type SaveResult struct {
 	Answered int // how many items have an answer
 }
 
-// SaveAnswer records an answer (nil keeps the current one) and the review
-// flag of one item. known is the attempt sequence the page was built at:
-// if the item changed after that, the change is stale and refused with
-// ErrStale, so an old tab never overwrites a newer answer. check, when the
-// answer is not nil, validates it against the served item and returns it
-// normalised.
-func (tx *Tx) SaveAnswer(id string, userID int64, position int, answer []int, flagged bool, known int64, check func(exam.Item, []int) ([]int, error)) (SaveResult, error) {
+// AnswerChange is one save of an exam item: the answer (nil keeps the
+// current one) and the review flag, with what the candidate's page knew.
+type AnswerChange struct {
+	AttemptID  string
+	UserID     int64
+	Position   int    // 0-based position of the item in the attempt
+	QuestionID string // the question the page showed at that position
+	Answer     []int  // chosen options; nil keeps the saved answer
+	Flagged    bool
+	Known      int64 // the attempt sequence the page was built at
+	// Check, when the answer is not nil, validates it against the served
+	// item and returns it normalised.
+	Check func(exam.Item, []int) ([]int, error)
+}
+
+// SaveAnswer records an answer and the review flag of one item, if
+// exam.AdmitSave admits it: the attempt is open and in time, the page named
+// the question served at that position, and the item did not change after
+// the page was built (an old tab never overwrites a newer answer). A
+// refused change writes nothing; with ErrStale the result carries the
+// item's current state.
+func (tx *Tx) SaveAnswer(ch AnswerChange) (SaveResult, error) {
 	var res SaveResult
 	var status string
 	var deadline int64
-	err := tx.tx.QueryRowContext(tx.ctx, `SELECT status, deadline, seq FROM attempts WHERE id = ? AND user_id = ?`, id, userID).Scan(&status, &deadline, &res.Seq)
+	err := tx.tx.QueryRowContext(tx.ctx, `SELECT status, deadline, seq FROM attempts WHERE id = ? AND user_id = ?`, ch.AttemptID, ch.UserID).Scan(&status, &deadline, &res.Seq)
 	if err != nil {
-		return res, notFound(err, "attempt "+id)
+		return res, notFound(err, "attempt "+ch.AttemptID)
 	}
-	if status != AttemptInProgress {
-		return res, ErrClosed
-	}
-	if !tx.Now.Before(fromMS(deadline)) {
-		return res, ErrDeadline
-	}
-	var itemSeq int64
+	target := exam.SaveTarget{Open: status == AttemptInProgress, Deadline: fromMS(deadline)}
 	var current sql.NullString
 	var item string
-	err = tx.tx.QueryRowContext(tx.ctx, `SELECT seq, answer, flagged, item FROM attempt_items WHERE attempt_id = ? AND position = ?`, id, position).Scan(&itemSeq, &current, &res.Flagged, &item)
-	if errors.Is(err, sql.ErrNoRows) {
-		return res, fmt.Errorf("attempt %s item %d: %w", id, position, ErrNoSuchItem)
-	}
-	if err != nil {
+	err = tx.tx.QueryRowContext(tx.ctx, `SELECT seq, question_id, answer, flagged, item FROM attempt_items WHERE attempt_id = ? AND position = ?`,
+		ch.AttemptID, ch.Position).Scan(&target.ItemSeq, &target.QuestionID, &current, &res.Flagged, &item)
+	switch {
+	case errors.Is(err, sql.ErrNoRows) && target.Open:
+		return res, fmt.Errorf("attempt %s item %d: %w", ch.AttemptID, ch.Position, ErrNoSuchItem)
+	case errors.Is(err, sql.ErrNoRows):
+		// A closed attempt says so whatever position was asked for.
+	case err != nil:
 		return res, err
-	}
-	if answer != nil && check != nil {
-		var it exam.Item
-		if err := json.Unmarshal([]byte(item), &it); err != nil {
-			return res, fmt.Errorf("attempt %s item %d: %w", id, position, err)
-		}
-		if answer, err = check(it, answer); err != nil {
-			return res, err
-		}
 	}
 	if current.Valid {
 		if err := json.Unmarshal([]byte(current.String), &res.Answer); err != nil {
 			return res, err
 		}
 	}
-	if itemSeq > known {
-		return res, ErrStale
+	if err := exam.AdmitSave(tx.Now, target, exam.SaveRequest{QuestionID: ch.QuestionID, Known: ch.Known}); err != nil {
+		return res, err
+	}
+	answer := ch.Answer
+	if answer != nil && ch.Check != nil {
+		var it exam.Item
+		if err := json.Unmarshal([]byte(item), &it); err != nil {
+			return res, fmt.Errorf("attempt %s item %d: %w", ch.AttemptID, ch.Position, err)
+		}
+		if answer, err = ch.Check(it, answer); err != nil {
+			return res, err
+		}
 	}
 	res.Seq++
-	if _, err := tx.tx.ExecContext(tx.ctx, `UPDATE attempts SET seq = ? WHERE id = ?`, res.Seq, id); err != nil {
+	if _, err := tx.tx.ExecContext(tx.ctx, `UPDATE attempts SET seq = ? WHERE id = ?`, res.Seq, ch.AttemptID); err != nil {
 		return res, err
 	}
 	if answer != nil {
@@ -272,17 +297,17 @@ func (tx *Tx) SaveAnswer(id string, userID int64, position int, answer []int, fl
 			return res, err
 		}
 		_, err = tx.tx.ExecContext(tx.ctx, `UPDATE attempt_items SET answer = ?, answered_at = ?, flagged = ?, seq = ? WHERE attempt_id = ? AND position = ?`,
-			string(data), ms(tx.Now), boolInt(flagged), res.Seq, id, position)
+			string(data), ms(tx.Now), boolInt(ch.Flagged), res.Seq, ch.AttemptID, ch.Position)
 		if err != nil {
 			return res, err
 		}
 		res.Answer = answer
 	} else if _, err := tx.tx.ExecContext(tx.ctx, `UPDATE attempt_items SET flagged = ?, seq = ? WHERE attempt_id = ? AND position = ?`,
-		boolInt(flagged), res.Seq, id, position); err != nil {
+		boolInt(ch.Flagged), res.Seq, ch.AttemptID, ch.Position); err != nil {
 		return res, err
 	}
-	res.Flagged = flagged
-	err = tx.tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM attempt_items WHERE attempt_id = ? AND answer IS NOT NULL`, id).Scan(&res.Answered)
+	res.Flagged = ch.Flagged
+	err = tx.tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM attempt_items WHERE attempt_id = ? AND answer IS NOT NULL`, ch.AttemptID).Scan(&res.Answered)
 	return res, err
 }
 

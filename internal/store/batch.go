@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-
-	"mxcert/internal/exam"
 )
 
 // Group commit for answers. Every autosave must be durable before it is
@@ -22,15 +20,9 @@ import (
 const maxBatch = 128
 
 type saveRequest struct {
-	ctx      context.Context
-	id       string
-	userID   int64
-	position int
-	answer   []int
-	flagged  bool
-	known    int64
-	check    func(exam.Item, []int) ([]int, error)
-	done     chan saveResult
+	ctx    context.Context
+	change AnswerChange
+	done   chan saveResult
 }
 
 type saveResult struct {
@@ -44,8 +36,8 @@ var ErrClosedDB = errors.New("database closed")
 // SaveAnswerDurably saves one answer like Tx.SaveAnswer, in a transaction
 // shared with other answers arriving at the same time. It returns only
 // after the commit is on disk.
-func (db *DB) SaveAnswerDurably(ctx context.Context, id string, userID int64, position int, answer []int, flagged bool, known int64, check func(exam.Item, []int) ([]int, error)) (SaveResult, error) {
-	req := saveRequest{ctx: ctx, id: id, userID: userID, position: position, answer: answer, flagged: flagged, known: known, check: check, done: make(chan saveResult, 1)}
+func (db *DB) SaveAnswerDurably(ctx context.Context, ch AnswerChange) (SaveResult, error) {
+	req := saveRequest{ctx: ctx, change: ch, done: make(chan saveResult, 1)}
 	select {
 	case db.saves <- req:
 	case <-db.closed:
@@ -101,7 +93,7 @@ func (db *DB) commitBatch(batch []saveRequest) {
 			if _, err := tx.tx.ExecContext(tx.ctx, "SAVEPOINT answer"); err != nil {
 				return err
 			}
-			res, err := tx.SaveAnswer(r.id, r.userID, r.position, r.answer, r.flagged, r.known, r.check)
+			res, err := tx.SaveAnswer(r.change)
 			results[i] = saveResult{res, err}
 			end := "RELEASE answer"
 			if err != nil {

@@ -229,7 +229,7 @@ func TestGroupCommitOfAnswers(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = db.SaveAnswerDurably(ctx, "att", u.ID, i, []int{i % 2}, false, 0, nil)
+			_, errs[i] = db.SaveAnswerDurably(ctx, AnswerChange{AttemptID: "att", UserID: u.ID, Position: i, QuestionID: fmt.Sprint("q", i), Answer: []int{i % 2}})
 		}()
 	}
 	wg.Wait()
@@ -239,8 +239,12 @@ func TestGroupCommitOfAnswers(t *testing.T) {
 		}
 	}
 	// A stale change (page built at seq 0, the item has changed since).
-	if _, err := db.SaveAnswerDurably(ctx, "att", u.ID, 5, []int{0}, false, 0, nil); !errors.Is(err, ErrStale) {
+	if _, err := db.SaveAnswerDurably(ctx, AnswerChange{AttemptID: "att", UserID: u.ID, Position: 5, QuestionID: "q5", Answer: []int{0}}); !errors.Is(err, ErrStale) {
 		t.Errorf("stale save: %v", err)
+	}
+	// A page for another question (a restored form): refused, whatever its age.
+	if _, err := db.SaveAnswerDurably(ctx, AnswerChange{AttemptID: "att", UserID: u.ID, Position: 7, QuestionID: "q6", Answer: []int{0}, Known: 1000}); !errors.Is(err, ErrWrongQuestion) {
+		t.Errorf("save naming another question: %v", err)
 	}
 	got, err := db.Attempt(ctx, "att", u.ID)
 	if err != nil {
@@ -255,7 +259,7 @@ func TestGroupCommitOfAnswers(t *testing.T) {
 		t.Errorf("seq %d after 60 saves", got.Seq)
 	}
 	db.Close()
-	if _, err := db.SaveAnswerDurably(ctx, "att", u.ID, 1, []int{0}, false, 100, nil); !errors.Is(err, ErrClosedDB) {
+	if _, err := db.SaveAnswerDurably(ctx, AnswerChange{AttemptID: "att", UserID: u.ID, Position: 1, QuestionID: "q1", Answer: []int{0}, Known: 100}); !errors.Is(err, ErrClosedDB) {
 		t.Errorf("save after close: %v", err)
 	}
 }

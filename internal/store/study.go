@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -152,7 +151,7 @@ func optTime(v sql.NullInt64) *time.Time {
 }
 
 // ErrClosed is an action on a practice session or attempt that has ended.
-var ErrClosed = errors.New("closed")
+var ErrClosed = exam.ErrClosed
 
 // AnswerPractice records an answer to one item of an open session.
 func (tx *Tx) AnswerPractice(id string, position int, answer []int, correct bool) error {

@@ -26,6 +26,20 @@ func (p Progress) StudiedCount(t *content.Track) int {
 	return n
 }
 
+// Began reports whether the candidate has studied a module or answered a
+// practice question.
+func (p Progress) Began() bool {
+	if len(p.Studied) > 0 {
+		return true
+	}
+	for _, a := range p.Accuracy {
+		if a.Answered > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // Progress loads a candidate's progress in a track.
 func (s *Service) Progress(ctx context.Context, userID int64, t *content.Track) (Progress, error) {
 	var p Progress
@@ -55,6 +69,15 @@ type Step struct {
 	Module *content.Module
 	Domain string
 }
+
+// IsStudy reports whether the step is to study a module.
+func (s Step) IsStudy() bool { return s.Kind == StepStudy }
+
+// IsPractice reports whether the step is to practise a domain.
+func (s Step) IsPractice() bool { return s.Kind == StepPractice }
+
+// IsExam reports whether the step is the exam.
+func (s Step) IsExam() bool { return s.Kind == StepExam }
 
 // NextStep picks one clear next step: first study every module in order;
 // then practise every domain until its accuracy reaches ReadyPercent over

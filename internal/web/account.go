@@ -15,6 +15,7 @@ type accountView struct {
 	Form         formView // password change
 	NameForm     formView
 	Certificates []*store.Certificate
+	Contact      string // the foundation's e-mail, when configured
 }
 
 func (s *Server) accountPage(c *gin.Context) error {
@@ -22,7 +23,7 @@ func (s *Server) accountPage(c *gin.Context) error {
 }
 
 func (s *Server) renderAccount(c *gin.Context, status int, form, nameForm formView) error {
-	v := accountView{base: s.base(c, "account.title"), Form: form, NameForm: nameForm}
+	v := accountView{base: s.base(c, "account.title"), Form: form, NameForm: nameForm, Contact: s.cfg.ContactEmail}
 	var err error
 	if v.Certificates, err = s.store.UserCertificates(c.Request.Context(), currentUser(c).ID); err != nil {
 		return err

@@ -48,7 +48,7 @@ func BenchmarkAutosave(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		pos := i % len(a.Items)
-		rec := c.post("/examen/"+a.ID+"/respuesta", saveForm(pos, seq, []int{a.Items[pos].Item.Key()[0]}))
+		rec := c.post("/examen/"+a.ID+"/respuesta", saveForm(a, pos, seq, []int{a.Items[pos].Item.Key()[0]}))
 		if rec.Code != http.StatusOK {
 			b.Fatalf("status %d %s", rec.Code, rec.Body)
 		}

@@ -21,7 +21,7 @@ func passExam(t testing.TB, env *testEnv, c *client) *store.Certificate {
 	t.Helper()
 	a := startExam(t, env, c, "ejemplo")
 	for i, it := range a.Items {
-		wantStatus(t, c.post("/examen/"+a.ID+"/respuesta", saveForm(i, a.Seq+int64(i), it.Item.Key())), http.StatusSeeOther)
+		wantStatus(t, c.post("/examen/"+a.ID+"/respuesta", saveForm(a, i, a.Seq+int64(i), it.Item.Key())), http.StatusSeeOther)
 	}
 	wantStatus(t, c.post("/examen/"+a.ID+"/entregar", nil), http.StatusSeeOther)
 	cert, err := env.db.CertificateByAttempt(context.Background(), a.ID)
@@ -220,7 +220,7 @@ func TestConcurrentFinalisationIssuesOnce(t *testing.T) {
 	c.register("Ana López", "ana@ejemplo.mx", goodPassword)
 	a := startExam(t, env, c, "ejemplo")
 	for i, it := range a.Items {
-		c.post("/examen/"+a.ID+"/respuesta", saveForm(i, a.Seq+int64(i), it.Item.Key()))
+		c.post("/examen/"+a.ID+"/respuesta", saveForm(a, i, a.Seq+int64(i), it.Item.Key()))
 	}
 	var wg sync.WaitGroup
 	for range 6 {

@@ -18,15 +18,16 @@ import (
 
 type examStartView struct {
 	base
-	Track       *content.Track
-	Eligibility exam.Eligibility
-	Extra       int // accommodation, minutes
-	Minutes     int // total time the attempt will have
-	NameError   bool
+	Track     *content.Track
+	Standing  standingCard
+	Extra     int // accommodation, minutes
+	Minutes   int // total time the attempt will have
+	NameError bool
 }
 
 // examStart is the exam's start page: the rules, the name for the
-// certificate with its confirmation, or why the candidate cannot start.
+// certificate with its confirmation, or where the candidate stands when
+// they cannot start (an exam running, a cool-down, a certificate).
 func (s *Server) examStart(c *gin.Context) error {
 	_, t, err := s.track(c)
 	if err != nil {
@@ -37,11 +38,11 @@ func (s *Server) examStart(c *gin.Context) error {
 
 func (s *Server) renderExamStart(c *gin.Context, t *content.Track, status int, nameError bool) error {
 	u := currentUser(c)
-	el, err := s.attempts.Eligibility(c.Request.Context(), u.ID, t)
-	if err != nil {
+	v := examStartView{base: s.base(c, "exam.start_title", "Title", t.Title), Track: t, Extra: u.ExtraMinutes, NameError: nameError}
+	var err error
+	if v.Standing, _, err = s.standing(c, v.base, t, "exam"); err != nil {
 		return err
 	}
-	v := examStartView{base: s.base(c, "exam.start_title", "Title", t.Title), Track: t, Eligibility: el, Extra: u.ExtraMinutes, NameError: nameError}
 	v.Minutes = int(t.Rules.Duration/time.Minute) + u.ExtraMinutes
 	return s.page(c, status, "exam_start", v)
 }
@@ -116,9 +117,15 @@ func (v examItemView) RemainingText() string {
 	return v.T("exam.remaining", "Minutes", m)
 }
 
+// itemURL is the address of one question of an attempt. Every question
+// has its own: a browser restores remembered form state per address, so
+// a page must never show another question than the one it showed before.
+func itemURL(id string, number int) string { return fmt.Sprintf("/examen/%s?p=%d", id, number) }
+
 // examItem shows one question of a running attempt. Nothing in the page
 // says which options are correct: the options come from the served item
 // without their Correct flags, and no data of the key is written.
+// /examen/ID without ?p= sends the candidate to the question to go on with.
 func (s *Server) examItem(c *gin.Context) error {
 	a, err := s.attempt(c)
 	if err != nil {
@@ -127,21 +134,34 @@ func (s *Server) examItem(c *gin.Context) error {
 	if !a.Open() {
 		return redirect(c, "/examen/"+a.ID+"/resultado")
 	}
-	pos := 0
-	if q := c.Query("p"); q != "" {
-		if pos, err = strconv.Atoi(q); err != nil || pos < 1 || pos > len(a.Items) {
-			return errNotFound
-		}
-		pos--
-	} else {
-		for i, it := range a.Items { // resume at the first unanswered question
-			if !it.Answered() {
-				pos = i
-				break
-			}
+	q := c.Query("p")
+	if q == "" {
+		return redirect(c, itemURL(a.ID, currentQuestion(a)+1))
+	}
+	pos, err := strconv.Atoi(q)
+	if err != nil || pos < 1 || pos > len(a.Items) {
+		return errNotFound
+	}
+	notice := ""
+	if n := c.Query("aviso"); n == "otra-ventana" || n == "elige" {
+		notice = "exam.notice_" + strings.ReplaceAll(n, "-", "_")
+	}
+	return s.renderExamItem(c, http.StatusOK, a, pos-1, notice)
+}
+
+// currentQuestion is where a candidate coming back goes on: the first
+// question without an answer, or the first when all have one.
+func currentQuestion(a *store.Attempt) int {
+	for i, it := range a.Items {
+		if !it.Answered() {
+			return i
 		}
 	}
-	v := examItemView{Attempt: a, Position: pos, Item: a.Items[pos], ServerNow: s.now().UTC(), Remaining: a.Deadline.Sub(s.now())}
+	return 0
+}
+
+func (s *Server) renderExamItem(c *gin.Context, status int, a *store.Attempt, pos int, notice string) error {
+	v := examItemView{Attempt: a, Position: pos, Item: a.Items[pos], ServerNow: s.now().UTC(), Remaining: a.Deadline.Sub(s.now()), Notice: notice}
 	for _, it := range a.Items {
 		if it.Answered() {
 			v.Answered++
@@ -150,16 +170,18 @@ func (s *Server) examItem(c *gin.Context) error {
 			v.Flagged++
 		}
 	}
-	if n := c.Query("aviso"); n == "otra-ventana" || n == "elige" {
-		v.Notice = "exam.notice_" + strings.ReplaceAll(n, "-", "_")
-	}
-	v.base = s.base(c, "exam.item_title", "Number", pos+1, "Total", len(a.Items))
-	return s.page(c, http.StatusOK, "exam_item", v)
+	v.base = s.examBase(c, a.ID, a.Deadline, "exam.item_title", "Number", pos+1, "Total", len(a.Items))
+	return s.page(c, status, "exam_item", v)
 }
 
 // examSave saves one answer. Without JavaScript it is a form post that
 // redirects to the question asked for; the autosave script sends the same
-// form with Accept: application/json and gets the saved state back.
+// form with Accept: application/json and gets the saved state back. The
+// form names the question by its position and by its id; a form for
+// another question than the one at that position (state a browser
+// restored from its history, say) is refused with 409 and the question is
+// shown again, so no answer is ever saved that the candidate did not give
+// to that question.
 func (s *Server) examSave(c *gin.Context) error {
 	if err := parseForm(c); err != nil {
 		return err
@@ -170,20 +192,23 @@ func (s *Server) examSave(c *gin.Context) error {
 	if err != nil {
 		return errBadRequest
 	}
-	pos--
 	known, err := strconv.ParseInt(form.Get("seq"), 10, 64)
 	if err != nil || known < 0 {
 		return errBadRequest
 	}
+	// A form without the question's id (a page from before it was sent)
+	// is treated like one for another question: shown again, not saved.
+	questionID := form.Get("id_pregunta")
 	var answer []int
 	if vals := form["opcion"]; len(vals) > 0 {
 		if answer, err = parseAnswer(vals); err != nil {
 			return err
 		}
 	}
-	flagged := form.Get("revisar") == "1"
 	wantsJSON := strings.Contains(c.GetHeader("Accept"), "application/json")
-	res, err := s.attempts.Save(c.Request.Context(), currentUser(c).ID, id, pos, answer, flagged, known)
+	res, err := s.attempts.Save(c.Request.Context(), currentUser(c).ID, attempt.Answer{
+		AttemptID: id, Position: pos - 1, QuestionID: questionID, Options: answer, Flagged: form.Get("revisar") == "1", Known: known,
+	})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return errNotFound
@@ -193,12 +218,25 @@ func (s *Server) examSave(c *gin.Context) error {
 			return nil
 		}
 		return redirect(c, "/examen/"+id+"/resultado")
+	case errors.Is(err, store.ErrWrongQuestion):
+		if wantsJSON {
+			c.JSON(http.StatusConflict, gin.H{"saved": false, "wrong_question": true, "page": itemURL(id, pos)})
+			return nil
+		}
+		a, err := s.attempt(c)
+		if err != nil {
+			return err
+		}
+		if !a.Open() {
+			return redirect(c, "/examen/"+a.ID+"/resultado")
+		}
+		return s.renderExamItem(c, http.StatusConflict, a, pos-1, "exam.notice_wrong_question")
 	case errors.Is(err, store.ErrStale):
 		if wantsJSON {
 			c.JSON(http.StatusConflict, gin.H{"saved": false, "stale": true, "seq": res.Seq, "answer": res.Answer, "flagged": res.Flagged})
 			return nil
 		}
-		return redirect(c, fmt.Sprintf("/examen/%s?p=%d&aviso=otra-ventana", id, pos+1))
+		return redirect(c, itemURL(id, pos)+"&aviso=otra-ventana")
 	case errors.Is(err, attempt.ErrBadAnswer):
 		return errBadRequest
 	case err != nil:
@@ -208,14 +246,31 @@ func (s *Server) examSave(c *gin.Context) error {
 		c.JSON(http.StatusOK, gin.H{"saved": true, "seq": res.Seq, "answered": res.Answered, "flagged": res.Flagged})
 		return nil
 	}
+	if form.Get("ir") == "entregar" {
+		return redirect(c, "/examen/"+id+"/entregar")
+	}
 	next := pos + 1
 	if to, err := strconv.Atoi(form.Get("ir")); err == nil && to >= 1 {
 		next = to
 	}
-	if form.Get("ir") == "entregar" {
-		return redirect(c, "/examen/"+id+"/entregar")
+	return redirect(c, itemURL(id, next))
+}
+
+// examLeave asks before the candidate leaves a running exam: the clock
+// keeps running, and the banner on every page is the way back.
+func (s *Server) examLeave(c *gin.Context) error {
+	a, err := s.attempt(c)
+	if err != nil {
+		return err
 	}
-	return redirect(c, fmt.Sprintf("/examen/%s?p=%d", id, next))
+	if !a.Open() {
+		return redirect(c, "/examen/"+a.ID+"/resultado")
+	}
+	v := struct {
+		base
+		Attempt *store.Attempt
+	}{s.examBase(c, a.ID, a.Deadline, "exam.leave_title"), a}
+	return s.page(c, http.StatusOK, "exam_leave", v)
 }
 
 type examReviewView struct {
@@ -235,7 +290,7 @@ func (s *Server) examReview(c *gin.Context) error {
 	if !a.Open() {
 		return redirect(c, "/examen/"+a.ID+"/resultado")
 	}
-	v := examReviewView{base: s.base(c, "exam.review_title"), Attempt: a, Remaining: a.Deadline.Sub(s.now())}
+	v := examReviewView{base: s.examBase(c, a.ID, a.Deadline, "exam.review_title"), Attempt: a, Remaining: a.Deadline.Sub(s.now())}
 	for i, it := range a.Items {
 		if !it.Answered() {
 			v.Unanswered = append(v.Unanswered, i+1)

@@ -47,9 +47,14 @@ func loadAttempt(t testing.TB, env *testEnv, c *client, id string) *store.Attemp
 	return a
 }
 
-func saveForm(pos int, seq int64, answer []int, extra ...string) url.Values {
+// saveForm is the form the exam page of question pos sends: its position,
+// the question's id and the sequence the page was built at.
+func saveForm(a *store.Attempt, pos int, seq int64, answer []int, extra ...string) url.Values {
 	v := answerForm(answer...)
 	v.Set("pregunta", fmt.Sprint(pos+1))
+	if pos >= 0 && pos < len(a.Items) {
+		v.Set("id_pregunta", a.Items[pos].Item.QuestionID)
+	}
 	v.Set("seq", fmt.Sprint(seq))
 	for i := 0; i+1 < len(extra); i += 2 {
 		v.Set(extra[i], extra[i+1])
@@ -73,7 +78,13 @@ func TestExamPassFlow(t *testing.T) {
 	if a.HolderName != "José Ñúñez Peña" || len(a.Items) != 2 {
 		t.Fatalf("attempt = %+v", a)
 	}
-	page := c.get("/examen/" + a.ID)
+	// The exam's address sends the candidate to the question's own.
+	rec = c.get("/examen/" + a.ID)
+	wantStatus(t, rec, http.StatusSeeOther)
+	if loc := rec.Header().Get("Location"); loc != "/examen/"+a.ID+"?p=1" {
+		t.Fatalf("/examen/ID sends to %q, want question 1's address", loc)
+	}
+	page := c.get("/examen/" + a.ID + "?p=1")
 	wantStatus(t, page, http.StatusOK)
 	wantBody(t, page, "Pregunta 1 de 2", "Respondidas: 0 de 2", "Tiempo restante: 10 min", `data-deadline="`+a.Deadline.UTC().Format(time.RFC3339)+`"`)
 	if page.Header().Get("Cache-Control") != "no-store" {
@@ -81,7 +92,7 @@ func TestExamPassFlow(t *testing.T) {
 	}
 	seq := a.Seq
 	for i, it := range a.Items {
-		rec := c.post("/examen/"+a.ID+"/respuesta", saveForm(i, seq, it.Item.Key(), "ir", fmt.Sprint(i+2)))
+		rec := c.post("/examen/"+a.ID+"/respuesta", saveForm(a, i, seq, it.Item.Key(), "ir", fmt.Sprint(i+2)))
 		wantStatus(t, rec, http.StatusSeeOther)
 		seq++
 	}
@@ -115,7 +126,7 @@ func TestExamFailCoolDownAndRetake(t *testing.T) {
 	c := env.client(t)
 	c.register("Ana López", "ana@ejemplo.mx", goodPassword)
 	a := startExam(t, env, c, "ejemplo")
-	wantStatus(t, c.post("/examen/"+a.ID+"/respuesta", saveForm(0, a.Seq, []int{(a.Items[0].Item.Key()[0] + 1) % len(a.Items[0].Item.Options)})), http.StatusSeeOther)
+	wantStatus(t, c.post("/examen/"+a.ID+"/respuesta", saveForm(a, 0, a.Seq, []int{(a.Items[0].Item.Key()[0] + 1) % len(a.Items[0].Item.Options)})), http.StatusSeeOther)
 	wantStatus(t, c.post("/examen/"+a.ID+"/entregar", nil), http.StatusSeeOther)
 	res := c.get("/examen/" + a.ID + "/resultado")
 	wantBody(t, res, "Esta vez no aprobaste", "0 de 2 correctas (0 %)", "Qué repasar", "/certificaciones/ejemplo/modulos/", "Puedes volver a presentarlo en 24 horas")
@@ -137,15 +148,15 @@ func TestExamRefusesAnswersAfterTheDeadline(t *testing.T) {
 	c.register("Ana López", "ana@ejemplo.mx", goodPassword)
 	a := startExam(t, env, c, "ejemplo")
 	key := a.Items[0].Item.Key()
-	wantStatus(t, c.post("/examen/"+a.ID+"/respuesta", saveForm(0, a.Seq, key)), http.StatusSeeOther)
+	wantStatus(t, c.post("/examen/"+a.ID+"/respuesta", saveForm(a, 0, a.Seq, key)), http.StatusSeeOther)
 	env.clock.Advance(10*time.Minute + time.Second)
 
 	c.header.Set("Accept", "application/json")
-	rec := c.post("/examen/"+a.ID+"/respuesta", saveForm(1, a.Seq+1, a.Items[1].Item.Key()))
+	rec := c.post("/examen/"+a.ID+"/respuesta", saveForm(a, 1, a.Seq+1, a.Items[1].Item.Key()))
 	wantStatus(t, rec, http.StatusConflict)
 	wantBody(t, rec, `"closed":true`)
 	c.header.Del("Accept")
-	rec = c.post("/examen/"+a.ID+"/respuesta", saveForm(1, a.Seq+1, a.Items[1].Item.Key()))
+	rec = c.post("/examen/"+a.ID+"/respuesta", saveForm(a, 1, a.Seq+1, a.Items[1].Item.Key()))
 	wantStatus(t, rec, http.StatusSeeOther)
 	if rec.Header().Get("Location") != "/examen/"+a.ID+"/resultado" {
 		t.Errorf("late answer redirected to %q", rec.Header().Get("Location"))
@@ -164,16 +175,21 @@ func TestExamResumeAfterClosingTheBrowser(t *testing.T) {
 	a := startExam(t, env, phone, "soporte-basico")
 	seq := a.Seq
 	for i := range 3 {
-		phone.post("/examen/"+a.ID+"/respuesta", saveForm(i, seq, a.Items[i].Item.Key()))
+		phone.post("/examen/"+a.ID+"/respuesta", saveForm(a, i, seq, a.Items[i].Item.Key()))
 		seq++
 	}
-	phone.post("/examen/"+a.ID+"/respuesta", saveForm(3, seq, nil, "revisar", "1"))
+	phone.post("/examen/"+a.ID+"/respuesta", saveForm(a, 3, seq, nil, "revisar", "1"))
 
 	// The browser is gone; the candidate signs in again elsewhere.
 	laptop := env.client(t)
 	wantStatus(t, laptop.login("ana@ejemplo.mx", goodPassword), http.StatusSeeOther)
 	wantBody(t, laptop.get("/certificaciones/soporte-basico/examen"), "Tienes un examen en curso", "/examen/"+a.ID)
-	page := laptop.get("/examen/" + a.ID)
+	resume := laptop.get("/examen/" + a.ID)
+	wantStatus(t, resume, http.StatusSeeOther)
+	if loc := resume.Header().Get("Location"); loc != "/examen/"+a.ID+"?p=4" {
+		t.Fatalf("coming back leads to %q, want the first unanswered question", loc)
+	}
+	page := laptop.get(resume.Header().Get("Location"))
 	wantBody(t, page, "Pregunta 4 de 40", "Respondidas: 3 de 40", `id="revisar" name="revisar" value="1" checked`)
 	first := laptop.get("/examen/" + a.ID + "?p=1")
 	for _, k := range a.Items[0].Item.Key() {
@@ -192,7 +208,7 @@ func TestExamStalePostKeepsTheNewerAnswer(t *testing.T) {
 	a := startExam(t, env, c, "ejemplo")
 	old := a.Seq
 	c.header.Set("Accept", "application/json")
-	rec := c.post("/examen/"+a.ID+"/respuesta", saveForm(0, old, []int{0}))
+	rec := c.post("/examen/"+a.ID+"/respuesta", saveForm(a, 0, old, []int{0}))
 	wantStatus(t, rec, http.StatusOK)
 	var ok struct {
 		Saved    bool
@@ -203,14 +219,14 @@ func TestExamStalePostKeepsTheNewerAnswer(t *testing.T) {
 	if !ok.Saved || ok.Seq != old+1 || ok.Answered != 1 {
 		t.Errorf("autosave reply = %s", rec.Body)
 	}
-	rec = c.post("/examen/"+a.ID+"/respuesta", saveForm(0, old, []int{1})) // from an older tab
+	rec = c.post("/examen/"+a.ID+"/respuesta", saveForm(a, 0, old, []int{1})) // from an older tab
 	wantStatus(t, rec, http.StatusConflict)
 	wantBody(t, rec, `"stale":true`, `"answer":[0]`)
 	if strings.Contains(rec.Body.String(), "correct") {
 		t.Error("the autosave reply mentions correctness")
 	}
 	c.header.Del("Accept")
-	rec = c.post("/examen/"+a.ID+"/respuesta", saveForm(0, old, []int{1}))
+	rec = c.post("/examen/"+a.ID+"/respuesta", saveForm(a, 0, old, []int{1}))
 	wantStatus(t, rec, http.StatusSeeOther)
 	notice := c.get(rec.Header().Get("Location"))
 	wantBody(t, notice, "Esta pregunta cambió en otra ventana", `id="opcion-0" name="opcion" value="0" checked`)
@@ -263,7 +279,7 @@ func TestExamsAreOwnedByTheirCandidate(t *testing.T) {
 	luis.register("Luis Pérez", "luis@ejemplo.mx", goodPassword)
 	for _, rec := range []interface{ Result() *http.Response }{
 		luis.get("/examen/" + a.ID), luis.get("/examen/" + a.ID + "/resultado"), luis.get("/examen/" + a.ID + "/entregar"),
-		luis.post("/examen/"+a.ID+"/respuesta", saveForm(0, 0, []int{0})), luis.post("/examen/"+a.ID+"/entregar", nil),
+		luis.post("/examen/"+a.ID+"/respuesta", saveForm(a, 0, 0, []int{0})), luis.post("/examen/"+a.ID+"/entregar", nil),
 	} {
 		if rec.Result().StatusCode != http.StatusNotFound {
 			t.Errorf("another candidate's attempt: %d", rec.Result().StatusCode)
@@ -290,7 +306,7 @@ func TestNameCorrectionBeforeTheExam(t *testing.T) {
 	wantStatus(t, rec, http.StatusConflict)
 	a := startExam(t, env, c, "ejemplo")
 	for i, it := range a.Items {
-		c.post("/examen/"+a.ID+"/respuesta", saveForm(i, a.Seq+int64(i), it.Item.Key()))
+		c.post("/examen/"+a.ID+"/respuesta", saveForm(a, i, a.Seq+int64(i), it.Item.Key()))
 	}
 	c.post("/examen/"+a.ID+"/entregar", nil)
 	rec = c.post("/cuenta/nombre", url.Values{"name": {"Otro Nombre"}})

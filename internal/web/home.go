@@ -21,6 +21,7 @@ type trackCard struct {
 	Rules      content.ExamRules
 	Modules    int
 	StudyHours int
+	Standing   *standingCard // signed in: where the candidate stands
 }
 
 func (s *Server) home(c *gin.Context) error {
@@ -31,10 +32,18 @@ func (s *Server) home(c *gin.Context) error {
 		for _, m := range t.Modules {
 			minutes += m.Minutes
 		}
-		view.Tracks = append(view.Tracks, trackCard{
+		card := trackCard{
 			ID: t.ID, Title: t.Title, Summary: t.SummaryHTML, Rules: t.Rules,
 			Modules: len(t.Modules), StudyHours: (minutes + 59) / 60,
-		})
+		}
+		if view.User != nil {
+			st, _, err := s.standing(c, view.base, t, "home")
+			if err != nil {
+				return err
+			}
+			card.Standing = &st
+		}
+		view.Tracks = append(view.Tracks, card)
 	}
 	return s.page(c, http.StatusOK, "home", view)
 }

@@ -124,7 +124,7 @@ func TestExpiredAndForgedSessions(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			v := env.client(t)
 			v.cookies[sessionCookie] = &http.Cookie{Name: sessionCookie, Value: value}
-			for _, rec := range []*httptest.ResponseRecorder{v.get("/cuenta"), v.get("/examen/" + a.ID), v.post("/examen/"+a.ID+"/respuesta", saveForm(0, a.Seq, []int{0}))} {
+			for _, rec := range []*httptest.ResponseRecorder{v.get("/cuenta"), v.get("/examen/" + a.ID), v.post("/examen/"+a.ID+"/respuesta", saveForm(a, 0, a.Seq, []int{0}))} {
 				clean(t, name, rec)
 				if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/entrar") {
 					t.Errorf("%s: %d %s, want a redirect to sign in", name, rec.Code, rec.Header().Get("Location"))
@@ -135,7 +135,7 @@ func TestExpiredAndForgedSessions(t *testing.T) {
 
 	env.clock.Advance(account.IdleTimeout + time.Minute)
 	c.header.Set("Accept", "application/json")
-	rec := c.post("/examen/"+a.ID+"/respuesta", saveForm(0, a.Seq, []int{0}))
+	rec := c.post("/examen/"+a.ID+"/respuesta", saveForm(a, 0, a.Seq, []int{0}))
 	clean(t, "autosave with an expired session", rec)
 	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/entrar") {
 		t.Errorf("autosave with an expired session: %d %s", rec.Code, rec.Header().Get("Location"))
@@ -173,7 +173,7 @@ func TestDoubleSubmits(t *testing.T) {
 	c.header.Set("Accept", "application/json")
 	seq := a.Seq
 	for i, it := range a.Items {
-		form := saveForm(i, seq, it.Item.Key())
+		form := saveForm(a, i, seq, it.Item.Key())
 		wantStatus(t, c.post("/examen/"+a.ID+"/respuesta", form), http.StatusOK)
 		// The same autosave again: its page is now older than the item.
 		dupSave := c.post("/examen/"+a.ID+"/respuesta", form)
@@ -189,7 +189,7 @@ func TestDoubleSubmits(t *testing.T) {
 		wantStatus(t, rec, http.StatusSeeOther)
 	}
 	c.header.Set("Accept", "application/json")
-	late := c.post("/examen/"+a.ID+"/respuesta", saveForm(0, seq, []int{0}))
+	late := c.post("/examen/"+a.ID+"/respuesta", saveForm(a, 0, seq, []int{0}))
 	wantStatus(t, late, http.StatusConflict)
 	wantBody(t, late, `"closed":true`)
 

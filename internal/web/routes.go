@@ -60,6 +60,7 @@ func (s *Server) routes() error {
 	signedIn.POST("/certificaciones/:track/examen", s.handle(s.examBegin))
 	signedIn.GET("/examen/:id", s.handle(s.examItem))
 	signedIn.POST("/examen/:id/respuesta", s.handle(s.examSave))
+	signedIn.GET("/examen/:id/salir", s.handle(s.examLeave))
 	signedIn.GET("/examen/:id/entregar", s.handle(s.examReview))
 	signedIn.POST("/examen/:id/entregar", s.handle(s.examSubmit))
 	signedIn.GET("/examen/:id/resultado", s.handle(s.examResult))

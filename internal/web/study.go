@@ -33,6 +33,7 @@ type trackView struct {
 	Progress     study.Progress
 	Studied      int
 	Next         study.Step
+	Standing     standingCard // signed in: where the candidate stands
 	Domains      []domainRow
 	StudyMinutes int
 	StudyHours   int
@@ -56,8 +57,8 @@ func (s *Server) trackPage(c *gin.Context) error {
 		v.StudyMinutes += m.Minutes
 	}
 	v.StudyHours = (v.StudyMinutes + 59) / 60
-	if u := v.User; u != nil {
-		if v.Progress, err = s.study.Progress(c.Request.Context(), u.ID, t); err != nil {
+	if v.User != nil {
+		if v.Standing, v.Progress, err = s.standing(c, v.base, t, "track"); err != nil {
 			return err
 		}
 		v.Studied = v.Progress.StudiedCount(t)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -18,8 +19,14 @@ type base struct {
 	User  *store.User
 	Flash string // message id of a one-time notice
 	Path  string // the current path, for the language switch to come back to
-	tr    *translator
-	zone  *time.Location
+	// Banner is the candidate's exam in progress, shown as a banner with
+	// the way back to it on every page but the exam's own.
+	Banner *examRef
+	// InExam is set on the exam's own pages: the header keeps the brand
+	// and a plain way out, and leaves out the site menu.
+	InExam *examRef
+	tr     *translator
+	zone   *time.Location
 }
 
 // T translates a message id; kv are template key/value pairs.
@@ -37,8 +44,42 @@ func (b base) Number(n int) string { return formatNumber(n) }
 // IsEnglish reports whether the page is in English.
 func (b base) IsEnglish() bool { return b.Lang == langEN }
 
+// examRef is a running exam as the layout mentions it.
+type examRef struct {
+	ID      string
+	Minutes int // whole minutes left, rounded up: "quedan 1 min" until the end
+}
+
+func (s *Server) examRef(id string, deadline time.Time) *examRef {
+	left := max(deadline.Sub(s.now()), 0)
+	return &examRef{ID: id, Minutes: int((left + time.Minute - 1) / time.Minute)}
+}
+
 // base builds the layout data of a request; titleID is a message id.
 func (s *Server) base(c *gin.Context, titleID string, kv ...any) base {
+	b := s.plainBase(c, titleID, kv...)
+	if b.User != nil {
+		// The banner is a way back, not the page: if it cannot be looked
+		// up the page is still shown, and the log says why.
+		a, ok, err := s.attempts.Running(c.Request.Context(), b.User.ID)
+		if err != nil {
+			s.log.Warn("running exam for the banner", slog.Int64("user", b.User.ID), slog.Any("err", err))
+		} else if ok {
+			b.Banner = s.examRef(a.ID, a.Deadline)
+		}
+	}
+	return b
+}
+
+// examBase is the layout data of the exam's own pages: the reduced header
+// of attempt id, and no banner pointing to the page the candidate is on.
+func (s *Server) examBase(c *gin.Context, id string, deadline time.Time, titleID string, kv ...any) base {
+	b := s.plainBase(c, titleID, kv...)
+	b.InExam = s.examRef(id, deadline)
+	return b
+}
+
+func (s *Server) plainBase(c *gin.Context, titleID string, kv ...any) base {
 	lang := s.tr.pickLanguage(c.Request)
 	b := base{Lang: lang, User: currentUser(c), Path: c.Request.URL.Path, tr: s.tr, zone: s.zone}
 	b.Title = s.tr.t(lang, titleID, kv...)

@@ -34,6 +34,9 @@ type Config struct {
 	// to its file in the foundation's repository (e.g. a git host's
 	// ".../blob/main/content").
 	ContentSourceURL string
+	// ContactEmail is where candidates write to the foundation (a revoked
+	// certificate, a name to correct); pages name it when it is set.
+	ContactEmail string
 }
 
 // Deps are the web layer's collaborators.
@@ -81,7 +84,7 @@ type Server struct {
 // pages are the templates the routes render; each must exist at start.
 var pages = []string{"home", "error", "register", "login", "account", "admin",
 	"track", "module", "practice", "practice_item", "practice_result",
-	"exam_start", "exam_item", "exam_review", "exam_result",
+	"exam_start", "exam_item", "exam_leave", "exam_review", "exam_result",
 	"certificate", "verify", "verify_form",
 	"admin_candidates", "admin_candidate", "admin_confirm", "admin_certificate", "admin_items", "admin_audit"}
 

@@ -96,6 +96,11 @@
       } else if (r.status === 409 && r.body.closed) {
         window.location.href = r.body.result;
         return;
+      } else if (r.status === 409 && r.body.wrong_question) {
+        // This page is not the question the server has at this place:
+        // show the real one rather than save anything.
+        window.location.replace(r.body.page);
+        return;
       } else if (r.status === 409 && r.body.stale) {
         seqInput.value = r.body.seq;
         applyServerState(r.body.answer, r.body.flagged);
@@ -119,7 +124,26 @@
     if (afterSave) { var f = afterSave; afterSave = null; f(); }
   }
 
+  // A page shown again from the browser's history must show what the
+  // server has, never what the form held when the candidate left it: the
+  // browser may keep the old page whole (back/forward cache) or put back
+  // remembered choices. A kept page is loaded again; otherwise the inputs
+  // go back to the state the server wrote into the page, unless the
+  // candidate has already chosen something on it.
+  var touched = false;
+  window.addEventListener("pageshow", function (e) {
+    if (e.persisted) { window.location.reload(); return; }
+    if (touched) { return; }
+    form.querySelectorAll("input[name=opcion], #revisar").forEach(function (el) {
+      el.checked = el.defaultChecked;
+    });
+    form.querySelectorAll("input[type=hidden]").forEach(function (el) {
+      el.value = el.defaultValue;
+    });
+  });
+
   form.addEventListener("change", function (e) {
+    touched = true;
     if (e.target.name === "opcion" || e.target.name === "revisar") { save(); }
   });
 
