@@ -52,10 +52,7 @@ func (s *Server) trackPage(c *gin.Context) error {
 		return err
 	}
 	v := trackView{base: s.base(c, "track.title", "Title", t.Title), Track: t}
-	for _, m := range t.Modules {
-		v.StudyMinutes += m.Minutes
-	}
-	v.StudyHours = (v.StudyMinutes + 59) / 60
+	v.StudyMinutes, v.StudyHours = t.StudyMinutes(), t.StudyHours()
 	if u := v.User; u != nil {
 		if v.Progress, err = s.study.Progress(c.Request.Context(), u.ID, t); err != nil {
 			return err
