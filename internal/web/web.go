@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"mxcert/internal/account"
+	"mxcert/internal/admin"
 	"mxcert/internal/attempt"
 	"mxcert/internal/certificate"
 	"mxcert/internal/content"
@@ -45,6 +46,7 @@ type Deps struct {
 	Study    *study.Service
 	Attempts *attempt.Service
 	Certs    *certificate.Service
+	Admin    *admin.Service
 	// ContentReport is the last load's findings (warnings, for the console).
 	ContentReport func() content.Report
 	// Reload validates the content again and swaps it in when it is clean.
@@ -64,6 +66,7 @@ type Server struct {
 	study         *study.Service
 	attempts      *attempt.Service
 	certs         *certificate.Service
+	admin         *admin.Service
 	contentReport func() content.Report
 	reload        func(actorID int64) (content.Report, error)
 	now           func() time.Time
@@ -89,7 +92,7 @@ var pages = []string{"home", "error", "register", "login", "account", "admin",
 // names a page that does not exist.
 func New(cfg Config, deps Deps) (*Server, error) {
 	s := &Server{
-		cfg: cfg, log: deps.Logger, cat: deps.Catalog, store: deps.Store, accounts: deps.Accounts, study: deps.Study, attempts: deps.Attempts, certs: deps.Certs, contentReport: deps.ContentReport, reload: deps.Reload,
+		cfg: cfg, log: deps.Logger, cat: deps.Catalog, store: deps.Store, accounts: deps.Accounts, study: deps.Study, attempts: deps.Attempts, certs: deps.Certs, admin: deps.Admin, contentReport: deps.ContentReport, reload: deps.Reload,
 		now: deps.Now, secure: strings.HasPrefix(cfg.BaseURL, "https://"),
 	}
 	if s.now == nil {
