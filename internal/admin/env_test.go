@@ -114,3 +114,13 @@ func (e *env) exam(t *testing.T, u *store.User, pass bool) *store.Attempt {
 	}
 	return a
 }
+
+// mustAttempts lists u's attempts, newest first.
+func (e *env) mustAttempts(t *testing.T, u *store.User) []*store.Attempt {
+	t.Helper()
+	as, err := e.db.UserAttempts(context.Background(), u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return as
+}

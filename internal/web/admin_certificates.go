@@ -28,7 +28,7 @@ func (s *Server) adminCertificate(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.store.UserByID(c.Request.Context(), cert.UserID)
+	u, err := s.admin.User(c.Request.Context(), cert.UserID)
 	if err != nil {
 		return err
 	}
