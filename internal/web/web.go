@@ -133,6 +133,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"static":  func(file string) string { return s.assets.url(file) },
+		"source":  s.contentSource,
 		"minutes": func(d time.Duration) int { return int(d.Minutes()) },
 		"hours":   func(d time.Duration) int { return int(d.Hours()) },
 		"add":     func(a, b int) int { return a + b },
