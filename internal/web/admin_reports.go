@@ -137,16 +137,14 @@ type adminAuditView struct {
 // adminAudit lists the audit log, filterable by action and person.
 func (s *Server) adminAudit(c *gin.Context) error {
 	v := adminAuditView{base: s.base(c, "admin.audit_title"), Action: c.Query("accion"), Person: strings.TrimSpace(c.Query("persona"))}
-	before, _ := strconv.ParseInt(c.Query("antes"), 10, 64) // not a number: the first page
-	var err error
-	if v.Entries, err = s.store.Audit(c.Request.Context(), store.AuditFilter{Action: v.Action, Person: v.Person, Limit: 100, BeforeID: before}); err != nil {
+	before, err := strconv.ParseInt(c.Query("antes"), 10, 64)
+	if err != nil {
+		before = 0 // not a number: the newest entries
+	}
+	p, err := s.admin.Audit(c.Request.Context(), admin.AuditQuery{Action: v.Action, Person: v.Person, Before: before})
+	if err != nil {
 		return err
 	}
-	if v.Actions, err = s.store.AuditActions(c.Request.Context()); err != nil {
-		return err
-	}
-	if len(v.Entries) == 100 {
-		v.Next = v.Entries[len(v.Entries)-1].ID
-	}
+	v.Entries, v.Actions, v.Next = p.Entries, p.Actions, p.Next
 	return s.page(c, http.StatusOK, "admin_audit", v)
 }
