@@ -41,7 +41,7 @@ type Config struct {
 type Deps struct {
 	Logger   *slog.Logger
 	Catalog  func() *content.Catalog // the content in use; swapped whole on reload
-	Store    *store.DB
+	Store    *store.DB               // on its way out: handlers go through the services below
 	Accounts *account.Service
 	Study    *study.Service
 	Attempts *attempt.Service
