@@ -148,6 +148,37 @@ func (s *Service) Lookup(ctx context.Context, idOrCode string) (*store.Certifica
 	return s.db.CertificateByCode(ctx, norm)
 }
 
+// ByID finds a certificate by its id, whatever its status.
+func (s *Service) ByID(ctx context.Context, id string) (*store.Certificate, error) {
+	return s.db.CertificateByID(ctx, id)
+}
+
+// ByAttempt finds the certificate a passing attempt earned: after a name
+// correction, the re-issued one rather than the one it superseded.
+// store.ErrNotFound when the attempt earned none.
+func (s *Service) ByAttempt(ctx context.Context, attemptID string) (*store.Certificate, error) {
+	return s.db.CertificateByAttempt(ctx, attemptID)
+}
+
+// OfUser lists a candidate's certificates, newest first, revoked and
+// superseded ones included.
+func (s *Service) OfUser(ctx context.Context, userID int64) ([]*store.Certificate, error) {
+	return s.db.UserCertificates(ctx, userID)
+}
+
+// Replacement finds the certificate that superseded c when its holder's
+// name was corrected. store.ErrNotFound when c was never replaced.
+func (s *Service) Replacement(ctx context.Context, c *store.Certificate) (*store.Certificate, error) {
+	if c.ReplacedBy == "" {
+		return nil, fmt.Errorf("replacement of certificate %s: %w", c.ID, store.ErrNotFound)
+	}
+	r, err := s.db.CertificateByID(ctx, c.ReplacedBy)
+	if err != nil {
+		return nil, fmt.Errorf("replacement of certificate %s: %w", c.ID, err)
+	}
+	return r, nil
+}
+
 // SignedOf returns a certificate's signed credential.
 func SignedOf(c *store.Certificate) Signed {
 	return Signed{Credential: json.RawMessage(c.Credential), Signature: c.Signature, KeyID: c.KeyID}

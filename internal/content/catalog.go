@@ -169,6 +169,20 @@ func (t *Track) ModulesFor(domain string) []*Module {
 	return out
 }
 
+// StudyMinutes is the estimated study time of the whole track: the sum
+// of its modules' minutes.
+func (t *Track) StudyMinutes() int {
+	n := 0
+	for _, m := range t.Modules {
+		n += m.Minutes
+	}
+	return n
+}
+
+// StudyHours is StudyMinutes in whole hours, rounded up: a track of 35
+// minutes is announced as an hour of study, never as none.
+func (t *Track) StudyHours() int { return (t.StudyMinutes() + 59) / 60 }
+
 // DomainTitle is how people read a domain's name: the title of the first
 // module that teaches it, or the id when no module does.
 func (t *Track) DomainTitle(domain string) string {

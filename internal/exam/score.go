@@ -1,5 +1,7 @@
 package exam
 
+import "mxcert/internal/content"
+
 // Result is the score of a finished attempt or simulacro.
 type Result struct {
 	Correct     int
@@ -57,4 +59,34 @@ func Score(items []Item, answers [][]int, passPercent int, domainOrder []string)
 	}
 	res.Passed = res.Total > 0 && res.Correct*100 >= passPercent*res.Total
 	return res
+}
+
+// DomainRow is one domain of a result as people read it: the domain's
+// title, and the module that teaches it, which is where to study after a
+// weak score.
+type DomainRow struct {
+	DomainResult
+	Title  string
+	Module *content.Module // nil when no module teaches the domain
+}
+
+// DomainRows lists the domains that had questions, in the result's order,
+// with their titles and modules in t. t is nil when the track has since
+// left the content: the domain's id stands in for its title then.
+func (r Result) DomainRows(t *content.Track) []DomainRow {
+	var rows []DomainRow
+	for _, d := range r.Domains {
+		if d.Total == 0 {
+			continue
+		}
+		row := DomainRow{DomainResult: d, Title: d.Domain}
+		if t != nil {
+			row.Title = t.DomainTitle(d.Domain)
+			if ms := t.ModulesFor(d.Domain); len(ms) > 0 {
+				row.Module = ms[0]
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows
 }

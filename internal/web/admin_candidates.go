@@ -10,8 +10,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"mxcert/internal/account"
+	"mxcert/internal/admin"
 	"mxcert/internal/certificate"
-	"mxcert/internal/exam"
 	"mxcert/internal/store"
 )
 
@@ -25,39 +25,42 @@ type adminCandidatesView struct {
 // adminCandidates searches candidates by name, e-mail or certificate code.
 func (s *Server) adminCandidates(c *gin.Context) error {
 	q := strings.TrimSpace(c.Query("q"))
-	if len(q) > 200 {
-		q = q[:200]
+	if r := []rune(q); len(r) > 200 {
+		q = string(r[:200])
 	}
 	v := adminCandidatesView{base: s.base(c, "admin.candidates_title"), Query: q, Searched: q != ""}
-	code, _ := certificate.NormalizeCode(q) // not a code: matches no certificate
 	var err error
-	if v.Results, err = s.store.SearchUsers(c.Request.Context(), q, code, 100); err != nil {
+	if v.Results, err = s.admin.Search(c.Request.Context(), q); err != nil {
 		return err
 	}
 	return s.page(c, http.StatusOK, "admin_candidates", v)
 }
 
-type adminAttemptRow struct {
-	*store.Attempt
-	Result  exam.Result
-	Domains []examDomainRow
-}
-
 type adminCandidateView struct {
 	base
 	Candidate    *store.User
-	Attempts     []adminAttemptRow
+	Attempts     []admin.AttemptRecord
 	Certificates []*store.Certificate
 	Practice     []store.PracticeSummary
 }
 
-// adminUser loads the candidate named in the URL.
-func (s *Server) adminUser(c *gin.Context) (*store.User, error) {
+// candidateID is the candidate named in the URL; anything but a positive
+// number names nobody.
+func candidateID(c *gin.Context) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return nil, errNotFound
+		return 0, errNotFound
 	}
-	u, err := s.store.UserByID(c.Request.Context(), id)
+	return id, nil
+}
+
+// adminUser loads the candidate named in the URL.
+func (s *Server) adminUser(c *gin.Context) (*store.User, error) {
+	id, err := candidateID(c)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.admin.User(c.Request.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errNotFound
 	}
@@ -67,41 +70,19 @@ func (s *Server) adminUser(c *gin.Context) (*store.User, error) {
 // adminCandidate shows one candidate: attempts with their per-domain
 // breakdown, certificates, practice activity, and the actions.
 func (s *Server) adminCandidate(c *gin.Context) error {
-	u, err := s.adminUser(c)
+	id, err := candidateID(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	v := adminCandidateView{base: s.base(c, "admin.candidate_title", "Name", u.Name), Candidate: u}
-	attempts, err := s.store.UserAttempts(ctx, u.ID)
+	cand, err := s.admin.Candidate(c.Request.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return errNotFound
+	}
 	if err != nil {
 		return err
 	}
-	for _, a := range attempts {
-		row := adminAttemptRow{Attempt: a, Result: s.attempts.Result(a)}
-		t := s.cat().Track(a.TrackID)
-		for _, d := range row.Result.Domains {
-			if d.Total == 0 {
-				continue
-			}
-			dr := examDomainRow{DomainResult: d, Title: d.Domain}
-			if t != nil {
-				dr.Title = t.DomainTitle(d.Domain)
-			}
-			row.Domains = append(row.Domains, dr)
-		}
-		v.Attempts = append(v.Attempts, row)
-	}
-	if v.Certificates, err = s.store.UserCertificates(ctx, u.ID); err != nil {
-		return err
-	}
-	for _, t := range s.cat().Tracks {
-		recent, err := s.store.RecentPractice(ctx, u.ID, t.ID, 10)
-		if err != nil {
-			return err
-		}
-		v.Practice = append(v.Practice, recent...)
-	}
+	v := adminCandidateView{base: s.base(c, "admin.candidate_title", "Name", cand.User.Name),
+		Candidate: cand.User, Attempts: cand.Attempts, Certificates: cand.Certificates, Practice: cand.Practice}
 	return s.page(c, http.StatusOK, "admin_candidate", v)
 }
 
@@ -189,7 +170,7 @@ func (s *Server) adminName(c *gin.Context) error {
 
 // adminWaive: GET asks, POST lifts the cool-down a failed attempt started.
 func (s *Server) adminWaive(c *gin.Context) error {
-	a, err := s.store.Attempt(c.Request.Context(), c.Param("id"), 0)
+	a, err := s.admin.Attempt(c.Request.Context(), c.Param("id"))
 	if errors.Is(err, store.ErrNotFound) || (err == nil && a.Status != store.AttemptFailed) {
 		return errNotFound
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 func (s *Server) adminCert(c *gin.Context) (*store.Certificate, error) {
-	cert, err := s.store.CertificateByID(c.Request.Context(), c.Param("id"))
+	cert, err := s.certs.ByID(c.Request.Context(), c.Param("id"))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errNotFound
 	}
@@ -28,11 +28,15 @@ func (s *Server) adminCertificate(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.store.UserByID(c.Request.Context(), cert.UserID)
+	u, err := s.admin.User(c.Request.Context(), cert.UserID)
 	if err != nil {
 		return err
 	}
-	return s.page(c, http.StatusOK, "admin_certificate", adminCertificateView{certificateView: s.certView(c, "cert.title", cert), Candidate: u})
+	v, err := s.certView(c, "cert.title", cert)
+	if err != nil {
+		return err
+	}
+	return s.page(c, http.StatusOK, "admin_certificate", adminCertificateView{certificateView: v, Candidate: u})
 }
 
 // adminRevoke: GET asks for the reason, POST revokes. The reason is shown on

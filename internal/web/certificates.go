@@ -26,20 +26,24 @@ type certificateView struct {
 	Replacement *store.Certificate
 }
 
-func (s *Server) certView(c *gin.Context, titleID string, cert *store.Certificate) certificateView {
+func (s *Server) certView(c *gin.Context, titleID string, cert *store.Certificate) (certificateView, error) {
 	v := certificateView{base: s.base(c, titleID, "Code", cert.Code), Cert: cert, Status: certificate.StatusOf(cert, s.now()), VerifyURL: s.certs.VerifyURL(cert.Code)}
 	if cert.ReplacedBy != "" {
-		if r, err := s.store.CertificateByID(c.Request.Context(), cert.ReplacedBy); err == nil {
-			v.Replacement = r
+		// The schema guarantees the replacement exists: failing to read it
+		// is an error, not a page that quietly leaves out where to go.
+		r, err := s.certs.Replacement(c.Request.Context(), cert)
+		if err != nil {
+			return v, err
 		}
+		v.Replacement = r
 	}
-	return v
+	return v, nil
 }
 
 // ownCertificate loads a certificate for its holder (or an administrator);
 // anyone else gets 404.
 func (s *Server) ownCertificate(c *gin.Context) (*store.Certificate, error) {
-	cert, err := s.store.CertificateByID(c.Request.Context(), c.Param("id"))
+	cert, err := s.certs.ByID(c.Request.Context(), c.Param("id"))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errNotFound
 	}
@@ -58,7 +62,10 @@ func (s *Server) certificatePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	v := s.certView(c, "cert.title", cert)
+	v, err := s.certView(c, "cert.title", cert)
+	if err != nil {
+		return err
+	}
 	issued := cert.IssuedAt.In(s.zone)
 	q := url.Values{
 		"startTask":        {"CERTIFICATION_NAME"},
@@ -148,7 +155,11 @@ func (s *Server) verifyPage(c *gin.Context) error {
 			return nil
 		}
 	}
-	page, err := s.views.render("verify", s.certView(c, "verify.page_title", cert))
+	v, err := s.certView(c, "verify.page_title", cert)
+	if err != nil {
+		return err
+	}
+	page, err := s.views.render("verify", v)
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"mxcert/internal/account"
+	"mxcert/internal/admin"
 	"mxcert/internal/attempt"
 	"mxcert/internal/certificate"
 	"mxcert/internal/content"
@@ -88,6 +89,7 @@ func newEnv(t testing.TB, opts ...envOption) *testEnv {
 	current.Store(cat)
 	catalog := current.Load
 	certs := certificate.NewService(db, key, keyDir, cfg.BaseURL, catalog, clock.Now, zone)
+	attempts := attempt.New(db, clock.Now, catalog, certs, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	s, err := New(cfg, Deps{
 		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Catalog:       catalog,
@@ -104,8 +106,9 @@ func newEnv(t testing.TB, opts ...envOption) *testEnv {
 		Store:     db,
 		Accounts:  accounts,
 		Study:     study.New(db, clock.Now),
-		Attempts:  attempt.New(db, clock.Now, catalog, certs, slog.New(slog.NewTextHandler(io.Discard, nil))),
+		Attempts:  attempts,
 		Certs:     certs,
+		Admin:     admin.New(db, catalog, attempts, clock.Now, zone),
 		Now:       clock.Now,
 		Templates: templates.FS,
 		Static:    static.FS,

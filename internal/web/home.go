@@ -28,13 +28,9 @@ func (s *Server) home(c *gin.Context) error {
 	cat := s.cat()
 	view := homeView{base: s.base(c, "home.title")}
 	for _, t := range cat.Tracks {
-		minutes := 0
-		for _, m := range t.Modules {
-			minutes += m.Minutes
-		}
 		card := trackCard{
 			ID: t.ID, Title: t.Title, Summary: t.SummaryHTML, Rules: t.Rules,
-			Modules: len(t.Modules), StudyHours: (minutes + 59) / 60,
+			Modules: len(t.Modules), StudyHours: t.StudyHours(),
 		}
 		if view.User != nil {
 			st, _, err := s.standing(c, view.base, t, "home")

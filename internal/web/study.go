@@ -53,10 +53,7 @@ func (s *Server) trackPage(c *gin.Context) error {
 		return err
 	}
 	v := trackView{base: s.base(c, "track.title", "Title", t.Title), Track: t}
-	for _, m := range t.Modules {
-		v.StudyMinutes += m.Minutes
-	}
-	v.StudyHours = (v.StudyMinutes + 59) / 60
+	v.StudyMinutes, v.StudyHours = t.StudyMinutes(), t.StudyHours()
 	if v.User != nil {
 		if v.Standing, v.Progress, err = s.standing(c, v.base, t, "track"); err != nil {
 			return err

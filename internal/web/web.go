@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"mxcert/internal/account"
+	"mxcert/internal/admin"
 	"mxcert/internal/attempt"
 	"mxcert/internal/certificate"
 	"mxcert/internal/content"
@@ -43,11 +44,12 @@ type Config struct {
 type Deps struct {
 	Logger   *slog.Logger
 	Catalog  func() *content.Catalog // the content in use; swapped whole on reload
-	Store    *store.DB
+	Store    *store.DB               // on its way out: handlers go through the services below
 	Accounts *account.Service
 	Study    *study.Service
 	Attempts *attempt.Service
 	Certs    *certificate.Service
+	Admin    *admin.Service
 	// ContentReport is the last load's findings (warnings, for the console).
 	ContentReport func() content.Report
 	// Reload validates the content again and swaps it in when it is clean.
@@ -67,6 +69,7 @@ type Server struct {
 	study         *study.Service
 	attempts      *attempt.Service
 	certs         *certificate.Service
+	admin         *admin.Service
 	contentReport func() content.Report
 	reload        func(actorID int64) (content.Report, error)
 	now           func() time.Time
@@ -92,7 +95,7 @@ var pages = []string{"home", "error", "register", "login", "account", "admin",
 // names a page that does not exist.
 func New(cfg Config, deps Deps) (*Server, error) {
 	s := &Server{
-		cfg: cfg, log: deps.Logger, cat: deps.Catalog, store: deps.Store, accounts: deps.Accounts, study: deps.Study, attempts: deps.Attempts, certs: deps.Certs, contentReport: deps.ContentReport, reload: deps.Reload,
+		cfg: cfg, log: deps.Logger, cat: deps.Catalog, store: deps.Store, accounts: deps.Accounts, study: deps.Study, attempts: deps.Attempts, certs: deps.Certs, admin: deps.Admin, contentReport: deps.ContentReport, reload: deps.Reload,
 		now: deps.Now, secure: strings.HasPrefix(cfg.BaseURL, "https://"),
 	}
 	if s.now == nil {
@@ -133,6 +136,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"static":  func(file string) string { return s.assets.url(file) },
+		"source":  s.contentSource,
 		"minutes": func(d time.Duration) int { return int(d.Minutes()) },
 		"hours":   func(d time.Duration) int { return int(d.Hours()) },
 		"add":     func(a, b int) int { return a + b },

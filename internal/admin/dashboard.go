@@ -1,0 +1,118 @@
+package admin
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"mxcert/internal/store"
+)
+
+// chartWeeks is how many weeks the dashboard covers, the current one
+// included.
+const chartWeeks = 12
+
+// Dashboard is the programme in numbers.
+type Dashboard struct {
+	Totals   store.Totals
+	PassRate int            // percent of finished attempts that passed, rounded down
+	Weeks    []Week         // oldest first; the last is the current week
+	States   []StateFigures // most candidates first
+}
+
+// Week is what happened in one week, Monday to Sunday in the foundation's
+// time zone.
+type Week struct {
+	Start      time.Time // Monday at midnight
+	Registered int
+	Passed     int
+	Failed     int
+	Issued     int
+	Revoked    int
+}
+
+// StateFigures are the candidates of one state and how many of them hold
+// a valid certificate. State is empty for accounts made without one.
+type StateFigures struct {
+	State      string
+	Candidates int
+	Certified  int
+}
+
+// Dashboard gathers the totals, the last weeks' activity and the figures
+// by state.
+func (s *Service) Dashboard(ctx context.Context) (*Dashboard, error) {
+	totals, err := s.db.Totals(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := &Dashboard{Totals: totals, States: byState(totals)}
+	if done := totals.AttemptsPassed + totals.AttemptsFailed; done > 0 {
+		d.PassRate = totals.AttemptsPassed * 100 / done
+	}
+	weeks := emptyWeeks(s.now(), s.zone)
+	events, err := s.db.EventsSince(ctx, weeks[0].Start)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard events: %w", err)
+	}
+	d.Weeks = tally(weeks, events)
+	return d, nil
+}
+
+// emptyWeeks returns the chart's weeks ending with the one that holds now.
+func emptyWeeks(now time.Time, zone *time.Location) []Week {
+	now = now.In(zone)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, zone)
+	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
+	weeks := make([]Week, chartWeeks)
+	for i := range weeks {
+		// Calendar arithmetic, not multiples of 168 hours: a week across a
+		// daylight-saving change is an hour longer or shorter.
+		weeks[i].Start = monday.AddDate(0, 0, -7*(chartWeeks-1-i))
+	}
+	return weeks
+}
+
+// tally counts each event in the week it fell in; events outside the
+// weeks are left out.
+func tally(weeks []Week, events []store.Event) []Week {
+	end := weeks[len(weeks)-1].Start.AddDate(0, 0, 7)
+	for _, e := range events {
+		if e.At.Before(weeks[0].Start) || !e.At.Before(end) {
+			continue
+		}
+		i, found := slices.BinarySearchFunc(weeks, e.At, func(w Week, at time.Time) int { return w.Start.Compare(at) })
+		if !found {
+			i-- // the week that started before the event
+		}
+		w := &weeks[i]
+		switch e.Kind {
+		case "registered":
+			w.Registered++
+		case store.AttemptPassed:
+			w.Passed++
+		case store.AttemptFailed:
+			w.Failed++
+		case "issued":
+			w.Issued++
+		case "revoked":
+			w.Revoked++
+		}
+	}
+	return weeks
+}
+
+// byState pairs the candidates of each state with its certified ones.
+func byState(t store.Totals) []StateFigures {
+	out := make([]StateFigures, 0, len(t.CandidatesByState))
+	for st, n := range t.CandidatesByState {
+		out = append(out, StateFigures{State: st, Candidates: n, Certified: t.CertifiedByState[st]})
+	}
+	// The name breaks ties, so the chart does not reshuffle between reloads.
+	slices.SortFunc(out, func(a, b StateFigures) int {
+		return cmp.Or(cmp.Compare(b.Candidates, a.Candidates), cmp.Compare(a.State, b.State))
+	})
+	return out
+}

@@ -1,0 +1,126 @@
+package admin
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"mxcert/internal/attempt"
+	"mxcert/internal/certificate"
+	"mxcert/internal/content"
+	"mxcert/internal/store"
+)
+
+// clock is a clock tests set by hand.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+
+// env is the console's service over the example track and a real SQLite
+// database in a temporary directory, with a clock the test sets.
+type env struct {
+	svc      *Service
+	db       *store.DB
+	clock    *clock
+	track    *content.Track
+	attempts *attempt.Service
+	certs    *certificate.Service
+}
+
+func mexico(t testing.TB) *time.Location {
+	t.Helper()
+	zone, err := time.LoadLocation("America/Mexico_City")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return zone
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	cat, report, err := content.LoadDir("../content/testdata/content", content.Options{})
+	if err != nil || report.HasErrors() {
+		t.Fatal(err, report.Errors())
+	}
+	c := &clock{t: time.Date(2026, 11, 28, 18, 0, 0, 0, time.UTC)}
+	db, err := store.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.Now = c.Now
+	keyDir := t.TempDir()
+	key, err := certificate.LoadOrCreateKey(keyDir + "/signing.key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zone := mexico(t)
+	catalog := func() *content.Catalog { return cat }
+	certs := certificate.NewService(db, key, keyDir, "https://certificacion.example", catalog, c.Now, zone)
+	attempts := attempt.New(db, c.Now, catalog, certs, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return &env{svc: New(db, catalog, attempts, c.Now, zone), db: db, clock: c, track: cat.Track("ejemplo"), attempts: attempts, certs: certs}
+}
+
+// candidate registers a candidate now.
+func (e *env) candidate(t *testing.T, name, email, state string) *store.User {
+	t.Helper()
+	u := &store.User{Email: email, EmailNorm: strings.ToLower(email), Name: name, State: state, PasswordHash: "x"}
+	if err := e.db.Transact(context.Background(), func(tx *store.Tx) error { return tx.CreateUser(u) }); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// exam has u take the example exam now, answering every question right
+// (pass) or wrong, and hand it in.
+func (e *env) exam(t *testing.T, u *store.User, pass bool) *store.Attempt {
+	t.Helper()
+	ctx := context.Background()
+	a, err := e.attempts.Start(ctx, u, e.track, "v1", u.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, it := range a.Items {
+		answer := it.Item.Key()
+		if !pass {
+			answer = nil
+			for j := range it.Item.Options {
+				if !slices.Contains(it.Item.Key(), j) {
+					answer = []int{j}
+					break
+				}
+			}
+		}
+		if _, err := e.attempts.Save(ctx, u.ID, a.ID, i, answer, false, a.Seq); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a, err = e.attempts.Finalize(ctx, u.ID, a.ID, "submitted"); err != nil {
+		t.Fatal(err)
+	}
+	if a.Status != map[bool]string{true: store.AttemptPassed, false: store.AttemptFailed}[pass] {
+		t.Fatalf("attempt of %s ended %s", u.Name, a.Status)
+	}
+	return a
+}
+
+// mustAttempts lists u's attempts, newest first.
+func (e *env) mustAttempts(t *testing.T, u *store.User) []*store.Attempt {
+	t.Helper()
+	as, err := e.db.UserAttempts(context.Background(), u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return as
+}
