@@ -137,7 +137,7 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 	a.certs = certificate.NewService(a.db, key, filepath.Join(filepath.Dir(keyPath), "retired"), a.cfg.BaseURL, a.catalog.Load, a.now, zone)
 	a.attempts = attempt.New(a.db, a.now, a.catalog.Load, a.certs, log)
 	srv, err := web.New(web.Config{BaseURL: a.cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, Dev: cfg.Dev, ContentDir: cfg.ContentDir, ContentSourceURL: cfg.ContentSourceURL, ContactEmail: cfg.ContactEmail}, web.Deps{
-		Logger: log, Catalog: a.catalog.Load, Store: a.db, Accounts: a.accounts, Study: study.New(a.db, a.now), Attempts: a.attempts, Certs: a.certs,
+		Logger: log, Catalog: a.catalog.Load, Accounts: a.accounts, Study: study.New(a.db, a.now), Attempts: a.attempts, Certs: a.certs,
 		Admin:         admin.New(a.db, a.catalog.Load, a.attempts, a.now, zone),
 		ContentReport: a.ContentReport, Reload: a.reloadBy,
 		Now: a.now, Templates: tfs, Static: sfs,

@@ -25,7 +25,7 @@ func (s *Server) accountPage(c *gin.Context) error {
 func (s *Server) renderAccount(c *gin.Context, status int, form, nameForm formView) error {
 	v := accountView{base: s.base(c, "account.title"), Form: form, NameForm: nameForm, Contact: s.cfg.ContactEmail}
 	var err error
-	if v.Certificates, err = s.store.UserCertificates(c.Request.Context(), currentUser(c).ID); err != nil {
+	if v.Certificates, err = s.certs.OfUser(c.Request.Context(), currentUser(c).ID); err != nil {
 		return err
 	}
 	return s.page(c, status, "account", v)

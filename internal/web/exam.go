@@ -323,15 +323,9 @@ type examResultView struct {
 	Attempt *store.Attempt
 	Track   *content.Track
 	Result  exam.Result
-	Domains []examDomainRow
-	Weak    []examDomainRow
+	Domains []exam.DomainRow
+	Weak    []exam.DomainRow
 	Cert    *store.Certificate // issued with this attempt, if it passed
-}
-
-type examDomainRow struct {
-	exam.DomainResult
-	Title  string
-	Module *content.Module
 }
 
 // examResult shows the score, pass or fail, and the per-domain breakdown
@@ -345,24 +339,14 @@ func (s *Server) examResult(c *gin.Context) error {
 		return redirect(c, "/examen/"+a.ID)
 	}
 	v := examResultView{base: s.base(c, "exam.result_title"), Attempt: a, Track: s.cat().Track(a.TrackID), Result: s.attempts.Result(a)}
-	for _, d := range v.Result.Domains {
-		if d.Total == 0 {
-			continue
-		}
-		row := examDomainRow{DomainResult: d, Title: d.Domain}
-		if v.Track != nil {
-			row.Title = v.Track.DomainTitle(d.Domain)
-			if ms := v.Track.ModulesFor(d.Domain); len(ms) > 0 {
-				row.Module = ms[0]
-			}
-		}
-		v.Domains = append(v.Domains, row)
-		if d.Percent() < a.PassPercent {
+	v.Domains = v.Result.DomainRows(v.Track)
+	for _, row := range v.Domains {
+		if row.Percent() < a.PassPercent {
 			v.Weak = append(v.Weak, row)
 		}
 	}
 	if a.Status == store.AttemptPassed {
-		cert, err := s.store.CertificateByAttempt(c.Request.Context(), a.ID)
+		cert, err := s.certs.ByAttempt(c.Request.Context(), a.ID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}

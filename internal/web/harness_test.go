@@ -103,7 +103,6 @@ func newEnv(t testing.TB, opts ...envOption) *testEnv {
 			}
 			return r, err
 		},
-		Store:     db,
 		Accounts:  accounts,
 		Study:     study.New(db, clock.Now),
 		Attempts:  attempts,

@@ -20,7 +20,6 @@ import (
 	"mxcert/internal/attempt"
 	"mxcert/internal/certificate"
 	"mxcert/internal/content"
-	"mxcert/internal/store"
 	"mxcert/internal/study"
 )
 
@@ -44,7 +43,6 @@ type Config struct {
 type Deps struct {
 	Logger   *slog.Logger
 	Catalog  func() *content.Catalog // the content in use; swapped whole on reload
-	Store    *store.DB               // on its way out: handlers go through the services below
 	Accounts *account.Service
 	Study    *study.Service
 	Attempts *attempt.Service
@@ -64,7 +62,6 @@ type Server struct {
 	cfg           Config
 	log           *slog.Logger
 	cat           func() *content.Catalog
-	store         *store.DB
 	accounts      *account.Service
 	study         *study.Service
 	attempts      *attempt.Service
@@ -95,7 +92,7 @@ var pages = []string{"home", "error", "register", "login", "account", "admin",
 // names a page that does not exist.
 func New(cfg Config, deps Deps) (*Server, error) {
 	s := &Server{
-		cfg: cfg, log: deps.Logger, cat: deps.Catalog, store: deps.Store, accounts: deps.Accounts, study: deps.Study, attempts: deps.Attempts, certs: deps.Certs, admin: deps.Admin, contentReport: deps.ContentReport, reload: deps.Reload,
+		cfg: cfg, log: deps.Logger, cat: deps.Catalog, accounts: deps.Accounts, study: deps.Study, attempts: deps.Attempts, certs: deps.Certs, admin: deps.Admin, contentReport: deps.ContentReport, reload: deps.Reload,
 		now: deps.Now, secure: strings.HasPrefix(cfg.BaseURL, "https://"),
 	}
 	if s.now == nil {
