@@ -102,7 +102,7 @@ func (e *env) exam(t *testing.T, u *store.User, pass bool) *store.Attempt {
 				}
 			}
 		}
-		if _, err := e.attempts.Save(ctx, u.ID, a.ID, i, answer, false, a.Seq); err != nil {
+		if _, err := e.attempts.Save(ctx, u.ID, attempt.Answer{AttemptID: a.ID, Position: i, QuestionID: a.Items[i].Item.QuestionID, Options: answer, Known: a.Seq}); err != nil {
 			t.Fatal(err)
 		}
 	}

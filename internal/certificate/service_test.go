@@ -44,7 +44,7 @@ func passedCandidate(t *testing.T) (*Service, *store.User, *store.Attempt, *time
 		t.Fatal(err)
 	}
 	for i, it := range a.Items {
-		if _, err := attempts.Save(ctx, u.ID, a.ID, i, it.Item.Key(), false, a.Seq); err != nil {
+		if _, err := attempts.Save(ctx, u.ID, attempt.Answer{AttemptID: a.ID, Position: i, QuestionID: it.Item.QuestionID, Options: it.Item.Key(), Known: a.Seq}); err != nil {
 			t.Fatal(err)
 		}
 	}

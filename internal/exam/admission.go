@@ -1,24 +1,25 @@
 package exam
 
 import (
-	"errors"
 	"time"
+
+	"mxcert/internal/model"
 )
 
 // Why an answer to a running exam is refused. The web layer turns each
 // into what the candidate sees; none of them changes a saved answer.
 var (
 	// ErrClosed is an answer to an attempt that was already handed in.
-	ErrClosed = errors.New("the attempt is finished")
+	ErrClosed = model.NewError(model.ErrConflict, "the attempt is finished")
 	// ErrDeadline is an answer that arrived after the attempt's deadline.
-	ErrDeadline = errors.New("the attempt's time is up")
+	ErrDeadline = model.NewError(model.ErrConflict, "the attempt's time is up")
 	// ErrWrongQuestion is an answer whose page named another question than
 	// the one served at its position: a form the browser restored from its
 	// history onto another question's page, or a hand-made request.
-	ErrWrongQuestion = errors.New("the answer names another question than the one at its position")
+	ErrWrongQuestion = model.NewError(model.ErrConflict, "the answer names another question than the one at its position")
 	// ErrStale is a change sent from a page older than the item's last
 	// change (another tab, the Back button): a newer answer stays.
-	ErrStale = errors.New("the question changed after the page was shown")
+	ErrStale = model.NewError(model.ErrConflict, "the question changed after the page was shown")
 )
 
 // SaveTarget is what the admission rules need to know of the attempt and

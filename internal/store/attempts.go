@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mxcert/internal/exam"
+	"mxcert/internal/model"
 )
 
 // Attempt statuses.
@@ -26,7 +27,7 @@ var (
 )
 
 // ErrNoSuchItem is an answer to a question the attempt does not have.
-var ErrNoSuchItem = errors.New("no such question in the attempt")
+var ErrNoSuchItem = model.NewError(model.ErrInvalid, "no such question in the attempt")
 
 // Attempt is one sitting of a timed exam.
 type Attempt struct {

@@ -2,8 +2,9 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
+
+	"mxcert/internal/model"
 )
 
 // Group commit for answers. Every autosave must be durable before it is
@@ -31,7 +32,7 @@ type saveResult struct {
 }
 
 // ErrClosedDB is an answer sent after the database was closed.
-var ErrClosedDB = errors.New("database closed")
+var ErrClosedDB = model.NewError(model.ErrUnavailable, "database closed")
 
 // SaveAnswerDurably saves one answer like Tx.SaveAnswer, in a transaction
 // shared with other answers arriving at the same time. It returns only

@@ -24,12 +24,14 @@ import (
 	"time"
 
 	"github.com/mattn/go-sqlite3"
+
+	"mxcert/internal/model"
 )
 
 // Sentinel errors, tested with errors.Is.
 var (
-	ErrNotFound = errors.New("not found")
-	ErrConflict = errors.New("conflict")
+	ErrNotFound = model.ErrNotFound
+	ErrConflict = model.ErrConflict
 )
 
 //go:embed migrations/*.sql

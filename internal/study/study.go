@@ -6,7 +6,6 @@ package study
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 
 	"mxcert/internal/content"
 	"mxcert/internal/exam"
+	"mxcert/internal/model"
 	"mxcert/internal/store"
 )
 
@@ -27,9 +27,9 @@ const ReadyPercent = 70
 
 // Errors the web layer turns into pages.
 var (
-	ErrUnknownDomain = errors.New("unknown domain")
-	ErrTimeUp        = errors.New("the simulacro's time is up")
-	ErrNotAnswerable = errors.New("the question cannot be answered now")
+	ErrUnknownDomain = model.NewError(model.ErrInvalid, "unknown domain")
+	ErrTimeUp        = model.NewError(model.ErrConflict, "the simulacro's time is up")
+	ErrNotAnswerable = model.NewError(model.ErrInvalid, "the question cannot be answered now")
 )
 
 // Service is the study use cases.

@@ -61,9 +61,6 @@ func (s *Server) adminUser(c *gin.Context) (*store.User, error) {
 		return nil, err
 	}
 	u, err := s.admin.User(c.Request.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, errNotFound
-	}
 	return u, err
 }
 
@@ -75,9 +72,6 @@ func (s *Server) adminCandidate(c *gin.Context) error {
 		return err
 	}
 	cand, err := s.admin.Candidate(c.Request.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return errNotFound
-	}
 	if err != nil {
 		return err
 	}

@@ -12,9 +12,6 @@ import (
 
 func (s *Server) adminCert(c *gin.Context) (*store.Certificate, error) {
 	cert, err := s.certs.ByID(c.Request.Context(), c.Param("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, errNotFound
-	}
 	return cert, err
 }
 

@@ -44,9 +44,6 @@ func (s *Server) certView(c *gin.Context, titleID string, cert *store.Certificat
 // anyone else gets 404.
 func (s *Server) ownCertificate(c *gin.Context) (*store.Certificate, error) {
 	cert, err := s.certs.ByID(c.Request.Context(), c.Param("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, errNotFound
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -200,16 +197,12 @@ func (s *Server) apiCertificate(c *gin.Context) {
 	c.Header("X-Robots-Tag", "noindex")
 	if ok, wait := s.limits.lookupIP.allow(c.ClientIP()); !ok {
 		c.Header("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
-		c.JSON(http.StatusTooManyRequests, gin.H{"error": "too_many_requests"})
+		s.renderAPIError(c, errTooMany, "")
 		return
 	}
 	cert, err := s.certs.Lookup(c.Request.Context(), c.Param("code"))
-	if errors.Is(err, store.ErrNotFound) {
-		c.JSON(http.StatusNotFound, gin.H{"error": "not_found", "message": "No encontramos ese certificado."})
-		return
-	}
 	if err != nil {
-		s.renderAPIError(c, err)
+		s.renderAPIError(c, err, "api.certificate_not_found")
 		return
 	}
 	out := certificateJSON{
@@ -234,16 +227,11 @@ func (s *Server) apiCertificate(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-func (s *Server) renderAPIError(c *gin.Context, err error) {
-	s.log.Error("api request failed", "path", c.Request.URL.Path, "err", err)
-	c.JSON(http.StatusInternalServerError, gin.H{"error": "internal"})
-}
-
 // keys publishes the public keys that sign credentials.
 func (s *Server) keys(c *gin.Context) {
 	ks, err := s.certs.KeySet()
 	if err != nil {
-		s.renderAPIError(c, err)
+		s.renderAPIError(c, err, "")
 		return
 	}
 	c.Header("Cache-Control", "public, max-age=3600")

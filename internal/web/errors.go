@@ -7,11 +7,15 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"mxcert/internal/model"
 )
 
-// httpError is an error a visitor may see: a status whose title and
+// httpError is a failure that belongs to HTTP itself (a method not
+// allowed, a body too large, too many requests): a status whose title and
 // explanation are in the message catalogs as error.<status>.title and
-// error.<status>.message.
+// error.<status>.message. Failures of the platform's rules come from the
+// services as errors of a model kind and are mapped by statusOf.
 type httpError struct {
 	Status int
 }
@@ -25,8 +29,53 @@ var (
 	errMethod     = &httpError{http.StatusMethodNotAllowed}
 	errTooLarge   = &httpError{http.StatusRequestEntityTooLarge}
 	errTooMany    = &httpError{http.StatusTooManyRequests}
-	errInternal   = &httpError{http.StatusInternalServerError}
 )
+
+// statusOf is the one table from an error to what the visitor is told:
+// an httpError says its status; an error of a model kind gets the status
+// of its kind; anything else is a fault of ours, a 500.
+func statusOf(err error) int {
+	var he *httpError
+	if errors.As(err, &he) {
+		return he.Status
+	}
+	switch model.KindOf(err) {
+	case model.ErrInvalid:
+		return http.StatusBadRequest
+	case model.ErrNotFound:
+		return http.StatusNotFound
+	case model.ErrConflict:
+		return http.StatusConflict
+	case model.ErrForbidden:
+		return http.StatusForbidden
+	case model.ErrUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// apiCodes are the machine-readable error codes of the JSON API, by status.
+var apiCodes = map[int]string{
+	http.StatusBadRequest:            "invalid",
+	http.StatusForbidden:             "forbidden",
+	http.StatusNotFound:              "not_found",
+	http.StatusMethodNotAllowed:      "method_not_allowed",
+	http.StatusConflict:              "conflict",
+	http.StatusRequestEntityTooLarge: "too_large",
+	http.StatusTooManyRequests:       "too_many_requests",
+	http.StatusServiceUnavailable:    "unavailable",
+	http.StatusInternalServerError:   "internal",
+}
+
+// logFailure records why a request failed: a fault of ours as an error,
+// with its cause; a visitor's mistake only at debug level.
+func (s *Server) logFailure(r *http.Request, status int, err error) {
+	level := slog.LevelDebug
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	s.log.Log(r.Context(), level, "request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", status), slog.Any("err", err))
+}
 
 type errorView struct {
 	base
@@ -34,28 +83,39 @@ type errorView struct {
 	Message string
 }
 
-// renderError writes the status page for err. Errors that are not an
-// httpError are logged with their detail and shown as a plain 500.
+// renderError writes the status page for err; the log keeps its cause.
 func (s *Server) renderError(c *gin.Context, err error) {
-	var he *httpError
-	if !errors.As(err, &he) {
-		s.log.Error("request failed", slog.String("method", c.Request.Method), slog.String("path", c.Request.URL.Path), slog.Any("err", err))
-		he = errInternal
-	}
+	status := statusOf(err)
+	s.logFailure(c.Request, status, err)
 	c.Abort()
 	if c.Writer.Written() {
 		return
 	}
 	c.Header("Cache-Control", "no-store")
-	view := errorView{base: s.base(c, fmt.Sprintf("error.%d.title", he.Status)), Status: he.Status}
-	view.Message = view.T(fmt.Sprintf("error.%d.message", he.Status))
+	view := errorView{base: s.base(c, fmt.Sprintf("error.%d.title", status)), Status: status}
+	view.Message = view.T(fmt.Sprintf("error.%d.message", status))
 	body, rerr := s.views.render("error", view)
 	if rerr != nil {
 		s.log.Error("render error page", slog.Any("err", rerr))
-		c.Data(he.Status, "text/plain; charset=utf-8", []byte(view.Title+"\n"))
+		c.Data(status, "text/plain; charset=utf-8", []byte(view.Title+"\n"))
 		return
 	}
-	c.Data(he.Status, "text/html; charset=utf-8", body)
+	c.Data(status, "text/html; charset=utf-8", body)
+}
+
+// renderAPIError answers a JSON request that failed, with the same status
+// as the page would have and a message from the same catalogs, in the
+// language the client asked for. messageID, when not empty, is a more
+// precise message than the status's own.
+func (s *Server) renderAPIError(c *gin.Context, err error, messageID string) {
+	status := statusOf(err)
+	s.logFailure(c.Request, status, err)
+	if messageID == "" {
+		messageID = fmt.Sprintf("error.%d.message", status)
+	}
+	lang := s.tr.pickLanguage(c.Request)
+	c.Header("Cache-Control", "no-store")
+	c.AbortWithStatusJSON(status, gin.H{"error": apiCodes[status], "message": s.tr.t(lang, messageID)})
 }
 
 // writeErrorPage renders a status page outside the router (the CSRF

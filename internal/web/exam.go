@@ -77,9 +77,6 @@ func (s *Server) examBegin(c *gin.Context) error {
 // candidate's attempt is a 404, like one that does not exist.
 func (s *Server) attempt(c *gin.Context) (*store.Attempt, error) {
 	a, err := s.attempts.Attempt(c.Request.Context(), currentUser(c).ID, c.Param("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, errNotFound
-	}
 	return a, err
 }
 
@@ -210,8 +207,6 @@ func (s *Server) examSave(c *gin.Context) error {
 		AttemptID: id, Position: pos - 1, QuestionID: questionID, Options: answer, Flagged: form.Get("revisar") == "1", Known: known,
 	})
 	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return errNotFound
 	case errors.Is(err, store.ErrDeadline), errors.Is(err, store.ErrClosed):
 		if wantsJSON {
 			c.JSON(http.StatusConflict, gin.H{"saved": false, "closed": true, "result": "/examen/" + id + "/resultado"})
@@ -309,9 +304,6 @@ func (s *Server) examSubmit(c *gin.Context) error {
 		return err
 	}
 	_, err := s.attempts.Finalize(c.Request.Context(), currentUser(c).ID, c.Param("id"), "submitted")
-	if errors.Is(err, store.ErrNotFound) {
-		return errNotFound
-	}
 	if err != nil {
 		return err
 	}

@@ -100,9 +100,6 @@ func (v practiceItemView) Chosen(i int) bool {
 // copy of every question, the track only gives names).
 func (s *Server) session(c *gin.Context) (*store.PracticeSession, *content.Track, error) {
 	p, err := s.study.Session(c.Request.Context(), currentUser(c).ID, c.Param("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, errNotFound
-	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -179,8 +176,6 @@ func (s *Server) answerPractice(c *gin.Context) error {
 	id := c.Param("id")
 	p, err := s.study.Answer(c.Request.Context(), currentUser(c).ID, id, pos, answer)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return errNotFound
 	case errors.Is(err, study.ErrTimeUp), errors.Is(err, store.ErrClosed):
 		return redirect(c, "/practica/"+id+"/resultado")
 	case errors.Is(err, study.ErrNotAnswerable):
@@ -222,9 +217,6 @@ func (s *Server) finishPractice(c *gin.Context) error {
 	}
 	id := c.Param("id")
 	err := s.study.Finish(c.Request.Context(), currentUser(c).ID, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return errNotFound
-	}
 	if err != nil {
 		return err
 	}

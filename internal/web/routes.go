@@ -139,7 +139,7 @@ func (s *Server) notFound(c *gin.Context) {
 	p := c.Request.URL.Path
 	switch {
 	case strings.HasPrefix(p, "/api/"):
-		c.JSON(http.StatusNotFound, gin.H{"error": "not_found", "message": "No encontramos ese recurso."})
+		s.renderAPIError(c, errNotFound, "api.not_found")
 		return
 	case strings.HasPrefix(p, "/verificar/"):
 		// A code with slashes in it is still a code that does not exist.
