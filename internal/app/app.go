@@ -91,10 +91,9 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 	a.catalog.Store(cat)
 	a.report.Store(&report)
 
-	if a.db, err = store.Open(context.Background(), cfg.DataDir); err != nil {
+	if a.db, err = store.Open(context.Background(), cfg.DataDir, store.WithClock(a.now)); err != nil {
 		return nil, err
 	}
-	a.db.Now = a.now
 	params := cfg.HashParams
 	if params == (account.HashParams{}) {
 		params = account.OWASPParams

@@ -10,17 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"mxcert/internal/clocktest"
 	"mxcert/internal/content"
 	"mxcert/internal/store"
 )
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 // countingIssuer records issuances, inside the finalisation transaction.
 type countingIssuer struct{ n atomic.Int32 }
@@ -33,7 +26,7 @@ func (i *countingIssuer) Issue(tx *store.Tx, a *store.Attempt) error {
 type env struct {
 	svc    *Service
 	db     *store.DB
-	clock  *clock
+	clock  *clocktest.Fake
 	track  *content.Track
 	user   *store.User
 	issuer *countingIssuer
@@ -45,13 +38,12 @@ func newEnv(t *testing.T, contentDir, track string) *env {
 	if err != nil || report.HasErrors() {
 		t.Fatal(err, report.Errors())
 	}
-	c := &clock{t: time.Date(2026, 11, 28, 18, 0, 0, 0, time.UTC)}
-	db, err := store.Open(context.Background(), t.TempDir())
+	c := clocktest.New()
+	db, err := store.Open(context.Background(), t.TempDir(), store.WithClock(c.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	db.Now = c.Now
 	u := &store.User{Email: "ana@ejemplo.mx", EmailNorm: "ana@ejemplo.mx", Name: "Ana Núñez", PasswordHash: "x"}
 	if err := db.Transact(context.Background(), func(tx *store.Tx) error { return tx.CreateUser(u) }); err != nil {
 		t.Fatal(err)

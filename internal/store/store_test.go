@@ -10,12 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"mxcert/internal/clocktest"
 	"mxcert/internal/exam"
 )
 
-func openTest(t *testing.T) *DB {
+func openTest(t *testing.T, opts ...Option) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "datos"))
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "datos"), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,10 +162,10 @@ func TestConcurrentWritesNeverLock(t *testing.T) {
 }
 
 func TestSessions(t *testing.T) {
-	db := openTest(t)
+	clock := clocktest.New()
+	db := openTest(t, WithClock(clock.Now))
 	ctx := context.Background()
-	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	db.Now = func() time.Time { return now }
+	now := clock.Now()
 	u := &User{Email: "a@b.mx", EmailNorm: "a@b.mx", Name: "Ana", PasswordHash: "x"}
 	err := db.Transact(ctx, func(tx *Tx) error {
 		if err := tx.CreateUser(u); err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mxcert/internal/account"
+	"mxcert/internal/clocktest"
 	"mxcert/internal/store"
 )
 
@@ -359,7 +360,7 @@ func TestNextAfterLoginStaysOnSite(t *testing.T) {
 // A flood of distinct addresses keeps the table bounded without scanning
 // it on every request.
 func TestLimiterStaysBoundedUnderAFlood(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 11, 28, 18, 0, 0, 0, time.UTC)}
+	clock := clocktest.New()
 	l := newLimiter(time.Second, 30, clock.Now)
 	for i := range maxKeys + 5000 {
 		if ok, _ := l.allow(fmt.Sprint("2001:db8::", i)); !ok {

@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,22 +17,13 @@ import (
 	"mxcert/internal/account"
 	"mxcert/internal/attempt"
 	"mxcert/internal/certificate"
+	"mxcert/internal/clocktest"
 	"mxcert/internal/content"
 	"mxcert/internal/store"
 	"mxcert/internal/study"
 	"mxcert/static"
 	"mxcert/templates"
 )
-
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *fakeClock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 // cheapHash keeps tests fast; one test checks the real parameters.
 var cheapHash = account.HashParams{Memory: 64, Time: 1, Threads: 1}
@@ -45,7 +35,7 @@ type testEnv struct {
 	catalog  *content.Catalog
 	db       *store.DB
 	accounts *account.Service
-	clock    *fakeClock
+	clock    *clocktest.Fake
 }
 
 // envOption changes the environment: the web configuration, or the
@@ -67,13 +57,12 @@ func newEnv(t testing.TB, opts ...envOption) *testEnv {
 	if err != nil || report.HasErrors() {
 		t.Fatalf("load content: %v %v", err, report.Errors())
 	}
-	clock := &fakeClock{t: time.Date(2026, 11, 28, 18, 0, 0, 0, time.UTC)}
-	db, err := store.Open(context.Background(), t.TempDir())
+	clock := clocktest.New()
+	db, err := store.Open(context.Background(), t.TempDir(), store.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	db.Now = clock.Now
 	accounts, err := account.New(db, clock.Now, cheapHash)
 	if err != nil {
 		t.Fatal(err)
