@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	_ "time/tzdata" // the tests show dates in America/Mexico_City, on any machine
 
 	"mxcert/internal/store"
 )

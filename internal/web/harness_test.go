@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,17 +9,15 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
+	_ "time/tzdata" // the tests show dates in America/Mexico_City, on any machine
 
 	"mxcert/internal/account"
-	"mxcert/internal/attempt"
 	"mxcert/internal/certificate"
 	"mxcert/internal/clocktest"
 	"mxcert/internal/content"
+	"mxcert/internal/services"
 	"mxcert/internal/store"
-	"mxcert/internal/study"
 	"mxcert/static"
 	"mxcert/templates"
 )
@@ -30,6 +27,7 @@ var cheapHash = account.HashParams{Memory: 64, Time: 1, Threads: 1}
 
 type testEnv struct {
 	srv      *Server
+	svc      *services.Set
 	certs    *certificate.Service
 	key      *certificate.Key
 	catalog  *content.Catalog
@@ -45,64 +43,39 @@ type envOption func(cfg *Config)
 // withShippedContent serves the real curriculum of content/.
 func withShippedContent(cfg *Config) { cfg.ContentDir = "../../content" }
 
-// newEnv builds the real router over the example track, a real SQLite
-// database in a temporary directory and a fake clock.
+// newEnv builds the real router over the example track, with the services
+// the server runs (services.Open) on a real SQLite database in a temporary
+// directory and a fake clock.
 func newEnv(t testing.TB, opts ...envOption) *testEnv {
 	t.Helper()
-	cfg := Config{BaseURL: "http://example.test", ContentDir: "../content/testdata/content", TimeZone: "America/Mexico_City"}
+	cfg := Config{BaseURL: "http://example.test", ContentDir: "../content/testdata/content"}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	cat, report, err := content.LoadDir(cfg.ContentDir, content.Options{LinkURL: ContentLinkURL})
-	if err != nil || report.HasErrors() {
-		t.Fatalf("load content: %v %v", err, report.Errors())
-	}
 	clock := clocktest.New()
-	db, err := store.Open(context.Background(), t.TempDir(), store.WithClock(clock.Now))
+	quiet := slog.New(slog.DiscardHandler)
+	svc, err := services.Open(context.Background(), services.Config{
+		DataDir: t.TempDir(), ContentDir: cfg.ContentDir, ContentOptions: content.Options{LinkURL: ContentLinkURL},
+		BaseURL: cfg.BaseURL, Now: clock.Now, HashParams: cheapHash, Log: quiet,
+	})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("open the services: %v", err)
 	}
-	t.Cleanup(func() { db.Close() })
-	accounts, err := account.New(db, clock.Now, cheapHash)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDir := t.TempDir()
-	key, err := certificate.LoadOrCreateKey(keyDir + "/signing.key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	zone, _ := time.LoadLocation(cfg.TimeZone)
-	var current atomic.Pointer[content.Catalog]
-	current.Store(cat)
-	catalog := current.Load
-	certs := certificate.NewService(db, key, keyDir, cfg.BaseURL, catalog, clock.Now, zone)
+	t.Cleanup(func() {
+		if err := svc.Close(); err != nil {
+			t.Errorf("close the services: %v", err)
+		}
+	})
+	cfg.Zone = svc.Zone
 	s, err := New(cfg, Deps{
-		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Catalog:       catalog,
-		ContentReport: func() content.Report { return report },
-		Reload: func(int64) (content.Report, error) {
-			next, r, err := content.LoadDir(cfg.ContentDir, content.Options{LinkURL: ContentLinkURL})
-			if err == nil && !r.HasErrors() {
-				current.Store(next)
-			} else if err == nil {
-				err = errors.New("content has errors")
-			}
-			return r, err
-		},
-		Store:     db,
-		Accounts:  accounts,
-		Study:     study.New(db, clock.Now),
-		Attempts:  attempt.New(db, clock.Now, catalog, certs, slog.New(slog.NewTextHandler(io.Discard, nil))),
-		Certs:     certs,
-		Now:       clock.Now,
-		Templates: templates.FS,
-		Static:    static.FS,
+		Logger: quiet, Catalog: svc.Catalog, Store: svc.DB, Accounts: svc.Accounts, Study: svc.Study, Attempts: svc.Attempts, Certs: svc.Certificates,
+		ContentReport: svc.ContentReport, Reload: svc.Reload,
+		Now: svc.Now, Templates: templates.FS, Static: static.FS,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{srv: s, certs: certs, key: key, catalog: cat, db: db, accounts: accounts, clock: clock}
+	return &testEnv{srv: s, svc: svc, certs: svc.Certificates, key: svc.Key, catalog: svc.Catalog(), db: svc.DB, accounts: svc.Accounts, clock: clock}
 }
 
 // client is a browser: it keeps cookies and does not follow redirects, so
