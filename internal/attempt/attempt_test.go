@@ -304,12 +304,20 @@ func TestBadAnswersRefused(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct {
+		name   string
 		pos    int
 		answer []int
-	}{{single, []int{0, 1}}, {single, []int{9}}, {single, []int{-1}}, {5, []int{0}}} {
-		if _, err := e.svc.Save(ctx, e.user.ID, a.ID, tc.pos, tc.answer, false, a.Seq); !errors.Is(err, ErrBadAnswer) {
-			t.Errorf("Save(%d, %v) = %v, want ErrBadAnswer", tc.pos, tc.answer, err)
-		}
+	}{
+		{"two options for a single answer", single, []int{0, 1}},
+		{"an option past the end", single, []int{9}},
+		{"a negative option", single, []int{-1}},
+		{"a question the exam does not have", 5, []int{0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := e.svc.Save(ctx, e.user.ID, a.ID, tc.pos, tc.answer, false, a.Seq); !errors.Is(err, ErrBadAnswer) {
+				t.Errorf("Save(%d, %v) = %v, want ErrBadAnswer", tc.pos, tc.answer, err)
+			}
+		})
 	}
 	other := &store.User{Email: "luis@ejemplo.mx", EmailNorm: "luis@ejemplo.mx", Name: "Luis", PasswordHash: "x"}
 	e.db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateUser(other) })

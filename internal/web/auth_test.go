@@ -178,26 +178,32 @@ func TestSessionTimeouts(t *testing.T) {
 
 func TestCookieFlags(t *testing.T) {
 	for _, tc := range []struct {
+		name    string
 		baseURL string
 		secure  bool
-	}{{"http://127.0.0.1:8080", false}, {"https://certificacion.mxos.mx", true}} {
-		env := newEnv(t, func(c *Config) { c.BaseURL = tc.baseURL })
-		rec := env.client(t).post("/registro", url.Values{"name": {"Ana López"}, "email": {"ana@ejemplo.mx"}, "password": {goodPassword}, "state": {"Oaxaca"}})
-		var sess *http.Cookie
-		for _, ck := range rec.Result().Cookies() {
-			if ck.Name == sessionCookie {
-				sess = ck
+	}{
+		{"plain HTTP", "http://127.0.0.1:8080", false},
+		{"HTTPS", "https://certificacion.mxos.mx", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := newEnv(t, func(c *Config) { c.BaseURL = tc.baseURL })
+			rec := env.client(t).post("/registro", url.Values{"name": {"Ana López"}, "email": {"ana@ejemplo.mx"}, "password": {goodPassword}, "state": {"Oaxaca"}})
+			var sess *http.Cookie
+			for _, ck := range rec.Result().Cookies() {
+				if ck.Name == sessionCookie {
+					sess = ck
+				}
 			}
-		}
-		if sess == nil {
-			t.Fatal("no session cookie")
-		}
-		if !sess.HttpOnly || sess.SameSite != http.SameSiteLaxMode || sess.Path != "/" || sess.Secure != tc.secure || sess.MaxAge != int(account.AbsoluteTimeout/time.Second) {
-			t.Errorf("%s: cookie = %+v", tc.baseURL, sess)
-		}
-		if len(sess.Value) < 40 {
-			t.Errorf("session token too short: %d chars", len(sess.Value))
-		}
+			if sess == nil {
+				t.Fatal("no session cookie")
+			}
+			if !sess.HttpOnly || sess.SameSite != http.SameSiteLaxMode || sess.Path != "/" || sess.Secure != tc.secure || sess.MaxAge != int(account.AbsoluteTimeout/time.Second) {
+				t.Errorf("%s: cookie = %+v", tc.baseURL, sess)
+			}
+			if len(sess.Value) < 40 {
+				t.Errorf("session token too short: %d chars", len(sess.Value))
+			}
+		})
 	}
 }
 
@@ -349,11 +355,18 @@ func TestBadBodies(t *testing.T) {
 func TestNextAfterLoginStaysOnSite(t *testing.T) {
 	env := newEnv(t)
 	env.client(t).register("Ana López", "ana@ejemplo.mx", goodPassword)
-	for next, want := range map[string]string{"/cuenta": "/cuenta", "//evil.example": "/", "https://evil.example": "/", "/\\evil.example": "/"} {
-		rec := env.client(t).post("/entrar", url.Values{"email": {"ana@ejemplo.mx"}, "password": {goodPassword}, "siguiente": {next}})
-		if got := rec.Header().Get("Location"); got != want {
-			t.Errorf("siguiente=%q redirects to %q, want %q", next, got, want)
-		}
+	for _, tc := range []struct{ name, next, want string }{
+		{"a page of the site", "/cuenta", "/cuenta"},
+		{"protocol-relative", "//evil.example", "/"},
+		{"absolute", "https://evil.example", "/"},
+		{"backslash", "/\\evil.example", "/"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := env.client(t).post("/entrar", url.Values{"email": {"ana@ejemplo.mx"}, "password": {goodPassword}, "siguiente": {tc.next}})
+			if got := rec.Header().Get("Location"); got != tc.want {
+				t.Errorf("siguiente=%q redirects to %q, want %q", tc.next, got, tc.want)
+			}
+		})
 	}
 }
 
