@@ -251,8 +251,8 @@ func TestRealHashParameters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(stored.PasswordHash, "$argon2id$v=19$m=19456,t=2,p=1$") {
-		t.Errorf("hash %q does not record OWASP's costs", stored.PasswordHash)
+	if !strings.HasPrefix(stored.PasswordHash, "$argon2id$v=19$m=19456,t=2,p=1$") || strings.Contains(stored.PasswordHash, goodPassword) {
+		t.Errorf("hash %q does not record OWASP's costs, or holds the password", stored.PasswordHash)
 	}
 	for _, who := range []struct {
 		email string
