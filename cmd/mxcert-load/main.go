@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	_ "time/tzdata" // its child runs the real server, which shows dates in America/Mexico_City
 
 	"mxcert/internal/loadtest"
 )

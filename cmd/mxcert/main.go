@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // America/Mexico_City must load on machines without a zone database
 
 	"mxcert/internal/cli"
 )

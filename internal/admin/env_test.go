@@ -6,32 +6,22 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"mxcert/internal/attempt"
 	"mxcert/internal/certificate"
+	"mxcert/internal/clocktest"
 	"mxcert/internal/content"
 	"mxcert/internal/store"
 )
-
-// clock is a clock tests set by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // env is the console's service over the example track and a real SQLite
 // database in a temporary directory, with a clock the test sets.
 type env struct {
 	svc      *Service
 	db       *store.DB
-	clock    *clock
+	clock    *clocktest.Fake
 	track    *content.Track
 	attempts *attempt.Service
 	certs    *certificate.Service
@@ -53,13 +43,12 @@ func newEnv(t *testing.T) *env {
 	if err != nil || report.HasErrors() {
 		t.Fatal(err, report.Errors())
 	}
-	c := &clock{t: time.Date(2026, 11, 28, 18, 0, 0, 0, time.UTC)}
-	db, err := store.Open(ctx, t.TempDir())
+	c := clocktest.New()
+	db, err := store.Open(ctx, t.TempDir(), store.WithClock(c.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	db.Now = c.Now
 	keyDir := t.TempDir()
 	key, err := certificate.LoadOrCreateKey(keyDir + "/signing.key")
 	if err != nil {

@@ -1,6 +1,7 @@
-// Package app wires MxOS Certificación together: it loads the content,
-// builds the web server and runs it until told to stop. Tests start the
-// real application through it on 127.0.0.1:0.
+// Package app runs MxOS Certificación: it opens the services (content,
+// database, use cases: internal/services), builds the web server over them
+// and serves until told to stop. Tests start the real application through
+// it on 127.0.0.1:0.
 package app
 
 import (
@@ -13,19 +14,15 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
 
 	"mxcert/internal/account"
-	"mxcert/internal/admin"
-	"mxcert/internal/attempt"
 	"mxcert/internal/certificate"
 	"mxcert/internal/content"
+	"mxcert/internal/services"
 	"mxcert/internal/store"
-	"mxcert/internal/study"
 	"mxcert/internal/web"
 	"mxcert/static"
 	"mxcert/templates"
@@ -42,6 +39,9 @@ type Config struct {
 	// on every request instead of the copies embedded in the binary.
 	Dev     bool
 	DevRoot string
+	// Zone is where dates are shown and printed; nil means
+	// services.DefaultZone (America/Mexico_City).
+	Zone *time.Location
 	// Now is the clock; nil means time.Now. Tests move a fake one.
 	Now func() time.Time
 	// HashParams are the password-hashing costs; zero means OWASP's.
@@ -57,67 +57,39 @@ type Config struct {
 	KeyPath string
 }
 
-// defaultZone is where dates are shown and printed.
-const defaultZone = "America/Mexico_City"
-
 // App is a running MxOS Certificación instance.
 type App struct {
 	cfg      Config
 	log      *slog.Logger
-	now      func() time.Time
-	db       *store.DB
-	accounts *account.Service
-	attempts *attempt.Service
-	certs    *certificate.Service
-	catalog  atomic.Pointer[content.Catalog]
-	report   atomic.Pointer[content.Report] // findings of the content in use
+	svc      *services.Set
 	listener net.Listener
 	http     *http.Server
 }
 
+// ContentError is returned when the content has errors; it carries them.
+type ContentError = services.ContentError
+
 // New loads and validates the content and prepares the server. It refuses
-// to start when the content has errors, returning them in the error.
+// to start when the content has errors, returning them in a *ContentError.
 func New(cfg Config, log *slog.Logger) (*App, error) {
-	a := &App{cfg: cfg, log: log, now: cfg.Now}
-	if a.now == nil {
-		a.now = time.Now
-	}
-	cat, report, err := content.LoadDir(cfg.ContentDir, a.contentOptions())
+	a := &App{cfg: cfg, log: log}
+	// The listener comes first: with port 0, its address is the base URL
+	// that certificates print.
+	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	if report.HasErrors() {
-		return nil, &ContentError{Report: report}
+	a.listener = ln
+	if a.cfg.BaseURL == "" {
+		a.cfg.BaseURL = "http://" + ln.Addr().String()
 	}
-	for _, f := range report.Warnings() {
-		log.Warn("content", slog.String("finding", f.String()))
-	}
-	a.catalog.Store(cat)
-	a.report.Store(&report)
-
-	if a.db, err = store.Open(context.Background(), cfg.DataDir); err != nil {
-		return nil, err
-	}
-	a.db.Now = a.now
-	params := cfg.HashParams
-	if params == (account.HashParams{}) {
-		params = account.OWASPParams
-	}
-	if a.accounts, err = account.New(a.db, a.now, params); err != nil {
-		return nil, errors.Join(err, a.db.Close())
-	}
-
-	keyPath := cfg.KeyPath
-	if keyPath == "" {
-		keyPath = filepath.Join(cfg.DataDir, "keys", "signing.key")
-	}
-	key, err := certificate.LoadOrCreateKey(keyPath)
+	a.cfg.BaseURL = strings.TrimRight(a.cfg.BaseURL, "/")
+	a.svc, err = services.Open(context.Background(), services.Config{
+		DataDir: cfg.DataDir, KeyPath: cfg.KeyPath, ContentDir: cfg.ContentDir, ContentOptions: content.Options{LinkURL: web.ContentLinkURL},
+		BaseURL: a.cfg.BaseURL, Zone: cfg.Zone, Now: cfg.Now, HashParams: cfg.HashParams, Log: log,
+	})
 	if err != nil {
-		return nil, errors.Join(err, a.db.Close())
-	}
-	zone, err := time.LoadLocation(defaultZone)
-	if err != nil {
-		return nil, errors.Join(err, a.db.Close())
+		return nil, errors.Join(err, ln.Close())
 	}
 
 	tfs, sfs := fs.FS(templates.FS), fs.FS(static.FS)
@@ -125,25 +97,13 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 		tfs = os.DirFS(cfg.DevRoot + "/templates")
 		sfs = os.DirFS(cfg.DevRoot + "/static")
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("listen on %s: %w", cfg.Addr, err), a.db.Close())
-	}
-	a.listener = ln
-	if a.cfg.BaseURL == "" {
-		a.cfg.BaseURL = "http://" + ln.Addr().String()
-	}
-	a.cfg.BaseURL = strings.TrimRight(a.cfg.BaseURL, "/")
-	a.certs = certificate.NewService(a.db, key, filepath.Join(filepath.Dir(keyPath), "retired"), a.cfg.BaseURL, a.catalog.Load, a.now, zone)
-	a.attempts = attempt.New(a.db, a.now, a.catalog.Load, a.certs, log)
-	srv, err := web.New(web.Config{BaseURL: a.cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, Dev: cfg.Dev, ContentDir: cfg.ContentDir, ContentSourceURL: cfg.ContentSourceURL, ContactEmail: cfg.ContactEmail}, web.Deps{
-		Logger: log, Catalog: a.catalog.Load, Accounts: a.accounts, Study: study.New(a.db, a.now), Attempts: a.attempts, Certs: a.certs,
-		Admin:         admin.New(a.db, a.catalog.Load, a.attempts, a.now, zone),
-		ContentReport: a.ContentReport, Reload: a.reloadBy,
-		Now: a.now, Templates: tfs, Static: sfs,
+	srv, err := web.New(web.Config{BaseURL: a.cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, Dev: cfg.Dev, Zone: a.svc.Zone, ContentDir: cfg.ContentDir, ContentSourceURL: cfg.ContentSourceURL, ContactEmail: cfg.ContactEmail}, web.Deps{
+		Logger: log, Catalog: a.svc.Catalog, Accounts: a.svc.Accounts, Study: a.svc.Study, Attempts: a.svc.Attempts, Certs: a.svc.Certificates, Admin: a.svc.Admin,
+		ContentReport: a.svc.ContentReport, Reload: a.svc.Reload,
+		Now: a.svc.Now, Templates: tfs, Static: sfs,
 	})
 	if err != nil {
-		return nil, errors.Join(err, ln.Close(), a.db.Close())
+		return nil, errors.Join(err, ln.Close(), a.svc.Close())
 	}
 	a.http = &http.Server{
 		Handler:           srv.Handler(),
@@ -157,13 +117,6 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 	return a, nil
 }
 
-// ContentError is returned when the content has errors; it carries them.
-type ContentError struct{ Report content.Report }
-
-func (e *ContentError) Error() string {
-	return fmt.Sprintf("the content has %d errors", len(e.Report.Errors()))
-}
-
 // URL is the address the server answers on.
 func (a *App) URL() string { return a.cfg.BaseURL }
 
@@ -171,51 +124,15 @@ func (a *App) URL() string { return a.cfg.BaseURL }
 func (a *App) Addr() string { return a.listener.Addr().String() }
 
 // Catalog returns the content in use.
-func (a *App) Catalog() *content.Catalog { return a.catalog.Load() }
-
-func (a *App) contentOptions() content.Options {
-	return content.Options{LinkURL: web.ContentLinkURL}
-}
+func (a *App) Catalog() *content.Catalog { return a.svc.Catalog() }
 
 // Reload validates the content directory again and swaps the catalog in
 // only when it has no errors; otherwise the previous content keeps serving
 // and the report says why.
-func (a *App) Reload() (content.Report, error) { return a.reloadBy(0) }
-
-// reloadBy is Reload on behalf of an administrator (0: a signal), audited.
-func (a *App) reloadBy(actorID int64) (content.Report, error) {
-	before := a.Catalog().Version
-	cat, report, err := content.LoadDir(a.cfg.ContentDir, a.contentOptions())
-	if err != nil {
-		return report, err
-	}
-	if report.HasErrors() {
-		a.logFindings(report)
-		a.log.Error("content reload refused; still serving the previous content", slog.String("content_version", a.Catalog().Version))
-		return report, &ContentError{Report: report}
-	}
-	a.logFindings(report)
-	a.catalog.Store(cat)
-	a.report.Store(&report)
-	a.log.Info("content reloaded", slog.String("content_version", cat.Version))
-	err = a.db.Transact(context.Background(), func(tx *store.Tx) error {
-		return tx.Audit(actorID, "content.reload", cat.Version, map[string]any{"before": before, "after": cat.Version, "warnings": len(report.Warnings())})
-	})
-	return report, err
-}
-
-func (a *App) logFindings(report content.Report) {
-	for _, f := range report.Findings {
-		if f.Severity == content.Error {
-			a.log.Error("content", slog.String("finding", f.String()))
-		} else {
-			a.log.Warn("content", slog.String("finding", f.String()))
-		}
-	}
-}
+func (a *App) Reload() (content.Report, error) { return a.svc.Reload(0) }
 
 // ContentReport is the findings of the content in use.
-func (a *App) ContentReport() content.Report { return *a.report.Load() }
+func (a *App) ContentReport() content.Report { return a.svc.ContentReport() }
 
 // Run serves until ctx ends, then shuts down gracefully, letting requests
 // in flight finish. SIGHUP reloads the content.
@@ -235,7 +152,7 @@ func (a *App) Run(ctx context.Context) error {
 	}()
 
 	go a.sweep(ctx)
-	go a.attempts.Run(ctx, 30*time.Second)
+	go a.svc.Attempts.Run(ctx, 30*time.Second)
 
 	errc := make(chan error, 1)
 	go func() { errc <- a.http.Serve(a.listener) }()
@@ -249,12 +166,12 @@ func (a *App) Run(ctx context.Context) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := a.http.Shutdown(shutdownCtx); err != nil {
-		return errors.Join(fmt.Errorf("shutdown: %w", err), a.db.Close())
+		return errors.Join(fmt.Errorf("shutdown: %w", err), a.svc.Close())
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return errors.Join(err, a.db.Close())
+		return errors.Join(err, a.svc.Close())
 	}
-	return a.db.Close()
+	return a.svc.Close()
 }
 
 // sweep removes expired sessions every few minutes until ctx ends.
@@ -266,7 +183,7 @@ func (a *App) sweep(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := a.accounts.Sweep(ctx); err != nil {
+			if n, err := a.svc.Accounts.Sweep(ctx); err != nil {
 				a.log.Error("sweep sessions", slog.Any("err", err))
 			} else if n > 0 {
 				a.log.Info("expired sessions removed", slog.Int64("count", n))
@@ -276,13 +193,13 @@ func (a *App) sweep(ctx context.Context) {
 }
 
 // DB is the application's database (for tests and subcommands).
-func (a *App) DB() *store.DB { return a.db }
+func (a *App) DB() *store.DB { return a.svc.DB }
 
 // Certificates is the certificates service.
-func (a *App) Certificates() *certificate.Service { return a.certs }
+func (a *App) Certificates() *certificate.Service { return a.svc.Certificates }
 
 // Accounts is the accounts service.
-func (a *App) Accounts() *account.Service { return a.accounts }
+func (a *App) Accounts() *account.Service { return a.svc.Accounts }
 
 func (a *App) reloadAndLog() {
 	if _, err := a.Reload(); err != nil {
@@ -290,7 +207,8 @@ func (a *App) reloadAndLog() {
 	}
 }
 
-// Close releases what New acquired, for an App that was never Run.
+// Close releases what New acquired, for an App that was never Run (the
+// server does not know the listener until Serve is called).
 func (a *App) Close() error {
-	return errors.Join(a.http.Close(), a.db.Close())
+	return errors.Join(a.http.Close(), a.listener.Close(), a.svc.Close())
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -9,10 +10,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
+	_ "time/tzdata" // the tests show dates in America/Mexico_City, on any machine
 
+	"mxcert/internal/clocktest"
 	"mxcert/internal/store"
 )
 
@@ -59,9 +63,33 @@ func TestRefusesToStartOnContentErrors(t *testing.T) {
 	}
 }
 
+// syncBuffer is a log destination that the test reads while the server
+// writes to it from its own goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// TestServesAndReloadsOnSIGHUP sends the process SIGHUP, which the server
+// handles on its own goroutine: each step waits, with a deadline, for the
+// last thing the reload does (its log line when refused, its audit entry
+// when done) before looking at the result.
 func TestServesAndReloadsOnSIGHUP(t *testing.T) {
 	dir := copyTree(t)
-	a, err := New(testConfig(t, dir), quietLog())
+	var logs syncBuffer
+	a, err := New(testConfig(t, dir), slog.New(slog.NewTextHandler(&logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,34 +117,53 @@ func TestServesAndReloadsOnSIGHUP(t *testing.T) {
 		t.Fatal("home page does not list the track")
 	}
 	cert := filepath.Join(dir, "ejemplo", "certification.md")
-	original, _ := os.ReadFile(cert)
+	original, err := os.ReadFile(cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reloads := func() []store.AuditEntry {
+		t.Helper()
+		entries, err := a.DB().Audit(context.Background(), store.AuditFilter{Action: "content.reload"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return entries
+	}
 
 	// Broken content: the reload is refused and the old content keeps serving.
-	os.WriteFile(cert, []byte(strings.Replace(string(original), "questions: 2", "questions: 3", 1)), 0o644)
+	if err := os.WriteFile(cert, []byte(strings.Replace(string(original), "questions: 2", "questions: 3", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	before := a.Catalog()
 	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // the signal is handled asynchronously; nothing to poll for a refusal
+	clocktest.WaitFor(t, 30*time.Second, "the refused reload's log line", func() bool {
+		return strings.Contains(logs.String(), `msg="SIGHUP reload"`)
+	})
+	if !strings.Contains(logs.String(), "content reload refused; still serving the previous content") {
+		t.Errorf("the log does not say the reload was refused:\n%s", logs.String())
+	}
 	if a.Catalog() != before || !strings.Contains(home(), "Certificación de Ejemplo") {
 		t.Fatal("broken content replaced the catalog")
 	}
+	if entries := reloads(); len(entries) != 0 {
+		t.Errorf("a refused reload was audited: %+v", entries)
+	}
 
 	// Good content: SIGHUP swaps it in.
-	os.WriteFile(cert, []byte(strings.Replace(string(original), "Certificación de Ejemplo", "Certificación Renovada", 1)), 0o644)
+	if err := os.WriteFile(cert, []byte(strings.Replace(string(original), "Certificación de Ejemplo", "Certificación Renovada", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if a.Catalog() != before {
-			break
-		}
-	}
+	clocktest.WaitFor(t, 30*time.Second, "the reload's audit entry", func() bool { return len(reloads()) > 0 })
 	if !strings.Contains(home(), "Certificación Renovada") {
 		t.Fatal("SIGHUP did not reload the content")
 	}
-	entries, err := a.DB().Audit(context.Background(), store.AuditFilter{Action: "content.reload"})
-	if err != nil || len(entries) != 1 || entries[0].Detail["before"] == entries[0].Detail["after"] {
-		t.Errorf("content reload audit: %+v %v", entries, err)
+	entries := reloads()
+	if len(entries) != 1 || entries[0].ActorID != 0 || entries[0].Detail["before"] != before.Version || entries[0].Detail["after"] != a.Catalog().Version || before.Version == a.Catalog().Version {
+		t.Errorf("content reload audit: %+v; want one entry by the system, %s → %s", entries, before.Version, a.Catalog().Version)
 	}
 }

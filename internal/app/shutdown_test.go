@@ -10,6 +10,8 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,6 +28,17 @@ func TestShutdownDrainsRequestsInFlight(t *testing.T) {
 	a, err := New(cfg, quietLog())
 	if err != nil {
 		t.Fatal(err)
+	}
+	// headersRead is closed once the server has read the headers of the
+	// half-sent request below (net/http marks a connection active then,
+	// just before calling the handler), from the client's address.
+	headersRead := make(chan struct{})
+	markRead := sync.OnceFunc(func() { close(headersRead) })
+	var halfSent atomic.Value // the client side's address, a string
+	a.http.ConnState = func(c net.Conn, st http.ConnState) {
+		if st == http.StateActive && c.RemoteAddr().String() == halfSent.Load() {
+			markRead()
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -69,6 +82,7 @@ func TestShutdownDrainsRequestsInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
+	halfSent.Store(conn.LocalAddr().String())
 	var cookies []string
 	for _, c := range jar.Cookies(&url.URL{Scheme: "http", Host: a.Addr(), Path: "/"}) {
 		cookies = append(cookies, c.Name+"="+c.Value)
@@ -76,9 +90,13 @@ func TestShutdownDrainsRequestsInFlight(t *testing.T) {
 	fmt.Fprintf(conn, "POST /examen/%s/respuesta HTTP/1.1\r\nHost: %s\r\nAccept: application/json\r\nContent-Type: application/x-www-form-urlencoded\r\nCookie: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n",
 		att.ID, a.Addr(), strings.Join(cookies, "; "), len(body))
 	io.WriteString(conn, body[:len(body)/2])
-	// The server reads the headers on its own goroutine; nothing shows
-	// when it has, so give it a moment before asking it to stop.
-	time.Sleep(200 * time.Millisecond)
+	// The server reads the headers on its own goroutine: stop it only once
+	// the request is in its hands.
+	select {
+	case <-headersRead:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server did not read the request's headers")
+	}
 	cancel()
 
 	// The listener closes at once: no new connection is accepted.

@@ -10,17 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"mxcert/internal/clocktest"
 	"mxcert/internal/content"
 	"mxcert/internal/store"
 )
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 // countingIssuer records issuances, inside the finalisation transaction.
 type countingIssuer struct{ n atomic.Int32 }
@@ -33,7 +26,7 @@ func (i *countingIssuer) Issue(tx *store.Tx, a *store.Attempt) error {
 type env struct {
 	svc    *Service
 	db     *store.DB
-	clock  *clock
+	clock  *clocktest.Fake
 	track  *content.Track
 	user   *store.User
 	issuer *countingIssuer
@@ -45,13 +38,12 @@ func newEnv(t *testing.T, contentDir, track string) *env {
 	if err != nil || report.HasErrors() {
 		t.Fatal(err, report.Errors())
 	}
-	c := &clock{t: time.Date(2026, 11, 28, 18, 0, 0, 0, time.UTC)}
-	db, err := store.Open(context.Background(), t.TempDir())
+	c := clocktest.New()
+	db, err := store.Open(context.Background(), t.TempDir(), store.WithClock(c.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	db.Now = c.Now
 	u := &store.User{Email: "ana@ejemplo.mx", EmailNorm: "ana@ejemplo.mx", Name: "Ana Núñez", PasswordHash: "x"}
 	if err := db.Transact(context.Background(), func(tx *store.Tx) error { return tx.CreateUser(u) }); err != nil {
 		t.Fatal(err)
@@ -312,12 +304,20 @@ func TestBadAnswersRefused(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct {
+		name   string
 		pos    int
 		answer []int
-	}{{single, []int{0, 1}}, {single, []int{9}}, {single, []int{-1}}, {5, []int{0}}} {
-		if _, err := e.svc.Save(ctx, e.user.ID, answerTo(a, tc.pos, tc.answer, false, a.Seq)); !errors.Is(err, ErrBadAnswer) {
-			t.Errorf("Save(%d, %v) = %v, want ErrBadAnswer", tc.pos, tc.answer, err)
-		}
+	}{
+		{"two options for a single answer", single, []int{0, 1}},
+		{"an option past the end", single, []int{9}},
+		{"a negative option", single, []int{-1}},
+		{"a question the exam does not have", 5, []int{0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := e.svc.Save(ctx, e.user.ID, answerTo(a, tc.pos, tc.answer, false, a.Seq)); !errors.Is(err, ErrBadAnswer) {
+				t.Errorf("Save(%d, %v) = %v, want ErrBadAnswer", tc.pos, tc.answer, err)
+			}
+		})
 	}
 	other := &store.User{Email: "luis@ejemplo.mx", EmailNorm: "luis@ejemplo.mx", Name: "Luis", PasswordHash: "x"}
 	e.db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateUser(other) })

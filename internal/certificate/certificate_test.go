@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // the tests show dates in America/Mexico_City, on any machine
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
@@ -37,25 +38,30 @@ func TestCodes(t *testing.T) {
 			t.Fatalf("lower case without hyphens: %q → %q, %v", c, n, err)
 		}
 	}
-	for in, want := range map[string]string{
-		"SB-7K4Q-9XTP-M2HW":      "SB7K4Q9XTPM2HW",
-		"sb7k4q9xtpm2hw":         "SB7K4Q9XTPM2HW",
-		" sb 7k4q-9xtp-m2hw ":    "SB7K4Q9XTPM2HW",
-		"SB-OK4Q-9XTP-M2HW":      "SB0K4Q9XTPM2HW", // O read as zero
-		"SB-IK4Q-9XTP-L2HW":      "SB1K4Q9XTP12HW", // I and L read as one
-		"SB-7K4Q-9XTP-M2HU":      "",               // U is not in the alphabet
-		"SB-7K4Q":                "",
-		"<script>":               "",
-		"SB-7K4Q-9XTP-M2HW-ZZZZ": "",
-		"../../etc/passwd":       "",
-	} {
-		got, err := NormalizeCode(in)
-		if (want == "") != (err != nil) || got != want {
-			t.Errorf("NormalizeCode(%q) = %q, %v; want %q", in, got, err, want)
-		}
-	}
 	if Prefix("soporte-basico") != "SB" || Prefix("x") != "X" || Prefix("uno-dos-tres-cuatro") != "UDT" {
 		t.Error("prefixes")
+	}
+}
+
+func TestNormalizeCode(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{ // want "": an error
+		{"as printed", "SB-7K4Q-9XTP-M2HW", "SB7K4Q9XTPM2HW"},
+		{"lower case without hyphens", "sb7k4q9xtpm2hw", "SB7K4Q9XTPM2HW"},
+		{"spaces around and inside", " sb 7k4q-9xtp-m2hw ", "SB7K4Q9XTPM2HW"},
+		{"O read as zero", "SB-OK4Q-9XTP-M2HW", "SB0K4Q9XTPM2HW"},
+		{"I and L read as one", "SB-IK4Q-9XTP-L2HW", "SB1K4Q9XTP12HW"},
+		{"U is not in the alphabet", "SB-7K4Q-9XTP-M2HU", ""},
+		{"too short", "SB-7K4Q", ""},
+		{"markup", "<script>", ""},
+		{"too long", "SB-7K4Q-9XTP-M2HW-ZZZZ", ""},
+		{"a path", "../../etc/passwd", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := NormalizeCode(tc.in)
+			if (tc.want == "") != (err != nil) || got != tc.want {
+				t.Errorf("NormalizeCode(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+			}
+		})
 	}
 }
 

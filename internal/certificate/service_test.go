@@ -25,12 +25,11 @@ func passedCandidate(t *testing.T) (*Service, *store.User, *store.Attempt, *time
 	}
 	now := time.Date(2026, 11, 28, 18, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	db, err := store.Open(ctx, t.TempDir())
+	db, err := store.Open(ctx, t.TempDir(), store.WithClock(clock))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	db.Now = clock
 	key, dir := testKey(t)
 	catalog := func() *content.Catalog { return cat }
 	certs := NewService(db, key, dir, "https://certificacion.example", catalog, clock, time.UTC)

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"mxcert/internal/certificate"
-	"mxcert/internal/content"
 	"mxcert/internal/datefmt"
+	"mxcert/internal/services"
 	"mxcert/internal/store"
 )
 
@@ -31,7 +31,7 @@ func runCert(ctx context.Context, args []string, s Streams) int {
 	}
 	action, target := args[0], args[1]
 	fs := newFlagSet("cert "+action, s)
-	dataDir := fs.String("data", env("data", "./data"), "carpeta de datos (MXCERT_DATA)")
+	data := addDataFlags(fs)
 	reason := fs.String("reason", "", "motivo de la revocación (obligatorio al revocar)")
 	if code, ok := parse(fs, args[2:]); !ok {
 		return code
@@ -40,19 +40,17 @@ func runCert(ctx context.Context, args []string, s Streams) int {
 		fmt.Fprintln(s.Err, "mxcert cert revoke: --reason es obligatorio: el motivo se muestra en la página de verificación")
 		return 2
 	}
-	db, err := store.Open(ctx, *dataDir)
+	svc, err := data.open(ctx)
 	if err != nil {
 		fmt.Fprintf(s.Err, "mxcert cert: %v\n", err)
 		return 1
 	}
-	defer db.Close()
-	// Revoking signs nothing: no key is needed.
-	svc := certificate.NewService(db, nil, "", "", func() *content.Catalog { return &content.Catalog{} }, time.Now, time.UTC)
+	defer svc.Close()
 	var c *store.Certificate
 	if action == "revoke" {
-		c, err = svc.Revoke(ctx, 0, target, *reason)
+		c, err = svc.Certificates.Revoke(ctx, 0, target, *reason)
 	} else {
-		c, err = svc.Reinstate(ctx, 0, target)
+		c, err = svc.Certificates.Reinstate(ctx, 0, target)
 	}
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -127,13 +125,18 @@ func runVerify(ctx context.Context, args []string, s Streams) int {
 		fmt.Fprintf(s.Out, "NO VÁLIDO: %s\n", verifyErrorES(err))
 		return 1
 	}
+	zone, err := time.LoadLocation(services.DefaultZone) // dates as the certificate prints them
+	if err != nil {
+		fmt.Fprintf(s.Err, "mxcert verify: %v\n", err)
+		return 1
+	}
 	fmt.Fprintf(s.Out, "Titular:        %s\n", cred.HolderName)
 	fmt.Fprintf(s.Out, "Certificación:  %s (temario %s)\n", cred.Certification.Title, cred.Certification.Version)
 	fmt.Fprintf(s.Out, "Código:         %s\n", cred.Code)
 	fmt.Fprintf(s.Out, "Identificador:  %s\n", cred.ID)
-	fmt.Fprintf(s.Out, "Emitido:        %s por %s\n", dateES(cred.IssuedAt), cred.Issuer)
+	fmt.Fprintf(s.Out, "Emitido:        %s por %s\n", dateES(cred.IssuedAt, zone), cred.Issuer)
 	if cred.ExpiresAt != "" {
-		fmt.Fprintf(s.Out, "Vence:          %s\n", dateES(cred.ExpiresAt))
+		fmt.Fprintf(s.Out, "Vence:          %s\n", dateES(cred.ExpiresAt, zone))
 	} else {
 		fmt.Fprintln(s.Out, "Vence:          no vence")
 	}
@@ -171,14 +174,10 @@ func verifyErrorES(err error) string {
 	return err.Error()
 }
 
-func dateES(rfc string) string {
+func dateES(rfc string, zone *time.Location) string {
 	t, err := time.Parse(time.RFC3339, rfc)
 	if err != nil {
 		return rfc
-	}
-	zone, err := time.LoadLocation("America/Mexico_City")
-	if err != nil {
-		zone = time.UTC
 	}
 	return datefmt.Spanish(t.In(zone))
 }

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	_ "time/tzdata" // the tests show dates in America/Mexico_City, on any machine
 
 	"mxcert/internal/account"
 	"mxcert/internal/app"

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"mxcert/internal/account"
 	"mxcert/internal/store"
@@ -26,7 +25,7 @@ func runUser(ctx context.Context, args []string, s Streams) int {
 		return 2
 	}
 	fs := newFlagSet("user create", s)
-	dataDir := fs.String("data", env("data", "./data"), "carpeta de datos (MXCERT_DATA)")
+	data := addDataFlags(fs)
 	email := fs.String("email", "", "correo electrónico de la cuenta")
 	name := fs.String("name", "", "nombre completo, tal como irá en los certificados")
 	state := fs.String("state", "", "estado de la República (opcional)")
@@ -43,22 +42,17 @@ func runUser(ctx context.Context, args []string, s Streams) int {
 		fmt.Fprintf(s.Err, "mxcert user create: %v\n", err)
 		return 1
 	}
-	db, err := store.Open(ctx, *dataDir)
+	svc, err := data.open(ctx)
 	if err != nil {
 		fmt.Fprintf(s.Err, "mxcert user create: %v\n", err)
 		return 1
 	}
-	defer db.Close()
-	svc, err := account.New(db, time.Now, account.OWASPParams)
-	if err != nil {
-		fmt.Fprintf(s.Err, "mxcert user create: %v\n", err)
-		return 1
-	}
+	defer svc.Close()
 	role := store.RoleCandidate
 	if *admin {
 		role = store.RoleAdmin
 	}
-	u, err := svc.CreateUser(ctx, account.Registration{Name: *name, Email: *email, Password: password, State: *state}, role)
+	u, err := svc.Accounts.CreateUser(ctx, account.Registration{Name: *name, Email: *email, Password: password, State: *state}, role)
 	var ve *account.ValidationError
 	if errors.As(err, &ve) {
 		for field, p := range ve.Fields {
@@ -116,7 +110,7 @@ var problemText = map[account.Problem]string{
 
 func runAccommodate(ctx context.Context, args []string, s Streams) int {
 	fs := newFlagSet("user accommodate", s)
-	dataDir := fs.String("data", env("data", "./data"), "carpeta de datos (MXCERT_DATA)")
+	data := addDataFlags(fs)
 	email := fs.String("email", "", "correo de la cuenta")
 	extra := fs.Duration("extra", -1, "tiempo adicional por examen, como 30m o 1h (0 lo quita)")
 	if code, ok := parse(fs, args); !ok {
@@ -126,18 +120,13 @@ func runAccommodate(ctx context.Context, args []string, s Streams) int {
 		fmt.Fprintln(s.Err, "mxcert user accommodate: --email y --extra son obligatorios")
 		return 2
 	}
-	db, err := store.Open(ctx, *dataDir)
+	svc, err := data.open(ctx)
 	if err != nil {
 		fmt.Fprintf(s.Err, "mxcert user accommodate: %v\n", err)
 		return 1
 	}
-	defer db.Close()
-	svc, err := account.New(db, time.Now, account.OWASPParams)
-	if err != nil {
-		fmt.Fprintf(s.Err, "mxcert user accommodate: %v\n", err)
-		return 1
-	}
-	u, err := svc.SetAccommodation(ctx, 0, *email, *extra)
+	defer svc.Close()
+	u, err := svc.Accounts.SetAccommodation(ctx, 0, *email, *extra)
 	if errors.Is(err, store.ErrNotFound) {
 		fmt.Fprintf(s.Err, "mxcert user accommodate: no hay ninguna cuenta con el correo %s\n", *email)
 		return 1

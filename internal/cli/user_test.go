@@ -3,6 +3,9 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -55,5 +58,27 @@ func TestUserCreate(t *testing.T) {
 	}
 	if code := Main(context.Background(), []string{"user", "create", "--data", dir}, Streams{In: strings.NewReader(""), Out: &out, Err: &errb}); code != 2 {
 		t.Errorf("missing flags: exit %d, want 2", code)
+	}
+}
+
+// The subcommands that open the server's data take serve's --key, so they
+// use the server's signing key instead of making a second one in --data.
+func TestDataCommandsUseTheServersKey(t *testing.T) {
+	data, keys := t.TempDir(), t.TempDir()
+	key := filepath.Join(keys, "firma.key")
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), []string{"user", "create", "--data", data, "--key", key, "--email", "ana@ejemplo.mx", "--name", "Ana López"},
+		Streams{In: strings.NewReader("una frase larga y segura\n"), Out: &out, Err: &errb})
+	if code != 0 {
+		t.Fatalf("user create: exit %d: %s", code, errb.String())
+	}
+	if code, _, errOut := run(t, "cert", "revoke", "SB-7K4Q-9XTP-M2HW", "--reason", "prueba", "--data", data, "--key", key); code != 1 || !strings.Contains(errOut, "no hay ningún certificado") {
+		t.Errorf("cert revoke: exit %d %q", code, errOut)
+	}
+	if _, err := os.Stat(key); err != nil {
+		t.Errorf("the key given with --key: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(data, "keys")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a second key was made in the data folder: %v", err)
 	}
 }

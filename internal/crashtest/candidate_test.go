@@ -29,6 +29,7 @@ type world struct {
 	cands        []*candidate
 	current      map[int]*candidate // each worker's candidate
 	ackedAnswers int
+	answered     int // requests the server answered, over all the runs
 	lostReplies  int // requests left without a reply by a kill
 	unackedSaves int // autosaves that committed though their reply was lost
 }
@@ -96,6 +97,13 @@ func (w *world) newCandidate() *candidate {
 // errDown is a request that got no answer: the server was killed.
 var errDown = errors.New("no answer from the server")
 
+// answeredRequests is how many requests the server has answered so far.
+func (w *world) answeredRequests() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.answered
+}
+
 // work drives one candidate after another until the server goes away.
 func (w *world) work(ctx context.Context, hc *http.Client, worker int) {
 	for ctx.Err() == nil {
@@ -111,19 +119,22 @@ func (w *world) work(ctx context.Context, hc *http.Client, worker int) {
 			w.current[worker] = c
 			w.mu.Unlock()
 		}
-		if err := w.step(hc, c); err != nil {
-			if errors.Is(err, errDown) {
-				if !errors.Is(err, syscall.ECONNREFUSED) { // sent, not refused
-					w.mu.Lock()
-					w.lostReplies++
-					w.mu.Unlock()
-				}
-			} else {
-				w.t.Errorf("%s: %v", c.email, err)
-			}
-			<-ctx.Done() // the kill is under way; the next cycle carries on
-			return
+		err := w.step(hc, c)
+		if err == nil {
+			w.mu.Lock()
+			w.answered++
+			w.mu.Unlock()
+			continue
 		}
+		if !errors.Is(err, errDown) {
+			w.t.Errorf("%s: %v", c.email, err)
+		} else if !errors.Is(err, syscall.ECONNREFUSED) { // sent, not refused
+			w.mu.Lock()
+			w.lostReplies++
+			w.mu.Unlock()
+		}
+		<-ctx.Done() // the kill is under way; the next cycle carries on
+		return
 	}
 }
 

@@ -17,7 +17,13 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"mxcert/internal/clocktest"
 )
+
+// maxRequestsBeforeKill bounds how many requests the server answers between
+// a start and its kill.
+const maxRequestsBeforeKill = 150
 
 var (
 	kills   = flag.Int("kills", 10, "how many times the server is killed (make crashtest: 50)")
@@ -55,8 +61,14 @@ func TestCrashSafety(t *testing.T) {
 		for i := range *workers {
 			wg.Go(func() { w.work(ctx, client, i) })
 		}
-		// The random moment: from right after start-up to well into the load.
-		time.Sleep(time.Duration(rng.IntN(800)) * time.Millisecond)
+		// The random moment: after a random number of answered requests,
+		// from none (right after start-up) to well into the load. Counted in
+		// requests, not in time, so a busy machine gets the same load as an
+		// idle one; the kill still lands while other requests are in flight.
+		target := w.answeredRequests() + rng.IntN(maxRequestsBeforeKill)
+		clocktest.WaitFor(t, 2*time.Minute, fmt.Sprintf("%d answered requests (seed %d)", target, s), func() bool {
+			return w.answeredRequests() >= target || t.Failed()
+		})
 		srv.kill()
 		cancel()
 		wg.Wait()
@@ -75,8 +87,8 @@ func TestCrashSafety(t *testing.T) {
 	srv.checkLog(t)
 	w.check("after the clean stop")
 	passed, finished := w.outcomes()
-	t.Logf("%d kills in %v: %d candidates, %d attempts handed in (%d passed), %d answers acknowledged; %d requests left without a reply, %d of them autosaves that had committed",
-		*kills, time.Since(start).Round(time.Millisecond), len(w.cands), finished, passed, w.ackedAnswers, w.lostReplies, w.unackedSaves)
+	t.Logf("%d kills in %v: %d candidates, %d attempts handed in (%d passed), %d requests answered, %d answers acknowledged; %d requests left without a reply, %d of them autosaves that had committed",
+		*kills, time.Since(start).Round(time.Millisecond), len(w.cands), finished, passed, w.answered, w.ackedAnswers, w.lostReplies, w.unackedSaves)
 	if w.ackedAnswers < *kills || finished == 0 {
 		t.Errorf("too little load to prove anything: %d answers, %d attempts handed in", w.ackedAnswers, finished)
 	}

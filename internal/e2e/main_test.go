@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // the tests show dates in America/Mexico_City, on any machine
 
 	"github.com/chromedp/chromedp"
 

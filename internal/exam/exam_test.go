@@ -151,9 +151,11 @@ func TestCorrectIsAllOrNothing(t *testing.T) {
 		{"multiple all", multi, []int{0, 1, 2, 3}, false},
 	}
 	for _, tc := range tests {
-		if got := tc.item.Correct(tc.answer); got != tc.want {
-			t.Errorf("%s: Correct(%v) = %v", tc.name, tc.answer, got)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.item.Correct(tc.answer); got != tc.want {
+				t.Errorf("Correct(%v) = %v, want %v", tc.answer, got, tc.want)
+			}
+		})
 	}
 }
 
@@ -215,9 +217,11 @@ func TestEligible(t *testing.T) {
 		{"passed", []Past{{ID: "a", FinishedAt: now.Add(-3 * day)}, {ID: "b", Passed: true, FinishedAt: now.Add(-day)}}, Eligibility{Kind: Certified, AttemptID: "b"}},
 	}
 	for _, tc := range tests {
-		if got := Eligible(tc.past, day, now); got != tc.want {
-			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Eligible(tc.past, day, now); got != tc.want {
+				t.Errorf("Eligible = %+v, want %+v", got, tc.want)
+			}
+		})
 	}
 	if got := Deadline(now, time.Hour, 30*time.Minute); !got.Equal(now.Add(90 * time.Minute)) {
 		t.Errorf("deadline with accommodation = %v", got)

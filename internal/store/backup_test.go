@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"mxcert/internal/clocktest"
 )
 
 // createUserWithAudit writes two rows in one transaction: a snapshot that
@@ -69,19 +71,21 @@ func TestBackupWhileWriting(t *testing.T) {
 			}
 		})
 	}
-	for committed.Load() < 30 {
-		time.Sleep(time.Millisecond)
+	// Stops the writers once, on the way out or after a failed wait (before
+	// the database closes under them).
+	stopWriters := sync.OnceFunc(func() { close(stop); wg.Wait() })
+	t.Cleanup(stopWriters)
+	writes := func(n int64) func() bool {
+		return func() bool { return committed.Load() >= n || len(errs) > 0 }
 	}
+	clocktest.WaitFor(t, time.Minute, "30 writes before the backup", writes(30))
 	out := filepath.Join(t.TempDir(), "respaldo.db")
 	start, atStart := time.Now(), committed.Load()
 	backupErr := db.Backup(ctx, out)
 	took := time.Since(start)
 	atBackup := committed.Load()
-	for committed.Load() < atBackup+30 { // writes go on after the copy
-		time.Sleep(time.Millisecond)
-	}
-	close(stop)
-	wg.Wait()
+	clocktest.WaitFor(t, time.Minute, "30 writes after the backup", writes(atBackup+30)) // writes go on after the copy
+	stopWriters()
 	close(errs)
 	for err := range errs {
 		t.Fatalf("concurrent write: %v", err)

@@ -45,8 +45,7 @@ type DB struct {
 	write *sql.DB
 	read  *sql.DB
 	path  string
-	// Now is the clock used to stamp rows; tests replace it.
-	Now func() time.Time
+	now   func() time.Time // stamps rows: Tx.Now
 
 	stmts sync.Map // query → *sql.Stmt on the read pool, for hot look-ups
 
@@ -56,9 +55,18 @@ type DB struct {
 	closeOnce sync.Once
 }
 
+// Option changes how Open sets up the database.
+type Option func(*DB)
+
+// WithClock makes now the clock that stamps rows (time.Now by default):
+// tests pass a fake one.
+func WithClock(now func() time.Time) Option {
+	return func(db *DB) { db.now = now }
+}
+
 // Open opens (creating if needed) the database in dir and applies pending
 // migrations.
-func Open(ctx context.Context, dir string) (*DB, error) {
+func Open(ctx context.Context, dir string, opts ...Option) (*DB, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
@@ -71,8 +79,11 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0)
 
-	db := &DB{write: write, path: path, Now: time.Now,
+	db := &DB{write: write, path: path, now: time.Now,
 		saves: make(chan saveRequest, maxBatch), closed: make(chan struct{}), saverDone: make(chan struct{})}
+	for _, o := range opts {
+		o(db)
+	}
 	if err := db.migrate(ctx); err != nil {
 		return nil, errors.Join(err, write.Close())
 	}
@@ -145,7 +156,7 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer sqlTx.Rollback() //nolint:errcheck // a no-op after Commit
-	tx := &Tx{tx: sqlTx, ctx: ctx, Now: db.Now().UTC()}
+	tx := &Tx{tx: sqlTx, ctx: ctx, Now: db.now().UTC()}
 	if err := fn(tx); err != nil {
 		return err
 	}

@@ -10,12 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"mxcert/internal/clocktest"
 	"mxcert/internal/exam"
 )
 
-func openTest(t *testing.T) *DB {
+func openTest(t *testing.T, opts ...Option) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "datos"))
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "datos"), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,21 +34,26 @@ func TestOpenConfiguresSQLite(t *testing.T) {
 	if st, err := os.Stat(db.Path()); err != nil || st.Mode().Perm() != 0o600 {
 		t.Errorf("database file mode = %v, %v", st.Mode().Perm(), err)
 	}
-	for name, pool := range map[string]querier{"write": db.write, "read": db.read} {
-		var mode string
-		var fk, sync, busy int
-		if err := pool.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
-			t.Errorf("%s pool journal_mode = %q, %v", name, mode, err)
-		}
-		if err := pool.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
-			t.Errorf("%s pool foreign_keys = %d, %v", name, fk, err)
-		}
-		if err := pool.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&sync); err != nil || sync != 2 {
-			t.Errorf("%s pool synchronous = %d (want 2, FULL), %v", name, sync, err)
-		}
-		if err := pool.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&busy); err != nil || busy < 5000 {
-			t.Errorf("%s pool busy_timeout = %d, %v", name, busy, err)
-		}
+	for _, tc := range []struct {
+		name string
+		pool querier
+	}{{"write pool", db.write}, {"read pool", db.read}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var mode string
+			var fk, sync, busy int
+			if err := tc.pool.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+				t.Errorf("journal_mode = %q, %v", mode, err)
+			}
+			if err := tc.pool.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
+				t.Errorf("foreign_keys = %d, %v", fk, err)
+			}
+			if err := tc.pool.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&sync); err != nil || sync != 2 {
+				t.Errorf("synchronous = %d (want 2, FULL), %v", sync, err)
+			}
+			if err := tc.pool.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&busy); err != nil || busy < 5000 {
+				t.Errorf("busy_timeout = %d, %v", busy, err)
+			}
+		})
 	}
 	if _, err := db.read.ExecContext(ctx, "INSERT INTO audit_log (at, action) VALUES (1, 'x')"); err == nil {
 		t.Error("the read pool accepted a write")
@@ -161,10 +167,10 @@ func TestConcurrentWritesNeverLock(t *testing.T) {
 }
 
 func TestSessions(t *testing.T) {
-	db := openTest(t)
+	clock := clocktest.New()
+	db := openTest(t, WithClock(clock.Now))
 	ctx := context.Background()
-	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	db.Now = func() time.Time { return now }
+	now := clock.Now()
 	u := &User{Email: "a@b.mx", EmailNorm: "a@b.mx", Name: "Ana", PasswordHash: "x"}
 	err := db.Transact(ctx, func(tx *Tx) error {
 		if err := tx.CreateUser(u); err != nil {

@@ -30,9 +30,11 @@ func TestNextStep(t *testing.T) {
 		{"ready", Progress{Studied: studied, Accuracy: map[string]store.DomainAccuracy{"arranque": {Answered: 4, Correct: 3}, "terminal": {Answered: 2, Correct: 2}}}, StepExam, "", ""},
 	}
 	for _, tc := range tests {
-		got := NextStep(tr, tc.p)
-		if got.Kind != tc.want || (tc.module != "" && got.Module.Slug != tc.module) || got.Domain != tc.domain {
-			t.Errorf("%s: %+v", tc.name, got)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			got := NextStep(tr, tc.p)
+			if got.Kind != tc.want || (tc.module != "" && got.Module.Slug != tc.module) || got.Domain != tc.domain {
+				t.Errorf("NextStep = %+v, want kind %v, module %q, domain %q", got, tc.want, tc.module, tc.domain)
+			}
+		})
 	}
 }

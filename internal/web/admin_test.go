@@ -193,13 +193,22 @@ func TestItemAnalysisPageAndCSV(t *testing.T) {
 }
 
 func TestCSVExportsNeutraliseFormulas(t *testing.T) {
-	for in, want := range map[string]string{
-		"=1+2": "'=1+2", "+52 55": "'+52 55", "-3": "'-3", "@SUM(A1)": "'@SUM(A1)", "\t=x": "'\t=x", "\r=x": "'\r=x",
-		"José": "José", "": "", "a=b": "a=b",
+	for _, tc := range []struct{ name, in, want string }{
+		{"formula", "=1+2", "'=1+2"},
+		{"plus", "+52 55", "'+52 55"},
+		{"minus", "-3", "'-3"},
+		{"at sign", "@SUM(A1)", "'@SUM(A1)"},
+		{"tab first", "\t=x", "'\t=x"},
+		{"carriage return first", "\r=x", "'\r=x"},
+		{"a name", "José", "José"},
+		{"empty", "", ""},
+		{"equals inside", "a=b", "a=b"},
 	} {
-		if got := csvSafe(in); got != want {
-			t.Errorf("csvSafe(%q) = %q, want %q", in, got, want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if got := csvSafe(tc.in); got != tc.want {
+				t.Errorf("csvSafe(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
 	}
 	env := newEnv(t)
 	admin := adminClient(t, env)

@@ -87,16 +87,23 @@ func TestPublicVerification(t *testing.T) {
 	employer := env.client(t)
 	employer.ip = "203.0.113.50"
 
-	for _, target := range []string{cert.Code, strings.ToLower(strings.ReplaceAll(cert.Code, "-", "")), cert.ID, strings.ToUpper(cert.ID)} {
-		rec := employer.get("/verificar/" + target)
-		wantStatus(t, rec, http.StatusOK)
-		wantBody(t, rec, "Certificado válido", "José Ñúñez Peña", "Certificación de Ejemplo", "28 de noviembre de 2026", "No vence", `<meta name="robots" content="noindex">`)
-		if strings.Contains(rec.Body.String(), "jose@ejemplo.mx") {
-			t.Error("the verification page shows the e-mail")
-		}
-		if rec.Header().Get("X-Robots-Tag") != "noindex" {
-			t.Error("verification page is indexable")
-		}
+	for _, tc := range []struct{ name, target string }{
+		{"code as printed", cert.Code},
+		{"code in lower case without hyphens", strings.ToLower(strings.ReplaceAll(cert.Code, "-", ""))},
+		{"id", cert.ID},
+		{"id in upper case", strings.ToUpper(cert.ID)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := employer.get("/verificar/" + tc.target)
+			wantStatus(t, rec, http.StatusOK)
+			wantBody(t, rec, "Certificado válido", "José Ñúñez Peña", "Certificación de Ejemplo", "28 de noviembre de 2026", "No vence", `<meta name="robots" content="noindex">`)
+			if strings.Contains(rec.Body.String(), "jose@ejemplo.mx") {
+				t.Error("the verification page shows the e-mail")
+			}
+			if rec.Header().Get("X-Robots-Tag") != "noindex" {
+				t.Error("verification page is indexable")
+			}
+		})
 	}
 	rec := employer.get("/verificar?codigo=" + url.QueryEscape(" "+strings.ToLower(cert.Code)+" "))
 	wantStatus(t, rec, http.StatusSeeOther)
@@ -173,22 +180,30 @@ func TestExpiredCertificate(t *testing.T) {
 func TestUnknownAndMalformedCertificates(t *testing.T) {
 	env := newEnv(t)
 	c := env.client(t)
-	for _, target := range []string{
-		"SB-0000-0000-0000", "no-existe", "00000000-0000-0000-0000-000000000000", "%27%20OR%201%3D1--", "%3Cscript%3E",
-		strings.Repeat("A", 300), "..%2f..%2fetc%2fpasswd", "SB-7K4Q-9XTP-M2HU",
+	for _, tc := range []struct{ name, target string }{
+		{"unknown code", "SB-0000-0000-0000"},
+		{"neither code nor id", "no-existe"},
+		{"unknown id", "00000000-0000-0000-0000-000000000000"},
+		{"SQL", "%27%20OR%201%3D1--"},
+		{"markup", "%3Cscript%3E"},
+		{"very long", strings.Repeat("A", 300)},
+		{"a path", "..%2f..%2fetc%2fpasswd"},
+		{"letter outside the alphabet", "SB-7K4Q-9XTP-M2HU"},
 	} {
-		rec := c.get("/verificar/" + target)
-		if rec.Code != http.StatusNotFound {
-			t.Errorf("GET /verificar/%s = %d, want 404", target, rec.Code)
-		}
-		wantBody(t, rec, "No encontramos ese certificado")
-		if strings.Contains(rec.Body.String(), "<script>") {
-			t.Error("the query is echoed unescaped")
-		}
-		api := c.get("/api/v1/certificates/" + target)
-		if api.Code != http.StatusNotFound || !strings.Contains(api.Body.String(), `"error":"not_found"`) {
-			t.Errorf("API %s = %d %s", target, api.Code, api.Body)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			rec := c.get("/verificar/" + tc.target)
+			if rec.Code != http.StatusNotFound {
+				t.Errorf("GET /verificar/%s = %d, want 404", tc.target, rec.Code)
+			}
+			wantBody(t, rec, "No encontramos ese certificado")
+			if strings.Contains(rec.Body.String(), "<script>") {
+				t.Error("the query is echoed unescaped")
+			}
+			api := c.get("/api/v1/certificates/" + tc.target)
+			if api.Code != http.StatusNotFound || !strings.Contains(api.Body.String(), `"error":"not_found"`) {
+				t.Errorf("API %s = %d %s", tc.target, api.Code, api.Body)
+			}
+		})
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -277,13 +278,26 @@ func TestExamsAreOwnedByTheirCandidate(t *testing.T) {
 	luis := env.client(t)
 	luis.ip = "198.51.100.9"
 	luis.register("Luis Pérez", "luis@ejemplo.mx", goodPassword)
-	for _, rec := range []interface{ Result() *http.Response }{
-		luis.get("/examen/" + a.ID), luis.get("/examen/" + a.ID + "/resultado"), luis.get("/examen/" + a.ID + "/entregar"),
-		luis.post("/examen/"+a.ID+"/respuesta", saveForm(a, 0, 0, []int{0})), luis.post("/examen/"+a.ID+"/entregar", nil),
+	for _, tc := range []struct {
+		name, method, path string
+		form               url.Values
+	}{
+		{"the exam page", "GET", "", nil},
+		{"the result", "GET", "/resultado", nil},
+		{"the hand-in page", "GET", "/entregar", nil},
+		{"an autosave", "POST", "/respuesta", saveForm(a, 0, 0, []int{0})},
+		{"a hand-in", "POST", "/entregar", url.Values{}},
 	} {
-		if rec.Result().StatusCode != http.StatusNotFound {
-			t.Errorf("another candidate's attempt: %d", rec.Result().StatusCode)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			target := "/examen/" + a.ID + tc.path
+			var rec *httptest.ResponseRecorder
+			if tc.method == "POST" {
+				rec = luis.post(target, tc.form)
+			} else {
+				rec = luis.get(target)
+			}
+			wantStatus(t, rec, http.StatusNotFound)
+		})
 	}
 	if got := loadAttempt(t, env, ana, a.ID); !got.Open() || got.Items[0].Answered() {
 		t.Error("another candidate changed the attempt")

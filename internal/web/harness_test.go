@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,43 +9,31 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
+	_ "time/tzdata" // the tests show dates in America/Mexico_City, on any machine
 
 	"mxcert/internal/account"
-	"mxcert/internal/admin"
-	"mxcert/internal/attempt"
 	"mxcert/internal/certificate"
+	"mxcert/internal/clocktest"
 	"mxcert/internal/content"
+	"mxcert/internal/services"
 	"mxcert/internal/store"
-	"mxcert/internal/study"
 	"mxcert/static"
 	"mxcert/templates"
 )
-
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *fakeClock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 // cheapHash keeps tests fast; one test checks the real parameters.
 var cheapHash = account.HashParams{Memory: 64, Time: 1, Threads: 1}
 
 type testEnv struct {
 	srv      *Server
+	svc      *services.Set
 	certs    *certificate.Service
 	key      *certificate.Key
 	catalog  *content.Catalog
 	db       *store.DB
 	accounts *account.Service
-	clock    *fakeClock
+	clock    *clocktest.Fake
 }
 
 // envOption changes the environment: the web configuration, or the
@@ -56,66 +43,39 @@ type envOption func(cfg *Config)
 // withShippedContent serves the real curriculum of content/.
 func withShippedContent(cfg *Config) { cfg.ContentDir = "../../content" }
 
-// newEnv builds the real router over the example track, a real SQLite
-// database in a temporary directory and a fake clock.
+// newEnv builds the real router over the example track, with the services
+// the server runs (services.Open) on a real SQLite database in a temporary
+// directory and a fake clock.
 func newEnv(t testing.TB, opts ...envOption) *testEnv {
 	t.Helper()
-	cfg := Config{BaseURL: "http://example.test", ContentDir: "../content/testdata/content", TimeZone: "America/Mexico_City"}
+	cfg := Config{BaseURL: "http://example.test", ContentDir: "../content/testdata/content"}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	cat, report, err := content.LoadDir(cfg.ContentDir, content.Options{LinkURL: ContentLinkURL})
-	if err != nil || report.HasErrors() {
-		t.Fatalf("load content: %v %v", err, report.Errors())
-	}
-	clock := &fakeClock{t: time.Date(2026, 11, 28, 18, 0, 0, 0, time.UTC)}
-	db, err := store.Open(context.Background(), t.TempDir())
+	clock := clocktest.New()
+	quiet := slog.New(slog.DiscardHandler)
+	svc, err := services.Open(context.Background(), services.Config{
+		DataDir: t.TempDir(), ContentDir: cfg.ContentDir, ContentOptions: content.Options{LinkURL: ContentLinkURL},
+		BaseURL: cfg.BaseURL, Now: clock.Now, HashParams: cheapHash, Log: quiet,
+	})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("open the services: %v", err)
 	}
-	t.Cleanup(func() { db.Close() })
-	db.Now = clock.Now
-	accounts, err := account.New(db, clock.Now, cheapHash)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDir := t.TempDir()
-	key, err := certificate.LoadOrCreateKey(keyDir + "/signing.key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	zone, _ := time.LoadLocation(cfg.TimeZone)
-	var current atomic.Pointer[content.Catalog]
-	current.Store(cat)
-	catalog := current.Load
-	certs := certificate.NewService(db, key, keyDir, cfg.BaseURL, catalog, clock.Now, zone)
-	attempts := attempt.New(db, clock.Now, catalog, certs, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	t.Cleanup(func() {
+		if err := svc.Close(); err != nil {
+			t.Errorf("close the services: %v", err)
+		}
+	})
+	cfg.Zone = svc.Zone
 	s, err := New(cfg, Deps{
-		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Catalog:       catalog,
-		ContentReport: func() content.Report { return report },
-		Reload: func(int64) (content.Report, error) {
-			next, r, err := content.LoadDir(cfg.ContentDir, content.Options{LinkURL: ContentLinkURL})
-			if err == nil && !r.HasErrors() {
-				current.Store(next)
-			} else if err == nil {
-				err = errors.New("content has errors")
-			}
-			return r, err
-		},
-		Accounts:  accounts,
-		Study:     study.New(db, clock.Now),
-		Attempts:  attempts,
-		Certs:     certs,
-		Admin:     admin.New(db, catalog, attempts, clock.Now, zone),
-		Now:       clock.Now,
-		Templates: templates.FS,
-		Static:    static.FS,
+		Logger: quiet, Catalog: svc.Catalog, Accounts: svc.Accounts, Study: svc.Study, Attempts: svc.Attempts, Certs: svc.Certificates, Admin: svc.Admin,
+		ContentReport: svc.ContentReport, Reload: svc.Reload,
+		Now: svc.Now, Templates: templates.FS, Static: static.FS,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{srv: s, certs: certs, key: key, catalog: cat, db: db, accounts: accounts, clock: clock}
+	return &testEnv{srv: s, svc: svc, certs: svc.Certificates, key: svc.Key, catalog: svc.Catalog(), db: svc.DB, accounts: svc.Accounts, clock: clock}
 }
 
 // client is a browser: it keeps cookies and does not follow redirects, so

@@ -70,10 +70,9 @@ func TestNamesAreEscapedInPagesAndLiteralInPDFs(t *testing.T) {
 	// Names reach the PDF only through validation, but the renderer must
 	// not interpret anything either: markup prints as characters.
 	hostile := `<script>alert("x")</script> & <b>Ana</b>`
-	zone, _ := time.LoadLocation("America/Mexico_City")
 	doc, err := certificate.RenderPDF(certificate.Document{ID: cert.ID, Code: cert.Code, HolderName: hostile, Certification: cert.TrackTitle,
 		TrackVersion: cert.TrackVersion, IssuedAt: cert.IssuedAt, VerifyURL: "http://example.test/verificar/" + cert.Code,
-		Signed: certificate.SignedOf(cert), Zone: zone})
+		Signed: certificate.SignedOf(cert), Zone: env.svc.Zone})
 	if err != nil {
 		t.Fatal(err)
 	}

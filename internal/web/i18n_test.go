@@ -10,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"mxcert/internal/services"
 	"mxcert/templates"
 )
 
@@ -97,25 +98,45 @@ func TestTemplatesUseExistingMessages(t *testing.T) {
 }
 
 func TestDates(t *testing.T) {
-	zone, _ := time.LoadLocation("America/Mexico_City")
+	zone, err := time.LoadLocation(services.DefaultZone)
+	if err != nil {
+		t.Fatal(err)
+	}
 	when := time.Date(2026, 11, 29, 3, 5, 0, 0, time.UTC).In(zone) // still the 28th in Mexico City
 	for _, tc := range []struct{ lang, date, dateTime string }{
 		{langES, "28 de noviembre de 2026", "28 de noviembre de 2026, 21:05 h"},
 		{langEN, "November 28, 2026", "November 28, 2026, 9:05 PM"},
 	} {
-		if got := formatDate(tc.lang, when); got != tc.date {
-			t.Errorf("%s date = %q, want %q", tc.lang, got, tc.date)
-		}
-		if got := formatDateTime(tc.lang, when); got != tc.dateTime {
-			t.Errorf("%s date-time = %q, want %q", tc.lang, got, tc.dateTime)
-		}
-	}
-	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567", -4200: "-4,200"} {
-		if got := formatNumber(n); got != want {
-			t.Errorf("formatNumber(%d) = %q, want %q", n, got, want)
-		}
+		t.Run(tc.lang, func(t *testing.T) {
+			if got := formatDate(tc.lang, when); got != tc.date {
+				t.Errorf("date = %q, want %q", got, tc.date)
+			}
+			if got := formatDateTime(tc.lang, when); got != tc.dateTime {
+				t.Errorf("date-time = %q, want %q", got, tc.dateTime)
+			}
+		})
 	}
 	if strings.Contains(formatDate(langES, when), "November") {
 		t.Error("English month in Spanish")
+	}
+}
+
+func TestFormatNumber(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		n    int
+		want string
+	}{
+		{"zero", 0, "0"},
+		{"below a thousand", 999, "999"},
+		{"a thousand", 1000, "1,000"},
+		{"millions", 1234567, "1,234,567"},
+		{"negative", -4200, "-4,200"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := formatNumber(tc.n); got != tc.want {
+				t.Errorf("formatNumber(%d) = %q, want %q", tc.n, got, tc.want)
+			}
+		})
 	}
 }

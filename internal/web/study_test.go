@@ -251,25 +251,27 @@ func TestContentImagesAndTraversal(t *testing.T) {
 	if rec.Header().Get("Content-Type") != "image/png" || !strings.Contains(rec.Header().Get("Cache-Control"), "max-age") {
 		t.Errorf("image headers: %v", rec.Header())
 	}
-	for _, target := range []string{
-		"/certificaciones/ejemplo/archivos/../certification.md",
-		"/certificaciones/ejemplo/archivos/images/../questions/arranque.md",
-		"/certificaciones/ejemplo/archivos/images/%2e%2e/questions/arranque.md",
-		"/certificaciones/ejemplo/archivos/images%2f..%2f..%2fcertification.md",
-		"/certificaciones/ejemplo/archivos/%2e%2e/%2e%2e/go.mod",
-		"/certificaciones/ejemplo/archivos/questions/arranque.md",
-		"/certificaciones/ejemplo/archivos/certification.md",
-		"/certificaciones/ejemplo/archivos/images/no-existe.png",
-		"/certificaciones/ejemplo/archivos/images//orden-arranque.png",
-		"/certificaciones/..%2f..%2fetc/archivos/images/passwd.png",
+	for _, tc := range []struct{ name, target string }{
+		{"dot-dot", "/certificaciones/ejemplo/archivos/../certification.md"},
+		{"dot-dot out of images", "/certificaciones/ejemplo/archivos/images/../questions/arranque.md"},
+		{"encoded dot-dot", "/certificaciones/ejemplo/archivos/images/%2e%2e/questions/arranque.md"},
+		{"encoded slashes", "/certificaciones/ejemplo/archivos/images%2f..%2f..%2fcertification.md"},
+		{"encoded dot-dot out of the content", "/certificaciones/ejemplo/archivos/%2e%2e/%2e%2e/go.mod"},
+		{"a question bank", "/certificaciones/ejemplo/archivos/questions/arranque.md"},
+		{"the track's file", "/certificaciones/ejemplo/archivos/certification.md"},
+		{"a missing image", "/certificaciones/ejemplo/archivos/images/no-existe.png"},
+		{"a double slash", "/certificaciones/ejemplo/archivos/images//orden-arranque.png"},
+		{"encoded dot-dot as the track", "/certificaciones/..%2f..%2fetc/archivos/images/passwd.png"},
 	} {
-		rec := c.get(target)
-		if rec.Code != http.StatusNotFound {
-			t.Errorf("GET %s = %d, want 404", target, rec.Code)
-		}
-		if strings.Contains(rec.Body.String(), "domain:") || strings.Contains(rec.Body.String(), "module ") {
-			t.Errorf("GET %s leaked a file", target)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			rec := c.get(tc.target)
+			if rec.Code != http.StatusNotFound {
+				t.Errorf("GET %s = %d, want 404", tc.target, rec.Code)
+			}
+			if strings.Contains(rec.Body.String(), "domain:") || strings.Contains(rec.Body.String(), "module ") {
+				t.Errorf("GET %s leaked a file", tc.target)
+			}
+		})
 	}
 }
 

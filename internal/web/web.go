@@ -4,6 +4,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -11,7 +12,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	_ "time/tzdata" // America/Mexico_City must load on machines without tzdata
 
 	"github.com/gin-gonic/gin"
 
@@ -25,11 +25,11 @@ import (
 
 // Config is what the web layer needs from the process configuration.
 type Config struct {
-	BaseURL        string   // public URL, e.g. https://certificacion.mxos.mx
-	TrustedProxies []string // proxies whose X-Forwarded-For is believed; none by default
-	Dev            bool     // templates and static files are re-read from disk
-	TimeZone       string   // where dates are shown; America/Mexico_City by default
-	ContentDir     string   // the content folder, for the tracks' images
+	BaseURL        string         // public URL, e.g. https://certificacion.mxos.mx
+	TrustedProxies []string       // proxies whose X-Forwarded-For is believed; none by default
+	Dev            bool           // templates and static files are re-read from disk
+	Zone           *time.Location // where dates are shown (the foundation's zone)
+	ContentDir     string         // the content folder, for the tracks' images
 	// ContentSourceURL, when set, links each question of the item analysis
 	// to its file in the foundation's repository (e.g. a git host's
 	// ".../blob/main/content").
@@ -98,13 +98,11 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	if cfg.TimeZone == "" {
-		cfg.TimeZone = "America/Mexico_City"
+	if cfg.Zone == nil {
+		return nil, errors.New("web: no time zone to show dates in")
 	}
+	s.zone = cfg.Zone
 	var err error
-	if s.zone, err = time.LoadLocation(cfg.TimeZone); err != nil {
-		return nil, fmt.Errorf("time zone: %w", err)
-	}
 	if s.tr, err = newTranslator(); err != nil {
 		return nil, err
 	}

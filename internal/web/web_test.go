@@ -149,23 +149,30 @@ func TestSecurityHeadersEverywhere(t *testing.T) {
 
 func TestTrailingSlash(t *testing.T) {
 	c := newEnv(t).client(t)
-	for target, want := range map[string]string{"/registro/": "/registro", "//evil.example/": "/"} {
-		rec := c.get(target)
-		if rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != want {
-			t.Errorf("GET %s = %d → %q, want → %q", target, rec.Code, rec.Header().Get("Location"), want)
-		}
+	for _, tc := range []struct{ name, target, want string }{
+		{"a page", "/registro/", "/registro"},
+		{"another site", "//evil.example/", "/"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := c.get(tc.target)
+			if rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != tc.want {
+				t.Errorf("GET %s = %d → %q, want → %q", tc.target, rec.Code, rec.Header().Get("Location"), tc.want)
+			}
+		})
 	}
 }
 
 func TestContentLinkURL(t *testing.T) {
-	tests := map[string]string{
-		"images/orden arranque.png": "/certificaciones/t/archivos/images/orden%20arranque.png",
-		"modules/02-terminal.md":    "/certificaciones/t/modulos/terminal",
-		"certification.md":          "/certificaciones/t",
+	tests := []struct{ name, rel, want string }{
+		{"image with a space", "images/orden arranque.png", "/certificaciones/t/archivos/images/orden%20arranque.png"},
+		{"module", "modules/02-terminal.md", "/certificaciones/t/modulos/terminal"},
+		{"track", "certification.md", "/certificaciones/t"},
 	}
-	for rel, want := range tests {
-		if got := ContentLinkURL("t", rel); got != want {
-			t.Errorf("ContentLinkURL(%q) = %q, want %q", rel, got, want)
-		}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ContentLinkURL("t", tc.rel); got != tc.want {
+				t.Errorf("ContentLinkURL(%q) = %q, want %q", tc.rel, got, tc.want)
+			}
+		})
 	}
 }

@@ -1,0 +1,208 @@
+// Package services builds what MxOS Certificación's front ends call: the
+// content in use, the database, and the use cases over them (accounts,
+// study, exam attempts, certificates). The server, the command line and
+// the tests all get them from Open, built one way, so that none of them
+// can leave out a collaborator (the signing key, the clock, the time zone)
+// that another one passes.
+//
+// It is a package of its own rather than part of internal/app because app
+// also builds the web layer, and the web layer's tests need these same
+// services: from app they could not import them.
+package services
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"mxcert/internal/account"
+	"mxcert/internal/admin"
+	"mxcert/internal/attempt"
+	"mxcert/internal/certificate"
+	"mxcert/internal/content"
+	"mxcert/internal/store"
+	"mxcert/internal/study"
+)
+
+// DefaultZone is where dates are shown and printed unless configured.
+const DefaultZone = "America/Mexico_City"
+
+// Config says where the data and the content are and how to run.
+type Config struct {
+	// DataDir holds the database (created on first use) and, by
+	// default, the signing key.
+	DataDir string
+	// KeyPath is the Ed25519 signing key, DataDir/keys/signing.key when
+	// empty; created on first use. Retired public keys go in a "retired"
+	// folder beside it.
+	KeyPath string
+	// ContentDir is the content folder, validated by Open and by Reload.
+	// Empty means no content: the command line, which serves no pages and
+	// starts no exams, opens the services without it.
+	ContentDir string
+	// ContentOptions are how the content is loaded (how lint findings
+	// link to the web pages).
+	ContentOptions content.Options
+	// BaseURL is the site's public URL, printed in every certificate.
+	BaseURL string
+	// Zone is where dates are shown and printed; nil loads DefaultZone.
+	Zone *time.Location
+	// Now is the clock; nil means time.Now. Tests pass a fake one.
+	Now func() time.Time
+	// HashParams are the password-hashing costs; zero means OWASP's.
+	HashParams account.HashParams
+	// Log receives content findings and the use cases' own logs; nil
+	// discards them.
+	Log *slog.Logger
+}
+
+// Set is the services over one database. Close it when done.
+type Set struct {
+	DB           *store.DB
+	Key          *certificate.Key
+	Accounts     *account.Service
+	Study        *study.Service
+	Attempts     *attempt.Service
+	Certificates *certificate.Service
+	Admin        *admin.Service
+	// Zone is where dates are shown, loaded once for everyone.
+	Zone *time.Location
+	// Now is the clock every service was given.
+	Now func() time.Time
+
+	contentDir  string
+	contentOpts content.Options
+	log         *slog.Logger
+	catalog     atomic.Pointer[content.Catalog]
+	report      atomic.Pointer[content.Report] // findings of the content in use
+}
+
+// ContentError is returned when the content has errors; it carries them.
+type ContentError struct{ Report content.Report }
+
+func (e *ContentError) Error() string {
+	return fmt.Sprintf("the content has %d errors", len(e.Report.Errors()))
+}
+
+// ErrNoContent is a reload of services opened without a content folder.
+var ErrNoContent = errors.New("no content folder to reload")
+
+// Open loads and validates the content, opens (creating if needed) the
+// database and the signing key, and builds the services. Content with
+// errors is a *ContentError, returned before anything is created on disk.
+func Open(ctx context.Context, cfg Config) (*Set, error) {
+	s := &Set{Zone: cfg.Zone, Now: cfg.Now, contentDir: cfg.ContentDir, contentOpts: cfg.ContentOptions, log: cfg.Log}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.Zone == nil {
+		zone, err := time.LoadLocation(DefaultZone)
+		if err != nil {
+			return nil, fmt.Errorf("time zone: %w", err)
+		}
+		s.Zone = zone
+	}
+	if err := s.loadContent(); err != nil {
+		return nil, err
+	}
+
+	db, err := store.Open(ctx, cfg.DataDir, store.WithClock(s.Now))
+	if err != nil {
+		return nil, err
+	}
+	s.DB = db
+	params := cfg.HashParams
+	if params == (account.HashParams{}) {
+		params = account.OWASPParams
+	}
+	if s.Accounts, err = account.New(db, s.Now, params); err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	keyPath := cfg.KeyPath
+	if keyPath == "" {
+		keyPath = filepath.Join(cfg.DataDir, "keys", "signing.key")
+	}
+	if s.Key, err = certificate.LoadOrCreateKey(keyPath); err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	s.Certificates = certificate.NewService(db, s.Key, filepath.Join(filepath.Dir(keyPath), "retired"), cfg.BaseURL, s.Catalog, s.Now, s.Zone)
+	s.Attempts = attempt.New(db, s.Now, s.Catalog, s.Certificates, s.log)
+	s.Admin = admin.New(db, s.Catalog, s.Attempts, s.Now, s.Zone)
+	s.Study = study.New(db, s.Now)
+	return s, nil
+}
+
+// loadContent validates the content folder at start; warnings are logged.
+func (s *Set) loadContent() error {
+	if s.contentDir == "" {
+		s.catalog.Store(&content.Catalog{})
+		s.report.Store(&content.Report{})
+		return nil
+	}
+	cat, report, err := content.LoadDir(s.contentDir, s.contentOpts)
+	if err != nil {
+		return err
+	}
+	if report.HasErrors() {
+		return &ContentError{Report: report}
+	}
+	for _, f := range report.Warnings() {
+		s.log.Warn("content", slog.String("finding", f.String()))
+	}
+	s.catalog.Store(cat)
+	s.report.Store(&report)
+	return nil
+}
+
+// Catalog returns the content in use.
+func (s *Set) Catalog() *content.Catalog { return s.catalog.Load() }
+
+// ContentReport is the findings of the content in use.
+func (s *Set) ContentReport() content.Report { return *s.report.Load() }
+
+// Reload validates the content folder again and swaps the catalog in only
+// when it has no errors; otherwise the previous content keeps serving and
+// the report says why. actorID is the administrator who asked (0: a
+// signal); a reload that happens is audited.
+func (s *Set) Reload(actorID int64) (content.Report, error) {
+	if s.contentDir == "" {
+		return content.Report{}, ErrNoContent
+	}
+	before := s.Catalog().Version
+	cat, report, err := content.LoadDir(s.contentDir, s.contentOpts)
+	if err != nil {
+		return report, err
+	}
+	s.logFindings(report)
+	if report.HasErrors() {
+		s.log.Error("content reload refused; still serving the previous content", slog.String("content_version", before))
+		return report, &ContentError{Report: report}
+	}
+	s.catalog.Store(cat)
+	s.report.Store(&report)
+	s.log.Info("content reloaded", slog.String("content_version", cat.Version))
+	err = s.DB.Transact(context.Background(), func(tx *store.Tx) error {
+		return tx.Audit(actorID, "content.reload", cat.Version, map[string]any{"before": before, "after": cat.Version, "warnings": len(report.Warnings())})
+	})
+	return report, err
+}
+
+func (s *Set) logFindings(report content.Report) {
+	for _, f := range report.Findings {
+		if f.Severity == content.Error {
+			s.log.Error("content", slog.String("finding", f.String()))
+		} else {
+			s.log.Warn("content", slog.String("finding", f.String()))
+		}
+	}
+}
+
+// Close closes the database; answers already acknowledged are committed.
+func (s *Set) Close() error { return s.DB.Close() }
