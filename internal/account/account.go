@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"mxcert/internal/model"
+	"mxcert/internal/fail"
 	"mxcert/internal/store"
 )
 
@@ -28,7 +28,7 @@ const (
 
 // ErrBadCredentials is a failed sign-in. It never says whether the account
 // exists.
-var ErrBadCredentials = model.NewError(model.ErrInvalid, "wrong e-mail or password")
+var ErrBadCredentials = fail.New(fail.ErrInvalid, "wrong e-mail or password")
 
 // ErrNoSession means the token names no live session.
 var ErrNoSession = errors.New("no session")
@@ -167,7 +167,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 // ErrNameLocked is a name change by a candidate who already holds a
 // certificate: from then on only the foundation corrects names, so that
 // every change is reviewed and re-issues the certificate.
-var ErrNameLocked = model.NewError(model.ErrConflict, "the name is on an issued certificate")
+var ErrNameLocked = fail.New(fail.ErrConflict, "the name is on an issued certificate")
 
 // ValidateName checks a legal name (already cleaned with CleanName).
 func ValidateName(name string) error {

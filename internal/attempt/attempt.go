@@ -15,16 +15,16 @@ import (
 
 	"mxcert/internal/content"
 	"mxcert/internal/exam"
-	"mxcert/internal/model"
+	"mxcert/internal/fail"
 	"mxcert/internal/store"
 )
 
 // Errors the web layer turns into pages.
 var (
-	ErrCoolingOff  = model.NewError(model.ErrConflict, "the retake cool-down has not ended")
-	ErrCertified   = model.NewError(model.ErrConflict, "the candidate already passed this certification")
-	ErrNameChanged = model.NewError(model.ErrConflict, "the confirmed name is not the account's name")
-	ErrBadAnswer   = model.NewError(model.ErrInvalid, "the answer does not fit the question")
+	ErrCoolingOff  = fail.New(fail.ErrConflict, "the retake cool-down has not ended")
+	ErrCertified   = fail.New(fail.ErrConflict, "the candidate already passed this certification")
+	ErrNameChanged = fail.New(fail.ErrConflict, "the confirmed name is not the account's name")
+	ErrBadAnswer   = fail.New(fail.ErrInvalid, "the answer does not fit the question")
 )
 
 // Issuer issues the certificate of a passed attempt. It runs inside the

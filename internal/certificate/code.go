@@ -8,7 +8,7 @@ import (
 	"crypto/rand"
 	"strings"
 
-	"mxcert/internal/model"
+	"mxcert/internal/fail"
 )
 
 // alphabet is Crockford's base 32: digits and capitals without I, L, O and
@@ -19,7 +19,7 @@ const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 const codeChars = 12
 
 // ErrBadCode is a string that cannot be a certificate code.
-var ErrBadCode = model.NewError(model.ErrInvalid, "not a certificate code")
+var ErrBadCode = fail.New(fail.ErrInvalid, "not a certificate code")
 
 // NewCode makes a short code such as "SB-7K4Q-9XTP-M2HW": a prefix naming
 // the track and 60 random bits in three groups of four.

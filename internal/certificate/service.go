@@ -13,7 +13,7 @@ import (
 
 	"mxcert/internal/account"
 	"mxcert/internal/content"
-	"mxcert/internal/model"
+	"mxcert/internal/fail"
 	"mxcert/internal/store"
 )
 
@@ -227,7 +227,7 @@ func (s *Service) PDF(ctx context.Context, c *store.Certificate) ([]byte, error)
 }
 
 // ErrNoChange is a revocation of a revoked certificate, or the reverse.
-var ErrNoChange = model.NewError(model.ErrConflict, "the certificate already has that status")
+var ErrNoChange = fail.New(fail.ErrConflict, "the certificate already has that status")
 
 // Revoke revokes a certificate with a reason; actorID 0 is the command line.
 func (s *Service) Revoke(ctx context.Context, actorID int64, idOrCode, reason string) (*store.Certificate, error) {

@@ -3,23 +3,23 @@ package exam
 import (
 	"time"
 
-	"mxcert/internal/model"
+	"mxcert/internal/fail"
 )
 
 // Why an answer to a running exam is refused. The web layer turns each
 // into what the candidate sees; none of them changes a saved answer.
 var (
 	// ErrClosed is an answer to an attempt that was already handed in.
-	ErrClosed = model.NewError(model.ErrConflict, "the attempt is finished")
+	ErrClosed = fail.New(fail.ErrConflict, "the attempt is finished")
 	// ErrDeadline is an answer that arrived after the attempt's deadline.
-	ErrDeadline = model.NewError(model.ErrConflict, "the attempt's time is up")
+	ErrDeadline = fail.New(fail.ErrConflict, "the attempt's time is up")
 	// ErrWrongQuestion is an answer whose page named another question than
 	// the one served at its position: a form the browser restored from its
 	// history onto another question's page, or a hand-made request.
-	ErrWrongQuestion = model.NewError(model.ErrConflict, "the answer names another question than the one at its position")
+	ErrWrongQuestion = fail.New(fail.ErrConflict, "the answer names another question than the one at its position")
 	// ErrStale is a change sent from a page older than the item's last
 	// change (another tab, the Back button): a newer answer stays.
-	ErrStale = model.NewError(model.ErrConflict, "the question changed after the page was shown")
+	ErrStale = fail.New(fail.ErrConflict, "the question changed after the page was shown")
 )
 
 // SaveTarget is what the admission rules need to know of the attempt and

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"mxcert/internal/exam"
-	"mxcert/internal/model"
+	"mxcert/internal/fail"
 )
 
 // Attempt statuses.
@@ -27,7 +27,7 @@ var (
 )
 
 // ErrNoSuchItem is an answer to a question the attempt does not have.
-var ErrNoSuchItem = model.NewError(model.ErrInvalid, "no such question in the attempt")
+var ErrNoSuchItem = fail.New(fail.ErrInvalid, "no such question in the attempt")
 
 // Attempt is one sitting of a timed exam.
 type Attempt struct {

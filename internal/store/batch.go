@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"mxcert/internal/model"
+	"mxcert/internal/fail"
 )
 
 // Group commit for answers. Every autosave must be durable before it is
@@ -32,7 +32,7 @@ type saveResult struct {
 }
 
 // ErrClosedDB is an answer sent after the database was closed.
-var ErrClosedDB = model.NewError(model.ErrUnavailable, "database closed")
+var ErrClosedDB = fail.New(fail.ErrUnavailable, "database closed")
 
 // SaveAnswerDurably saves one answer like Tx.SaveAnswer, in a transaction
 // shared with other answers arriving at the same time. It returns only

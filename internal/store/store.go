@@ -25,13 +25,13 @@ import (
 
 	"github.com/mattn/go-sqlite3"
 
-	"mxcert/internal/model"
+	"mxcert/internal/fail"
 )
 
 // Sentinel errors, tested with errors.Is.
 var (
-	ErrNotFound = model.ErrNotFound
-	ErrConflict = model.ErrConflict
+	ErrNotFound = fail.ErrNotFound
+	ErrConflict = fail.ErrConflict
 )
 
 //go:embed migrations/*.sql

@@ -13,7 +13,7 @@ import (
 
 	"mxcert/internal/content"
 	"mxcert/internal/exam"
-	"mxcert/internal/model"
+	"mxcert/internal/fail"
 	"mxcert/internal/store"
 )
 
@@ -27,9 +27,9 @@ const ReadyPercent = 70
 
 // Errors the web layer turns into pages.
 var (
-	ErrUnknownDomain = model.NewError(model.ErrInvalid, "unknown domain")
-	ErrTimeUp        = model.NewError(model.ErrConflict, "the simulacro's time is up")
-	ErrNotAnswerable = model.NewError(model.ErrInvalid, "the question cannot be answered now")
+	ErrUnknownDomain = fail.New(fail.ErrInvalid, "unknown domain")
+	ErrTimeUp        = fail.New(fail.ErrConflict, "the simulacro's time is up")
+	ErrNotAnswerable = fail.New(fail.ErrInvalid, "the question cannot be answered now")
 )
 
 // Service is the study use cases.

@@ -8,7 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"mxcert/internal/model"
+	"mxcert/internal/fail"
 )
 
 // httpError is a failure that belongs to HTTP itself (a method not
@@ -39,16 +39,16 @@ func statusOf(err error) int {
 	if errors.As(err, &he) {
 		return he.Status
 	}
-	switch model.KindOf(err) {
-	case model.ErrInvalid:
+	switch fail.KindOf(err) {
+	case fail.ErrInvalid:
 		return http.StatusBadRequest
-	case model.ErrNotFound:
+	case fail.ErrNotFound:
 		return http.StatusNotFound
-	case model.ErrConflict:
+	case fail.ErrConflict:
 		return http.StatusConflict
-	case model.ErrForbidden:
+	case fail.ErrForbidden:
 		return http.StatusForbidden
-	case model.ErrUnavailable:
+	case fail.ErrUnavailable:
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError

@@ -10,7 +10,7 @@ import (
 	"mxcert/internal/attempt"
 	"mxcert/internal/certificate"
 	"mxcert/internal/exam"
-	"mxcert/internal/model"
+	"mxcert/internal/fail"
 	"mxcert/internal/study"
 )
 
@@ -22,14 +22,14 @@ func TestStatusOfErrors(t *testing.T) {
 		want int
 	}{
 		{"a fault of ours", errors.New("disk I/O error"), http.StatusInternalServerError},
-		{"not found, wrapped", fmt.Errorf("attempt x: %w", model.ErrNotFound), http.StatusNotFound},
+		{"not found, wrapped", fmt.Errorf("attempt x: %w", fail.ErrNotFound), http.StatusNotFound},
 		{"a stale exam page", exam.ErrStale, http.StatusConflict},
 		{"a cool-down", fmt.Errorf("start: %w", attempt.ErrCoolingOff), http.StatusConflict},
 		{"an answer that does not fit", attempt.ErrBadAnswer, http.StatusBadRequest},
 		{"not a certificate code", certificate.ErrBadCode, http.StatusBadRequest},
 		{"an unknown practice domain", study.ErrUnknownDomain, http.StatusBadRequest},
-		{"the database is closing", model.NewError(model.ErrUnavailable, "closing"), http.StatusServiceUnavailable},
-		{"forbidden", model.ErrForbidden, http.StatusForbidden},
+		{"the database is closing", fail.New(fail.ErrUnavailable, "closing"), http.StatusServiceUnavailable},
+		{"forbidden", fail.ErrForbidden, http.StatusForbidden},
 		{"HTTP's own", errTooLarge, http.StatusRequestEntityTooLarge},
 	}
 	for _, tc := range cases {

@@ -1,4 +1,4 @@
-package model
+package fail
 
 import (
 	"errors"
@@ -7,7 +7,7 @@ import (
 )
 
 func TestKindOf(t *testing.T) {
-	stale := NewError(ErrConflict, "the question changed after the page was shown")
+	stale := New(ErrConflict, "the question changed after the page was shown")
 	cases := []struct {
 		name string
 		err  error

@@ -1,9 +1,9 @@
-// Package model holds the vocabulary the platform's layers share: the
-// kinds of error every layer speaks in, and (as they move here from the
-// store) the records and the named states they go through. It does no I/O
-// and imports nothing of the project: store keeps these values, the
-// services change them, web shows them.
-package model
+// Package fail names the kinds of failure that every layer of the platform
+// speaks in: invalid, not found, conflict, forbidden, unavailable. A
+// service's own errors are of one of these kinds, so the web layer maps any
+// of them to a status, a page and a JSON reply in one place. It imports
+// nothing of the project.
+package fail
 
 import "errors"
 
@@ -30,11 +30,11 @@ type kindError struct {
 func (e *kindError) Error() string { return e.msg }
 func (e *kindError) Unwrap() error { return e.kind }
 
-// NewError returns a sentinel error with its own message that is of kind,
+// New returns a sentinel error with its own message that is of kind,
 // one of the kinds above:
 //
-//	var ErrStale = model.NewError(model.ErrConflict, "the question changed after the page was shown")
-func NewError(kind error, msg string) error { return &kindError{msg: msg, kind: kind} }
+//	var ErrStale = fail.New(fail.ErrConflict, "the question changed after the page was shown")
+func New(kind error, msg string) error { return &kindError{msg: msg, kind: kind} }
 
 // KindOf is the kind of err, or nil when err is nil or of no kind.
 func KindOf(err error) error {
