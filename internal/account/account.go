@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"mxcert/internal/fail"
+	"mxcert/internal/model"
 	"mxcert/internal/store"
 )
 
@@ -63,17 +64,17 @@ type Registration struct {
 
 // Register validates and creates a candidate account. Problems come back as
 // a *ValidationError.
-func (s *Service) Register(ctx context.Context, r Registration) (*store.User, error) {
-	return s.create(ctx, r, store.RoleCandidate, true)
+func (s *Service) Register(ctx context.Context, r Registration) (*model.User, error) {
+	return s.create(ctx, r, model.RoleCandidate, true)
 }
 
 // CreateUser makes an account from the command line: the state is optional
 // and the role may be admin.
-func (s *Service) CreateUser(ctx context.Context, r Registration, role store.Role) (*store.User, error) {
+func (s *Service) CreateUser(ctx context.Context, r Registration, role model.Role) (*model.User, error) {
 	return s.create(ctx, r, role, false)
 }
 
-func (s *Service) create(ctx context.Context, r Registration, role store.Role, needState bool) (*store.User, error) {
+func (s *Service) create(ctx context.Context, r Registration, role model.Role, needState bool) (*model.User, error) {
 	name := CleanName(r.Name)
 	email := strings.TrimSpace(r.Email)
 	var v ValidationError
@@ -90,12 +91,12 @@ func (s *Service) create(ctx context.Context, r Registration, role store.Role, n
 	if err != nil {
 		return nil, fmt.Errorf("hash password: %w", err)
 	}
-	u := &store.User{Email: email, EmailNorm: NormalizeEmail(email), Name: name, State: r.State, PasswordHash: hash, Role: role}
+	u := &model.User{Email: email, EmailNorm: NormalizeEmail(email), Name: name, State: r.State, PasswordHash: hash, Role: role}
 	err = s.db.Transact(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateUser(u); err != nil {
 			return err
 		}
-		return tx.Audit(0, "user.create", u.EmailNorm, map[string]any{"user_id": u.ID, "role": role})
+		return tx.Audit(0, model.ActionUserCreate, u.EmailNorm, map[string]any{"user_id": u.ID, "role": role})
 	})
 	if errors.Is(err, store.ErrConflict) {
 		v.add("email", EmailTaken)
@@ -108,7 +109,7 @@ func (s *Service) create(ctx context.Context, r Registration, role store.Role, n
 }
 
 // Authenticate checks an e-mail and password.
-func (s *Service) Authenticate(ctx context.Context, email, password string) (*store.User, error) {
+func (s *Service) Authenticate(ctx context.Context, email, password string) (*model.User, error) {
 	u, err := s.db.UserByEmail(ctx, NormalizeEmail(email))
 	if errors.Is(err, store.ErrNotFound) {
 		_, _ = checkPassword(password, s.dummyHash) // same cost as a real check; the result is irrelevant
@@ -160,7 +161,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 		if err != nil {
 			return err
 		}
-		return tx.Audit(userID, "user.password_change", u.EmailNorm, map[string]any{"other_sessions_ended": ended})
+		return tx.Audit(userID, model.ActionPasswordChange, u.EmailNorm, map[string]any{"other_sessions_ended": ended})
 	})
 }
 
@@ -202,17 +203,17 @@ func (s *Service) ChangeName(ctx context.Context, userID int64, name string) err
 		if err := tx.SetName(userID, name); err != nil {
 			return err
 		}
-		return tx.Audit(userID, "user.name_change", u.EmailNorm, map[string]string{"before": u.Name, "after": name})
+		return tx.Audit(userID, model.ActionUserNameChange, u.EmailNorm, map[string]string{"before": u.Name, "after": name})
 	})
 }
 
 // SetAccommodation gives a candidate extra exam time (applied to attempts
 // started from now on). actorID 0 is the command line.
-func (s *Service) SetAccommodation(ctx context.Context, actorID int64, email string, extra time.Duration) (*store.User, error) {
+func (s *Service) SetAccommodation(ctx context.Context, actorID int64, email string, extra time.Duration) (*model.User, error) {
 	if extra < 0 || extra > 10*time.Hour || extra%time.Minute != 0 {
 		return nil, fmt.Errorf("extra time must be whole minutes between 0 and 10 h, got %v", extra)
 	}
-	var u *store.User
+	var u *model.User
 	err := s.db.Transact(ctx, func(tx *store.Tx) error {
 		var err error
 		if u, err = tx.UserByEmail(NormalizeEmail(email)); err != nil {
@@ -223,7 +224,7 @@ func (s *Service) SetAccommodation(ctx context.Context, actorID int64, email str
 		if err := tx.SetExtraMinutes(u.ID, u.ExtraMinutes); err != nil {
 			return err
 		}
-		return tx.Audit(actorID, "user.accommodation", u.EmailNorm, map[string]int{"before_minutes": before, "after_minutes": u.ExtraMinutes})
+		return tx.Audit(actorID, model.ActionUserAccommodate, u.EmailNorm, map[string]int{"before_minutes": before, "after_minutes": u.ExtraMinutes})
 	})
 	return u, err
 }
@@ -256,7 +257,7 @@ func (s *Service) StartSession(ctx context.Context, userID int64, previous, user
 
 // Resolve returns the account of a live session and records the activity.
 // Expired sessions are deleted and reported as ErrNoSession.
-func (s *Service) Resolve(ctx context.Context, token string) (*store.User, error) {
+func (s *Service) Resolve(ctx context.Context, token string) (*model.User, error) {
 	if token == "" || len(token) > 100 {
 		return nil, ErrNoSession
 	}

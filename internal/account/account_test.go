@@ -10,6 +10,7 @@ import (
 
 	"mxcert/internal/clocktest"
 	"mxcert/internal/exam"
+	"mxcert/internal/model"
 	"mxcert/internal/store"
 )
 
@@ -45,7 +46,7 @@ func newEnv(t *testing.T) *env {
 	return &env{svc: svc, db: db, clock: clock}
 }
 
-func (e *env) register(t *testing.T, name, email string) *store.User {
+func (e *env) register(t *testing.T, name, email string) *model.User {
 	t.Helper()
 	u, err := e.svc.Register(context.Background(), Registration{Name: name, Email: email, Password: goodPassword, State: "Oaxaca"})
 	if err != nil {
@@ -55,7 +56,7 @@ func (e *env) register(t *testing.T, name, email string) *store.User {
 }
 
 // audit returns the audit entries of an action, newest first.
-func (e *env) audit(t *testing.T, action string) []store.AuditEntry {
+func (e *env) audit(t *testing.T, action string) []model.AuditEntry {
 	t.Helper()
 	entries, err := e.db.Audit(context.Background(), store.AuditFilter{Action: action})
 	if err != nil {
@@ -121,7 +122,7 @@ func TestRegisterValidates(t *testing.T) {
 			if got := problems(t, err); !maps.Equal(got, tc.want) {
 				t.Fatalf("problems %v, want %v", got, tc.want)
 			}
-			n, cerr := e.db.CountUsers(context.Background(), store.RoleCandidate)
+			n, cerr := e.db.CountUsers(context.Background(), model.RoleCandidate)
 			if cerr != nil {
 				t.Fatal(cerr)
 			}
@@ -131,7 +132,7 @@ func TestRegisterValidates(t *testing.T) {
 				}
 				return
 			}
-			if u == nil || u.ID == 0 || u.Role != store.RoleCandidate || n != 1 {
+			if u == nil || u.ID == 0 || u.Role != model.RoleCandidate || n != 1 {
 				t.Errorf("accepted registration: %+v, %d accounts", u, n)
 			}
 		})
@@ -173,11 +174,11 @@ func TestDuplicateEmail(t *testing.T) {
 		t.Errorf("same e-mail in other case: problems %v, want email_taken", got)
 	}
 	// The command line cannot take the address either, not even for an administrator.
-	_, err = e.svc.CreateUser(ctx, Registration{Name: "Admin Fundación", Email: "ana@ejemplo.mx", Password: "otra frase larga y segura"}, store.RoleAdmin)
+	_, err = e.svc.CreateUser(ctx, Registration{Name: "Admin Fundación", Email: "ana@ejemplo.mx", Password: "otra frase larga y segura"}, model.RoleAdmin)
 	if got := problems(t, err); !maps.Equal(got, map[string]Problem{"email": EmailTaken}) {
 		t.Errorf("CreateUser with a taken e-mail: problems %v, want email_taken", got)
 	}
-	if n, err := e.db.CountUsers(ctx, store.RoleAdmin); err != nil || n != 0 {
+	if n, err := e.db.CountUsers(ctx, model.RoleAdmin); err != nil || n != 0 {
 		t.Errorf("%d administrators, %v", n, err)
 	}
 }
@@ -185,11 +186,11 @@ func TestDuplicateEmail(t *testing.T) {
 // The command line makes accounts without a state, and administrators.
 func TestCreateUser(t *testing.T) {
 	e := newEnv(t)
-	u, err := e.svc.CreateUser(context.Background(), Registration{Name: "María Pérez", Email: "admin@mxos.mx", Password: goodPassword}, store.RoleAdmin)
+	u, err := e.svc.CreateUser(context.Background(), Registration{Name: "María Pérez", Email: "admin@mxos.mx", Password: goodPassword}, model.RoleAdmin)
 	if err != nil || !u.IsAdmin() || u.State != "" {
 		t.Fatalf("CreateUser = %+v, %v", u, err)
 	}
-	_, err = e.svc.CreateUser(context.Background(), Registration{Name: "Luis Pérez", Email: "luis@ejemplo.mx", Password: goodPassword, State: "Texas"}, store.RoleCandidate)
+	_, err = e.svc.CreateUser(context.Background(), Registration{Name: "Luis Pérez", Email: "luis@ejemplo.mx", Password: goodPassword, State: "Texas"}, model.RoleCandidate)
 	if got := problems(t, err); !maps.Equal(got, map[string]Problem{"state": StateInvalid}) {
 		t.Errorf("a state given must be valid: problems %v", got)
 	}
@@ -301,9 +302,9 @@ func TestNameLockedAfterPassing(t *testing.T) {
 	u := e.register(t, "Ana López", "ana@ejemplo.mx")
 	finish := func(id string, passed bool) {
 		t.Helper()
-		a := &store.Attempt{ID: id, UserID: u.ID, TrackID: "ejemplo", TrackTitle: "Ejemplo", TrackVersion: "1", ContentVersion: "v1",
+		a := &model.Attempt{ID: id, UserID: u.ID, TrackID: "ejemplo", TrackTitle: "Ejemplo", TrackVersion: "1", ContentVersion: "v1",
 			HolderName: u.Name, Deadline: e.clock.Now().Add(time.Hour), PassPercent: 50,
-			Items: []store.AttemptItem{{Item: exam.Item{QuestionID: "q-1", Domain: "arranque", Options: []exam.ItemOption{{Correct: true}, {}}}}}}
+			Items: []model.AttemptItem{{Item: exam.Item{QuestionID: "q-1", Domain: "arranque", Options: []exam.ItemOption{{Correct: true}, {}}}}}}
 		err := e.db.Transact(ctx, func(tx *store.Tx) error {
 			if err := tx.CreateAttempt(a); err != nil {
 				return err

@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"mxcert/internal/store"
+	"mxcert/internal/model"
 )
 
-func (e *env) signIn(t *testing.T, u *store.User, previous string) string {
+func (e *env) signIn(t *testing.T, u *model.User, previous string) string {
 	t.Helper()
 	token, err := e.svc.StartSession(context.Background(), u.ID, previous, "Mozilla/5.0 (Android 14)", "192.0.2.10")
 	if err != nil {
@@ -22,7 +22,7 @@ func (e *env) signIn(t *testing.T, u *store.User, previous string) string {
 
 // signedIn reports whether the token resolves to u; any error other than
 // ErrNoSession fails the test.
-func (e *env) signedIn(t *testing.T, token string, u *store.User) bool {
+func (e *env) signedIn(t *testing.T, token string, u *model.User) bool {
 	t.Helper()
 	got, err := e.svc.Resolve(context.Background(), token)
 	if errors.Is(err, ErrNoSession) {
@@ -37,7 +37,7 @@ func (e *env) signedIn(t *testing.T, token string, u *store.User) bool {
 	return true
 }
 
-func (e *env) sessions(t *testing.T, u *store.User) int {
+func (e *env) sessions(t *testing.T, u *model.User) int {
 	t.Helper()
 	n, err := e.db.CountUserSessions(context.Background(), u.ID)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"mxcert/internal/model"
 	"mxcert/internal/store"
 )
 
@@ -19,7 +20,7 @@ type AuditQuery struct {
 
 // AuditPage is one page of the audit log, newest first.
 type AuditPage struct {
-	Entries []store.AuditEntry
+	Entries []model.AuditEntry
 	Actions []string // every action in the log, for the filter
 	Next    int64    // where the following page starts; 0 on the last page
 }

@@ -5,13 +5,14 @@ import (
 	"fmt"
 	"testing"
 
+	"mxcert/internal/model"
 	"mxcert/internal/store"
 )
 
 func TestAudit(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
-	staff := &store.User{Email: "admin@mxos.mx", EmailNorm: "admin@mxos.mx", Name: "Admin Fundación", PasswordHash: "x", Role: store.RoleAdmin}
+	staff := &model.User{Email: "admin@mxos.mx", EmailNorm: "admin@mxos.mx", Name: "Admin Fundación", PasswordHash: "x", Role: model.RoleAdmin}
 	err := e.db.Transact(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateUser(staff); err != nil {
 			return err

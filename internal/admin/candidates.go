@@ -6,7 +6,7 @@ import (
 
 	"mxcert/internal/certificate"
 	"mxcert/internal/exam"
-	"mxcert/internal/store"
+	"mxcert/internal/model"
 )
 
 // searchLimit is the most accounts one search lists; a longer list is a
@@ -20,7 +20,7 @@ const recentPractice = 10
 // Search finds accounts by part of the name or e-mail, or by a certificate
 // code typed any way people read one out (any letter case, with or
 // without hyphens). An empty query lists the newest accounts.
-func (s *Service) Search(ctx context.Context, q string) ([]store.UserSummary, error) {
+func (s *Service) Search(ctx context.Context, q string) ([]model.UserSummary, error) {
 	q = strings.TrimSpace(q)
 	code, err := certificate.NormalizeCode(q)
 	if err != nil {
@@ -30,28 +30,28 @@ func (s *Service) Search(ctx context.Context, q string) ([]store.UserSummary, er
 }
 
 // User finds an account by id, for the console's actions on it.
-func (s *Service) User(ctx context.Context, id int64) (*store.User, error) {
+func (s *Service) User(ctx context.Context, id int64) (*model.User, error) {
 	return s.db.UserByID(ctx, id)
 }
 
 // Attempt finds any candidate's attempt by id, for the console's actions
 // on it.
-func (s *Service) Attempt(ctx context.Context, id string) (*store.Attempt, error) {
+func (s *Service) Attempt(ctx context.Context, id string) (*model.Attempt, error) {
 	return s.db.Attempt(ctx, id, 0)
 }
 
 // Candidate is what the console shows of one person.
 type Candidate struct {
-	User         *store.User
+	User         *model.User
 	Attempts     []AttemptRecord         // newest first
-	Certificates []*store.Certificate    // newest first, superseded and revoked included
-	Practice     []store.PracticeSummary // the latest of each track in the content
+	Certificates []*model.Certificate    // newest first, superseded and revoked included
+	Practice     []model.PracticeSummary // the latest of each track in the content
 }
 
 // AttemptRecord is an attempt with its result per domain, as the
 // candidate saw it.
 type AttemptRecord struct {
-	*store.Attempt
+	*model.Attempt
 	Result  exam.Result
 	Domains []exam.DomainRow
 }

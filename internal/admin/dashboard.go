@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"mxcert/internal/store"
+	"mxcert/internal/model"
 )
 
 // chartWeeks is how many weeks the dashboard covers, the current one
@@ -16,7 +16,7 @@ const chartWeeks = 12
 
 // Dashboard is the programme in numbers.
 type Dashboard struct {
-	Totals   store.Totals
+	Totals   model.Totals
 	PassRate int            // percent of finished attempts that passed, rounded down
 	Weeks    []Week         // oldest first; the last is the current week
 	States   []StateFigures // most candidates first
@@ -77,7 +77,7 @@ func emptyWeeks(now time.Time, zone *time.Location) []Week {
 
 // tally counts each event in the week it fell in; events outside the
 // weeks are left out.
-func tally(weeks []Week, events []store.Event) []Week {
+func tally(weeks []Week, events []model.Event) []Week {
 	end := weeks[len(weeks)-1].Start.AddDate(0, 0, 7)
 	for _, e := range events {
 		if e.At.Before(weeks[0].Start) || !e.At.Before(end) {
@@ -89,15 +89,15 @@ func tally(weeks []Week, events []store.Event) []Week {
 		}
 		w := &weeks[i]
 		switch e.Kind {
-		case "registered":
+		case model.EventRegistered:
 			w.Registered++
-		case store.AttemptPassed:
+		case model.EventPassed:
 			w.Passed++
-		case store.AttemptFailed:
+		case model.EventFailed:
 			w.Failed++
-		case "issued":
+		case model.EventIssued:
 			w.Issued++
-		case "revoked":
+		case model.EventRevoked:
 			w.Revoked++
 		}
 	}
@@ -105,7 +105,7 @@ func tally(weeks []Week, events []store.Event) []Week {
 }
 
 // byState pairs the candidates of each state with its certified ones.
-func byState(t store.Totals) []StateFigures {
+func byState(t model.Totals) []StateFigures {
 	out := make([]StateFigures, 0, len(t.CandidatesByState))
 	for st, n := range t.CandidatesByState {
 		out = append(out, StateFigures{State: st, Candidates: n, Certified: t.CertifiedByState[st]})

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"mxcert/internal/store"
+	"mxcert/internal/model"
 )
 
 func TestWeeklyBuckets(t *testing.T) {
@@ -32,7 +32,7 @@ func TestWeeklyBuckets(t *testing.T) {
 		{"start of the week after one that lost an hour", time.Date(2026, 4, 8, 12, 0, 0, 0, madrid), madrid, time.Date(2026, 3, 30, 0, 30, 0, 0, madrid), "2026-03-30"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			weeks := tally(emptyWeeks(tc.now, tc.zone), []store.Event{{At: tc.at.UTC(), Kind: "registered"}})
+			weeks := tally(emptyWeeks(tc.now, tc.zone), []model.Event{{At: tc.at.UTC(), Kind: "registered"}})
 			if len(weeks) != chartWeeks {
 				t.Fatalf("%d weeks, want %d", len(weeks), chartWeeks)
 			}

@@ -13,6 +13,7 @@ import (
 	"mxcert/internal/certificate"
 	"mxcert/internal/clocktest"
 	"mxcert/internal/content"
+	"mxcert/internal/model"
 	"mxcert/internal/store"
 )
 
@@ -62,9 +63,9 @@ func newEnv(t *testing.T) *env {
 }
 
 // candidate registers a candidate now.
-func (e *env) candidate(t *testing.T, name, email, state string) *store.User {
+func (e *env) candidate(t *testing.T, name, email, state string) *model.User {
 	t.Helper()
-	u := &store.User{Email: email, EmailNorm: strings.ToLower(email), Name: name, State: state, PasswordHash: "x"}
+	u := &model.User{Email: email, EmailNorm: strings.ToLower(email), Name: name, State: state, PasswordHash: "x"}
 	if err := e.db.Transact(context.Background(), func(tx *store.Tx) error { return tx.CreateUser(u) }); err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +74,7 @@ func (e *env) candidate(t *testing.T, name, email, state string) *store.User {
 
 // exam has u take the example exam now, answering every question right
 // (pass) or wrong, and hand it in.
-func (e *env) exam(t *testing.T, u *store.User, pass bool) *store.Attempt {
+func (e *env) exam(t *testing.T, u *model.User, pass bool) *model.Attempt {
 	t.Helper()
 	ctx := context.Background()
 	a, err := e.attempts.Start(ctx, u, e.track, "v1", u.Name)
@@ -98,14 +99,14 @@ func (e *env) exam(t *testing.T, u *store.User, pass bool) *store.Attempt {
 	if a, err = e.attempts.Finalize(ctx, u.ID, a.ID, "submitted"); err != nil {
 		t.Fatal(err)
 	}
-	if a.Status != map[bool]string{true: store.AttemptPassed, false: store.AttemptFailed}[pass] {
+	if a.Status != map[bool]model.AttemptStatus{true: model.AttemptPassed, false: model.AttemptFailed}[pass] {
 		t.Fatalf("attempt of %s ended %s", u.Name, a.Status)
 	}
 	return a
 }
 
 // mustAttempts lists u's attempts, newest first.
-func (e *env) mustAttempts(t *testing.T, u *store.User) []*store.Attempt {
+func (e *env) mustAttempts(t *testing.T, u *model.User) []*model.Attempt {
 	t.Helper()
 	as, err := e.db.UserAttempts(context.Background(), u.ID)
 	if err != nil {

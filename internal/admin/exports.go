@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"mxcert/internal/certificate"
+	"mxcert/internal/model"
 	"mxcert/internal/store"
 )
 
@@ -23,7 +24,7 @@ func (s *Service) ExportAttempts(ctx context.Context, emit func(row []string) er
 	}
 	return s.db.ExportAttempts(ctx, func(e store.ExportAttempt) error {
 		return emit([]string{e.ID, e.Email, e.HolderName, e.State, e.TrackID, e.ContentVersion, exportTime(&e.StartedAt), exportTime(e.FinishedAt),
-			e.Status, e.FinishReason, strconv.Itoa(e.Score), strconv.Itoa(e.Total), strconv.Itoa(e.Percent), strconv.Itoa(e.ExtraMinutes)})
+			string(e.Status), string(e.FinishReason), strconv.Itoa(e.Score), strconv.Itoa(e.Total), strconv.Itoa(e.Percent), strconv.Itoa(e.ExtraMinutes)})
 	})
 }
 
@@ -35,7 +36,7 @@ func (s *Service) ExportCertificates(ctx context.Context, emit func(row []string
 		return err
 	}
 	now := s.now()
-	return s.db.ExportCertificates(ctx, func(c *store.Certificate) error {
+	return s.db.ExportCertificates(ctx, func(c *model.Certificate) error {
 		return emit([]string{c.ID, c.Code, c.HolderName, c.TrackTitle, c.TrackVersion, exportTime(&c.IssuedAt), exportTime(c.ExpiresAt),
 			string(certificate.StatusOf(c, now)), exportTime(c.RevokedAt), c.RevocationReason, c.ReplacedBy})
 	})

@@ -17,6 +17,7 @@ import (
 	_ "time/tzdata" // the tests show dates in America/Mexico_City, on any machine
 
 	"mxcert/internal/clocktest"
+	"mxcert/internal/model"
 	"mxcert/internal/store"
 )
 
@@ -121,7 +122,7 @@ func TestServesAndReloadsOnSIGHUP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reloads := func() []store.AuditEntry {
+	reloads := func() []model.AuditEntry {
 		t.Helper()
 		entries, err := a.DB().Audit(context.Background(), store.AuditFilter{Action: "content.reload"})
 		if err != nil {

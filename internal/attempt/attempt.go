@@ -16,6 +16,7 @@ import (
 	"mxcert/internal/content"
 	"mxcert/internal/exam"
 	"mxcert/internal/fail"
+	"mxcert/internal/model"
 	"mxcert/internal/store"
 )
 
@@ -31,7 +32,7 @@ var (
 // finalisation transaction, so a pass and its certificate are committed
 // together or not at all.
 type Issuer interface {
-	Issue(tx *store.Tx, a *store.Attempt) error
+	Issue(tx *store.Tx, a *model.Attempt) error
 }
 
 // Service is the exam use cases.
@@ -41,17 +42,23 @@ type Service struct {
 	catalog func() *content.Catalog
 	issuer  Issuer
 	log     *slog.Logger
+	seed    func() (uint64, error) // draws each new attempt's seed
 }
 
 // New returns the service. issuer may be nil (no certificates issued).
 func New(db *store.DB, now func() time.Time, catalog func() *content.Catalog, issuer Issuer, log *slog.Logger) *Service {
-	return &Service{db: db, now: now, catalog: catalog, issuer: issuer, log: log}
+	return &Service{db: db, now: now, catalog: catalog, issuer: issuer, log: log, seed: exam.NewSeed}
 }
 
-func pastOf(as []*store.Attempt) []exam.Past {
+// DrawSeedsWith replaces the operating system's generator for the seeds of
+// new attempts, so that a test can predict which questions an exam has.
+// Call it before the service is used.
+func (s *Service) DrawSeedsWith(seed func() (uint64, error)) { s.seed = seed }
+
+func pastOf(as []*model.Attempt) []exam.Past {
 	out := make([]exam.Past, len(as))
 	for i, a := range as {
-		out[i] = exam.Past{ID: a.ID, Open: a.Open(), Passed: a.Status == store.AttemptPassed, Waived: a.CooldownWaived}
+		out[i] = exam.Past{ID: a.ID, Open: a.Open(), Passed: a.Passed(), Waived: a.CooldownWaived}
 		if a.FinishedAt != nil {
 			out[i].FinishedAt = *a.FinishedAt
 		}
@@ -68,7 +75,7 @@ func (s *Service) Eligibility(ctx context.Context, userID int64, t *content.Trac
 	}
 	for _, a := range as {
 		if a.Open() && !s.now().Before(a.Deadline) {
-			if _, err := s.Finalize(ctx, userID, a.ID, "expired"); err != nil {
+			if _, err := s.Finalize(ctx, userID, a.ID, model.FinishExpired); err != nil {
 				return exam.Eligibility{}, err
 			}
 			return s.Eligibility(ctx, userID, t)
@@ -80,11 +87,11 @@ func (s *Service) Eligibility(ctx context.Context, userID int64, t *content.Trac
 // Start begins an attempt, or returns the one in progress. confirmedName is
 // the name the candidate saw and confirmed; it must still be the account's
 // name, and it is the name the certificate will carry.
-func (s *Service) Start(ctx context.Context, user *store.User, t *content.Track, contentVersion, confirmedName string) (*store.Attempt, error) {
+func (s *Service) Start(ctx context.Context, user *model.User, t *content.Track, contentVersion, confirmedName string) (*model.Attempt, error) {
 	if _, err := s.Eligibility(ctx, user.ID, t); err != nil { // finalises an expired attempt first
 		return nil, err
 	}
-	seed, err := exam.NewSeed()
+	seed, err := s.seed()
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +99,7 @@ func (s *Service) Start(ctx context.Context, user *store.User, t *content.Track,
 	if err != nil {
 		return nil, err
 	}
-	var a *store.Attempt
+	var a *model.Attempt
 	err = s.db.Transact(ctx, func(tx *store.Tx) error {
 		u, err := tx.UserByID(user.ID)
 		if err != nil {
@@ -105,7 +112,7 @@ func (s *Service) Start(ctx context.Context, user *store.User, t *content.Track,
 		el := exam.Eligible(pastOf(past), t.Rules.RetakeAfter, tx.Now)
 		switch el.Kind {
 		case exam.InProgress:
-			a = &store.Attempt{ID: el.AttemptID}
+			a = &model.Attempt{ID: el.AttemptID}
 			return nil
 		case exam.Certified:
 			return ErrCertified
@@ -116,19 +123,19 @@ func (s *Service) Start(ctx context.Context, user *store.User, t *content.Track,
 			return ErrNameChanged
 		}
 		extra := time.Duration(u.ExtraMinutes) * time.Minute
-		a = &store.Attempt{
+		a = &model.Attempt{
 			ID: uuid.NewString(), UserID: u.ID, TrackID: t.ID, TrackTitle: t.Title, TrackVersion: t.Version,
 			ContentVersion: contentVersion, Seed: seed, HolderName: u.Name,
 			Deadline:     exam.Deadline(tx.Now, t.Rules.Duration, extra),
 			ExtraMinutes: u.ExtraMinutes, PassPercent: t.Rules.PassPercent,
 		}
 		for _, it := range items {
-			a.Items = append(a.Items, store.AttemptItem{Item: it})
+			a.Items = append(a.Items, model.AttemptItem{Item: it})
 		}
 		if err := tx.CreateAttempt(a); err != nil {
 			return err
 		}
-		return tx.Audit(u.ID, "attempt.start", a.ID, map[string]any{"track": t.ID, "content_version": contentVersion, "extra_minutes": u.ExtraMinutes})
+		return tx.Audit(u.ID, model.ActionAttemptStart, a.ID, map[string]any{"track": t.ID, "content_version": contentVersion, "extra_minutes": u.ExtraMinutes})
 	})
 	if err != nil {
 		return nil, err
@@ -138,13 +145,13 @@ func (s *Service) Start(ctx context.Context, user *store.User, t *content.Track,
 
 // Attempt loads a candidate's attempt, finalising it first when its time
 // is up.
-func (s *Service) Attempt(ctx context.Context, userID int64, id string) (*store.Attempt, error) {
+func (s *Service) Attempt(ctx context.Context, userID int64, id string) (*model.Attempt, error) {
 	a, err := s.db.Attempt(ctx, id, userID)
 	if err != nil {
 		return nil, err
 	}
 	if a.Open() && !s.now().Before(a.Deadline) {
-		return s.Finalize(ctx, userID, id, "expired")
+		return s.Finalize(ctx, userID, id, model.FinishExpired)
 	}
 	return a, nil
 }
@@ -162,7 +169,7 @@ type Answer struct {
 // Save records one answer and its review flag, if exam.AdmitSave admits
 // it. The answer is validated against the item: positions in range, one
 // choice for a single-answer question.
-func (s *Service) Save(ctx context.Context, userID int64, a Answer) (store.SaveResult, error) {
+func (s *Service) Save(ctx context.Context, userID int64, a Answer) (model.SaveResult, error) {
 	res, err := s.db.SaveAnswerDurably(ctx, store.AnswerChange{
 		AttemptID: a.AttemptID, UserID: userID, Position: a.Position, QuestionID: a.QuestionID,
 		Answer: a.Options, Flagged: a.Flagged, Known: a.Known, Check: checkAnswer,
@@ -173,7 +180,7 @@ func (s *Service) Save(ctx context.Context, userID int64, a Answer) (store.SaveR
 	if errors.Is(err, store.ErrDeadline) {
 		// Time is up: score what was saved in time, now rather than at the
 		// next sweep, and tell the caller the answer was refused.
-		if _, ferr := s.Finalize(ctx, userID, a.AttemptID, "expired"); ferr != nil {
+		if _, ferr := s.Finalize(ctx, userID, a.AttemptID, model.FinishExpired); ferr != nil {
 			return res, errors.Join(err, ferr)
 		}
 	}
@@ -195,8 +202,8 @@ func checkAnswer(it exam.Item, answer []int) ([]int, error) {
 // finished is returned as it is, so two tabs submitting at once get one
 // result and a pass issues one certificate. userID 0 is the system (the
 // sweeper). A submission after the deadline counts as expired.
-func (s *Service) Finalize(ctx context.Context, userID int64, id, reason string) (*store.Attempt, error) {
-	var out *store.Attempt
+func (s *Service) Finalize(ctx context.Context, userID int64, id string, reason model.FinishReason) (*model.Attempt, error) {
+	var out *model.Attempt
 	err := s.db.Transact(ctx, func(tx *store.Tx) error {
 		a, err := tx.Attempt(id, userID)
 		if err != nil {
@@ -207,7 +214,7 @@ func (s *Service) Finalize(ctx context.Context, userID int64, id, reason string)
 			return nil
 		}
 		if !tx.Now.Before(a.Deadline) {
-			reason = "expired"
+			reason = model.FinishExpired
 		}
 		res := s.score(a)
 		correct := make([]bool, len(a.Items))
@@ -217,7 +224,7 @@ func (s *Service) Finalize(ctx context.Context, userID int64, id, reason string)
 		if err := tx.FinishAttempt(a, reason, correct, res.Correct, res.Percent, res.Passed); err != nil {
 			return err
 		}
-		if err := tx.Audit(a.UserID, "attempt.finish", a.ID, map[string]any{"reason": reason, "score": res.Correct, "total": res.Total, "passed": res.Passed}); err != nil {
+		if err := tx.Audit(a.UserID, model.ActionAttemptFinish, a.ID, map[string]any{"reason": reason, "score": res.Correct, "total": res.Total, "passed": res.Passed}); err != nil {
 			return err
 		}
 		if res.Passed && s.issuer != nil {
@@ -235,9 +242,9 @@ func (s *Service) Finalize(ctx context.Context, userID int64, id, reason string)
 }
 
 // Result scores an attempt per its track's blueprint order.
-func (s *Service) Result(a *store.Attempt) exam.Result { return s.score(a) }
+func (s *Service) Result(a *model.Attempt) exam.Result { return s.score(a) }
 
-func (s *Service) score(a *store.Attempt) exam.Result {
+func (s *Service) score(a *model.Attempt) exam.Result {
 	items := make([]exam.Item, len(a.Items))
 	answers := make([][]int, len(a.Items))
 	for i, it := range a.Items {
@@ -258,7 +265,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, id := range ids {
-		if _, err := s.Finalize(ctx, 0, id, "expired"); err != nil {
+		if _, err := s.Finalize(ctx, 0, id, model.FinishExpired); err != nil {
 			return n, err
 		}
 		n++
@@ -286,11 +293,11 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) {
 
 // WaiveCooldown lifts the retake wait a failed attempt started; actorID is
 // the administrator.
-func (s *Service) WaiveCooldown(ctx context.Context, actorID int64, a *store.Attempt) error {
+func (s *Service) WaiveCooldown(ctx context.Context, actorID int64, a *model.Attempt) error {
 	return s.db.Transact(ctx, func(tx *store.Tx) error {
 		if err := tx.WaiveCooldown(a.ID); err != nil {
 			return err
 		}
-		return tx.Audit(actorID, "attempt.cooldown_waive", a.ID, map[string]any{"candidate": a.UserID, "before": a.CooldownWaived, "after": true})
+		return tx.Audit(actorID, model.ActionCooldownWaive, a.ID, map[string]any{"candidate": a.UserID, "before": a.CooldownWaived, "after": true})
 	})
 }

@@ -12,13 +12,14 @@ import (
 
 	"mxcert/internal/clocktest"
 	"mxcert/internal/content"
+	"mxcert/internal/model"
 	"mxcert/internal/store"
 )
 
 // countingIssuer records issuances, inside the finalisation transaction.
 type countingIssuer struct{ n atomic.Int32 }
 
-func (i *countingIssuer) Issue(tx *store.Tx, a *store.Attempt) error {
+func (i *countingIssuer) Issue(tx *store.Tx, a *model.Attempt) error {
 	i.n.Add(1)
 	return tx.Audit(0, "test.issue", a.ID, nil)
 }
@@ -28,7 +29,7 @@ type env struct {
 	db     *store.DB
 	clock  *clocktest.Fake
 	track  *content.Track
-	user   *store.User
+	user   *model.User
 	issuer *countingIssuer
 }
 
@@ -44,7 +45,7 @@ func newEnv(t *testing.T, contentDir, track string) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	u := &store.User{Email: "ana@ejemplo.mx", EmailNorm: "ana@ejemplo.mx", Name: "Ana Núñez", PasswordHash: "x"}
+	u := &model.User{Email: "ana@ejemplo.mx", EmailNorm: "ana@ejemplo.mx", Name: "Ana Núñez", PasswordHash: "x"}
 	if err := db.Transact(context.Background(), func(tx *store.Tx) error { return tx.CreateUser(u) }); err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +54,7 @@ func newEnv(t *testing.T, contentDir, track string) *env {
 	return &env{svc: svc, db: db, clock: c, track: cat.Track(track), user: u, issuer: iss}
 }
 
-func (e *env) start(t *testing.T) *store.Attempt {
+func (e *env) start(t *testing.T) *model.Attempt {
 	t.Helper()
 	a, err := e.svc.Start(context.Background(), e.user, e.track, "v1", e.user.Name)
 	if err != nil {
@@ -71,7 +72,7 @@ func TestTwoConcurrentSubmitsGiveOneResult(t *testing.T) {
 		}
 	}
 	var wg sync.WaitGroup
-	results := make([]*store.Attempt, 8)
+	results := make([]*model.Attempt, 8)
 	errs := make([]error, 8)
 	for i := range results {
 		wg.Add(1)
@@ -85,7 +86,7 @@ func TestTwoConcurrentSubmitsGiveOneResult(t *testing.T) {
 		if errs[i] != nil {
 			t.Fatal(errs[i])
 		}
-		if results[i].Status != store.AttemptPassed || results[i].Score != 40 || !results[i].FinishedAt.Equal(*results[0].FinishedAt) {
+		if results[i].Status != model.AttemptPassed || results[i].Score != 40 || !results[i].FinishedAt.Equal(*results[0].FinishedAt) {
 			t.Errorf("submit %d: %s %d %v", i, results[i].Status, results[i].Score, results[i].FinishedAt)
 		}
 	}
@@ -217,7 +218,7 @@ func TestDeadlineSweepAndRetake(t *testing.T) {
 		t.Fatalf("save after the sweep: %v, want ErrClosed", err)
 	}
 	got, _ := e.db.Attempt(ctx, a.ID, e.user.ID)
-	if got.Status != store.AttemptFailed || got.FinishReason != "expired" || got.Score != 0 || fmtInts(got.Items[0].Answer) != fmtInts([]int{wrong}) {
+	if got.Status != model.AttemptFailed || got.FinishReason != "expired" || got.Score != 0 || fmtInts(got.Items[0].Answer) != fmtInts([]int{wrong}) {
 		t.Errorf("swept attempt: %+v", got)
 	}
 	if n, _ := e.svc.Sweep(ctx); n != 0 {
@@ -242,7 +243,7 @@ func TestDeadlineSweepAndRetake(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if fin, err := e.svc.Finalize(ctx, e.user.ID, b.ID, "submitted"); err != nil || fin.Status != store.AttemptPassed {
+	if fin, err := e.svc.Finalize(ctx, e.user.ID, b.ID, "submitted"); err != nil || fin.Status != model.AttemptPassed {
 		t.Fatalf("retake: %+v %v", fin, err)
 	}
 	if _, err := e.svc.Start(ctx, e.user, e.track, "v1", e.user.Name); !errors.Is(err, ErrCertified) {
@@ -319,7 +320,7 @@ func TestBadAnswersRefused(t *testing.T) {
 			}
 		})
 	}
-	other := &store.User{Email: "luis@ejemplo.mx", EmailNorm: "luis@ejemplo.mx", Name: "Luis", PasswordHash: "x"}
+	other := &model.User{Email: "luis@ejemplo.mx", EmailNorm: "luis@ejemplo.mx", Name: "Luis", PasswordHash: "x"}
 	e.db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateUser(other) })
 	if _, err := e.svc.Save(ctx, other.ID, answerTo(a, 0, []int{0}, false, a.Seq)); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("another candidate's save: %v", err)
@@ -331,7 +332,7 @@ func TestBadAnswersRefused(t *testing.T) {
 
 // answerTo is the answer a candidate's page for position pos sends: it
 // names the question served there.
-func answerTo(a *store.Attempt, pos int, options []int, flagged bool, known int64) Answer {
+func answerTo(a *model.Attempt, pos int, options []int, flagged bool, known int64) Answer {
 	ans := Answer{AttemptID: a.ID, Position: pos, Options: options, Flagged: flagged, Known: known}
 	if pos >= 0 && pos < len(a.Items) {
 		ans.QuestionID = a.Items[pos].Item.QuestionID

@@ -8,6 +8,7 @@ import (
 
 	"mxcert/internal/content"
 	"mxcert/internal/exam"
+	"mxcert/internal/model"
 	"mxcert/internal/store"
 )
 
@@ -30,13 +31,13 @@ const (
 // say about it.
 type Standing struct {
 	Stage   Stage
-	Running *store.Attempt // StageInProgress: the attempt, without items
+	Running *model.Attempt // StageInProgress: the attempt, without items
 	Until   time.Time      // StageCoolingOff: when a new attempt may start
 	// Passed is the passing attempt (certified, revoked, expired).
 	Passed string
 	// Certificate is the current certificate of the passing attempt
 	// (certified, revoked, expired); nil if, unusually, none was found.
-	Certificate *store.Certificate
+	Certificate *model.Certificate
 }
 
 // Remaining is the time left in the running attempt.
@@ -80,7 +81,7 @@ func (s *Service) Standing(ctx context.Context, userID int64, t *content.Track, 
 		}
 		st.Certificate = c
 		switch {
-		case c.Status == store.CertRevoked:
+		case c.Revoked():
 			st.Stage = StageRevoked
 		case c.ExpiresAt != nil && !s.now().Before(*c.ExpiresAt):
 			st.Stage = StageExpired
@@ -96,7 +97,7 @@ func (s *Service) Standing(ctx context.Context, userID int64, t *content.Track, 
 // Running finds the candidate's exam in progress in any track, without
 // items; ok is false when there is none. An attempt whose time is up does
 // not count: it is finalised the next time it is opened, or by the sweeper.
-func (s *Service) Running(ctx context.Context, userID int64) (a *store.Attempt, ok bool, err error) {
+func (s *Service) Running(ctx context.Context, userID int64) (a *model.Attempt, ok bool, err error) {
 	as, err := s.db.OpenAttempts(ctx, userID)
 	if err != nil {
 		return nil, false, fmt.Errorf("running exams of candidate %d: %w", userID, err)

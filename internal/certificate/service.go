@@ -14,6 +14,7 @@ import (
 	"mxcert/internal/account"
 	"mxcert/internal/content"
 	"mxcert/internal/fail"
+	"mxcert/internal/model"
 	"mxcert/internal/store"
 )
 
@@ -27,12 +28,24 @@ const (
 	StatusSuperseded Status = "superseded" // reemplazado
 )
 
+// Valid reports whether the certificate may be relied on now.
+func (s Status) Valid() bool { return s == StatusValid }
+
+// Revoked reports whether the foundation revoked the certificate.
+func (s Status) Revoked() bool { return s == StatusRevoked }
+
+// Expired reports whether the certificate's validity has ended.
+func (s Status) Expired() bool { return s == StatusExpired }
+
+// Superseded reports whether a re-issued certificate replaced it.
+func (s Status) Superseded() bool { return s == StatusSuperseded }
+
 // StatusOf is a certificate's status now.
-func StatusOf(c *store.Certificate, now time.Time) Status {
+func StatusOf(c *model.Certificate, now time.Time) Status {
 	switch {
-	case c.Status == store.CertRevoked:
+	case c.Revoked():
 		return StatusRevoked
-	case c.Status == store.CertSuperseded:
+	case c.Superseded():
 		return StatusSuperseded
 	case c.ExpiresAt != nil && !now.Before(*c.ExpiresAt):
 		return StatusExpired
@@ -74,20 +87,23 @@ func (s *Service) KeySet() (KeySet, error) {
 
 // Issue creates the certificate of a passed attempt. It implements
 // attempt.Issuer and runs inside the finalisation transaction.
-func (s *Service) Issue(tx *store.Tx, a *store.Attempt) error {
+func (s *Service) Issue(tx *store.Tx, a *model.Attempt) error {
 	months := 0
 	if t := s.catalog().Track(a.TrackID); t != nil {
 		months = t.Certificate.ValidForMonths
 	}
-	_, err := s.issue(tx, a.UserID, a.ID, a.TrackID, a.TrackTitle, a.TrackVersion, a.ContentVersion, a.HolderName, months)
+	_, err := s.issue(tx, model.Certificate{
+		ID: uuid.NewString(), UserID: a.UserID, AttemptID: a.ID, TrackID: a.TrackID, TrackTitle: a.TrackTitle,
+		TrackVersion: a.TrackVersion, ContentVersion: a.ContentVersion, HolderName: a.HolderName,
+	}, months)
 	return err
 }
 
-func (s *Service) issue(tx *store.Tx, userID int64, attemptID, trackID, title, version, contentVersion, holder string, months int) (*store.Certificate, error) {
-	return s.issueWithID(tx, uuid.NewString(), userID, attemptID, trackID, title, version, contentVersion, holder, months)
-}
-
-func (s *Service) issueWithID(tx *store.Tx, id string, userID int64, attemptID, trackID, title, version, contentVersion, holder string, months int) (*store.Certificate, error) {
+// issue completes a certificate whose id, holder, attempt and
+// certification are set in draft — a code, the dates for a validity of
+// months (0: it does not expire) and the signed credential — stores it and
+// audits it.
+func (s *Service) issue(tx *store.Tx, draft model.Certificate, months int) (*model.Certificate, error) {
 	issued := tx.Now
 	var expires *time.Time
 	if months > 0 {
@@ -95,19 +111,16 @@ func (s *Service) issueWithID(tx *store.Tx, id string, userID int64, attemptID, 
 		expires = &e
 	}
 	for range 5 { // a code collision (2^-60) just draws again
-		code, err := NewCode(Prefix(trackID))
+		code, err := NewCode(Prefix(draft.TrackID))
 		if err != nil {
 			return nil, err
 		}
 		norm, _ := NormalizeCode(code) // a fresh code always normalises
-		c := &store.Certificate{
-			ID: id, Code: code, CodeNorm: norm, UserID: userID, AttemptID: attemptID,
-			TrackID: trackID, TrackTitle: title, TrackVersion: version, ContentVersion: contentVersion,
-			HolderName: holder, IssuedAt: issued, ExpiresAt: expires,
-		}
+		c := draft
+		c.Code, c.CodeNorm, c.IssuedAt, c.ExpiresAt = code, norm, issued, expires
 		cred := Credential{
-			Type: "MxOSCertificate", Version: 1, ID: c.ID, Code: code, HolderName: holder,
-			Certification: Certification{ID: trackID, Title: title, Version: version},
+			Type: "MxOSCertificate", Version: 1, ID: c.ID, Code: code, HolderName: c.HolderName,
+			Certification: Certification{ID: c.TrackID, Title: c.TrackTitle, Version: c.TrackVersion},
 			IssuedAt:      issued.UTC().Format(time.RFC3339), Issuer: Issuer, VerifyURL: s.VerifyURL(code),
 		}
 		if expires != nil {
@@ -118,7 +131,7 @@ func (s *Service) issueWithID(tx *store.Tx, id string, userID int64, attemptID, 
 			return nil, err
 		}
 		c.Credential, c.Signature, c.KeyID = string(signed.Credential), signed.Signature, signed.KeyID
-		err = tx.CreateCertificate(c)
+		err = tx.CreateCertificate(&c)
 		if errors.Is(err, store.ErrConflict) {
 			// The code collided (draw again), or the attempt or candidate
 			// already has a certificate (every try fails: reported below).
@@ -127,17 +140,17 @@ func (s *Service) issueWithID(tx *store.Tx, id string, userID int64, attemptID, 
 		if err != nil {
 			return nil, err
 		}
-		if err := tx.Audit(userID, "certificate.issue", c.ID, map[string]string{"code": code, "attempt": attemptID, "holder_name": holder}); err != nil {
+		if err := tx.Audit(c.UserID, model.ActionCertIssue, c.ID, map[string]string{"code": code, "attempt": c.AttemptID, "holder_name": c.HolderName}); err != nil {
 			return nil, err
 		}
-		return c, nil
+		return &c, nil
 	}
-	return nil, fmt.Errorf("issue certificate for attempt %s: %w", attemptID, store.ErrConflict)
+	return nil, fmt.Errorf("issue certificate for attempt %s: %w", draft.AttemptID, store.ErrConflict)
 }
 
 // Lookup finds a certificate by its id (a UUID) or its code in any letter
 // case, with or without hyphens. Anything else is ErrNotFound.
-func (s *Service) Lookup(ctx context.Context, idOrCode string) (*store.Certificate, error) {
+func (s *Service) Lookup(ctx context.Context, idOrCode string) (*model.Certificate, error) {
 	idOrCode = strings.TrimSpace(idOrCode)
 	if id, err := uuid.Parse(idOrCode); err == nil {
 		return s.db.CertificateByID(ctx, id.String())
@@ -150,26 +163,26 @@ func (s *Service) Lookup(ctx context.Context, idOrCode string) (*store.Certifica
 }
 
 // ByID finds a certificate by its id, whatever its status.
-func (s *Service) ByID(ctx context.Context, id string) (*store.Certificate, error) {
+func (s *Service) ByID(ctx context.Context, id string) (*model.Certificate, error) {
 	return s.db.CertificateByID(ctx, id)
 }
 
 // ByAttempt finds the certificate a passing attempt earned: after a name
 // correction, the re-issued one rather than the one it superseded.
 // store.ErrNotFound when the attempt earned none.
-func (s *Service) ByAttempt(ctx context.Context, attemptID string) (*store.Certificate, error) {
+func (s *Service) ByAttempt(ctx context.Context, attemptID string) (*model.Certificate, error) {
 	return s.db.CertificateByAttempt(ctx, attemptID)
 }
 
 // OfUser lists a candidate's certificates, newest first, revoked and
 // superseded ones included.
-func (s *Service) OfUser(ctx context.Context, userID int64) ([]*store.Certificate, error) {
+func (s *Service) OfUser(ctx context.Context, userID int64) ([]*model.Certificate, error) {
 	return s.db.UserCertificates(ctx, userID)
 }
 
 // Replacement finds the certificate that superseded c when its holder's
 // name was corrected. store.ErrNotFound when c was never replaced.
-func (s *Service) Replacement(ctx context.Context, c *store.Certificate) (*store.Certificate, error) {
+func (s *Service) Replacement(ctx context.Context, c *model.Certificate) (*model.Certificate, error) {
 	if c.ReplacedBy == "" {
 		return nil, fmt.Errorf("replacement of certificate %s: %w", c.ID, store.ErrNotFound)
 	}
@@ -181,14 +194,14 @@ func (s *Service) Replacement(ctx context.Context, c *store.Certificate) (*store
 }
 
 // SignedOf returns a certificate's signed credential.
-func SignedOf(c *store.Certificate) Signed {
+func SignedOf(c *model.Certificate) Signed {
 	return Signed{Credential: json.RawMessage(c.Credential), Signature: c.Signature, KeyID: c.KeyID}
 }
 
 // PDF returns a certificate's PDF, rendering and storing it the first time.
 // The document shows what was signed at issuance; revocation is an online
 // status and does not change it.
-func (s *Service) PDF(ctx context.Context, c *store.Certificate) ([]byte, error) {
+func (s *Service) PDF(ctx context.Context, c *model.Certificate) ([]byte, error) {
 	if pdf, ok := s.pdfs.get(c.ID); ok {
 		return pdf, nil
 	}
@@ -230,36 +243,36 @@ func (s *Service) PDF(ctx context.Context, c *store.Certificate) ([]byte, error)
 var ErrNoChange = fail.New(fail.ErrConflict, "the certificate already has that status")
 
 // Revoke revokes a certificate with a reason; actorID 0 is the command line.
-func (s *Service) Revoke(ctx context.Context, actorID int64, idOrCode, reason string) (*store.Certificate, error) {
+func (s *Service) Revoke(ctx context.Context, actorID int64, idOrCode, reason string) (*model.Certificate, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return nil, errors.New("a revocation needs a reason")
 	}
-	return s.setStatus(ctx, actorID, idOrCode, store.CertRevoked, reason)
+	return s.setStatus(ctx, actorID, idOrCode, model.CertRevoked, reason)
 }
 
 // Reinstate makes a revoked certificate valid again.
-func (s *Service) Reinstate(ctx context.Context, actorID int64, idOrCode string) (*store.Certificate, error) {
-	return s.setStatus(ctx, actorID, idOrCode, store.CertValid, "")
+func (s *Service) Reinstate(ctx context.Context, actorID int64, idOrCode string) (*model.Certificate, error) {
+	return s.setStatus(ctx, actorID, idOrCode, model.CertValid, "")
 }
 
-func (s *Service) setStatus(ctx context.Context, actorID int64, idOrCode, status, reason string) (*store.Certificate, error) {
+func (s *Service) setStatus(ctx context.Context, actorID int64, idOrCode string, status model.CertStatus, reason string) (*model.Certificate, error) {
 	c, err := s.Lookup(ctx, idOrCode)
 	if err != nil {
 		return nil, err
 	}
-	if c.Status == status || c.Status == store.CertSuperseded {
+	if c.Status == status || c.Superseded() {
 		return c, ErrNoChange
 	}
 	err = s.db.Transact(ctx, func(tx *store.Tx) error {
 		if err := tx.SetCertificateStatus(c.ID, status, reason); err != nil {
 			return err
 		}
-		action := "certificate.revoke"
-		if status == store.CertValid {
-			action = "certificate.reinstate"
+		action := model.ActionCertRevoke
+		if status == model.CertValid {
+			action = model.ActionCertReinstate
 		}
-		return tx.Audit(actorID, action, c.ID, map[string]string{"code": c.Code, "before": c.Status, "after": status, "reason": reason})
+		return tx.Audit(actorID, action, c.ID, map[string]string{"code": c.Code, "before": string(c.Status), "after": string(status), "reason": reason})
 	})
 	if err != nil {
 		return nil, err
@@ -272,12 +285,12 @@ func (s *Service) setStatus(ctx context.Context, actorID int64, idOrCode, status
 // the old one becomes "superseded" and its verification page points to the
 // new one. Everything happens in one transaction and is audited with the
 // names before and after. actorID is the administrator (0: command line).
-func (s *Service) CorrectName(ctx context.Context, actorID, userID int64, name string) ([]*store.Certificate, error) {
+func (s *Service) CorrectName(ctx context.Context, actorID, userID int64, name string) ([]*model.Certificate, error) {
 	name = account.CleanName(name)
 	if err := account.ValidateName(name); err != nil {
 		return nil, err
 	}
-	var reissued []*store.Certificate
+	var reissued []*model.Certificate
 	err := s.db.Transact(ctx, func(tx *store.Tx) error {
 		u, err := tx.UserByID(userID)
 		if err != nil {
@@ -300,7 +313,7 @@ func (s *Service) CorrectName(ctx context.Context, actorID, userID int64, name s
 		}
 		var pairs []map[string]string
 		for _, old := range certs {
-			if old.Status != store.CertValid {
+			if !old.Current() {
 				continue
 			}
 			months := 0
@@ -311,14 +324,17 @@ func (s *Service) CorrectName(ctx context.Context, actorID, userID int64, name s
 			if err := tx.Supersede(old.ID, newID); err != nil {
 				return err
 			}
-			c, err := s.issueWithID(tx, newID, userID, old.AttemptID, old.TrackID, old.TrackTitle, old.TrackVersion, old.ContentVersion, name, months)
+			c, err := s.issue(tx, model.Certificate{
+				ID: newID, UserID: userID, AttemptID: old.AttemptID, TrackID: old.TrackID, TrackTitle: old.TrackTitle,
+				TrackVersion: old.TrackVersion, ContentVersion: old.ContentVersion, HolderName: name,
+			}, months)
 			if err != nil {
 				return err
 			}
 			reissued = append(reissued, c)
 			pairs = append(pairs, map[string]string{"old": old.Code, "new": c.Code})
 		}
-		return tx.Audit(actorID, "user.name_correct", u.EmailNorm, map[string]any{"before": u.Name, "after": name, "reissued": pairs})
+		return tx.Audit(actorID, model.ActionUserNameCorrect, u.EmailNorm, map[string]any{"before": u.Name, "after": name, "reissued": pairs})
 	})
 	return reissued, err
 }

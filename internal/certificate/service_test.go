@@ -10,13 +10,14 @@ import (
 
 	"mxcert/internal/attempt"
 	"mxcert/internal/content"
+	"mxcert/internal/model"
 	"mxcert/internal/store"
 )
 
 // passedCandidate passes the example track's exam for a new candidate on a
 // real database, so the service issues a certificate the way it does in
 // production.
-func passedCandidate(t *testing.T) (*Service, *store.User, *store.Attempt, *time.Time) {
+func passedCandidate(t *testing.T) (*Service, *model.User, *model.Attempt, *time.Time) {
 	t.Helper()
 	ctx := context.Background()
 	cat, report, err := content.LoadDir("../content/testdata/content", content.Options{})
@@ -34,7 +35,7 @@ func passedCandidate(t *testing.T) (*Service, *store.User, *store.Attempt, *time
 	catalog := func() *content.Catalog { return cat }
 	certs := NewService(db, key, dir, "https://certificacion.example", catalog, clock, time.UTC)
 	attempts := attempt.New(db, clock, catalog, certs, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	u := &store.User{Email: "jose@ejemplo.mx", EmailNorm: "jose@ejemplo.mx", Name: "Jose Nunez", PasswordHash: "x"}
+	u := &model.User{Email: "jose@ejemplo.mx", EmailNorm: "jose@ejemplo.mx", Name: "Jose Nunez", PasswordHash: "x"}
 	if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateUser(u) }); err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +48,7 @@ func passedCandidate(t *testing.T) (*Service, *store.User, *store.Attempt, *time
 			t.Fatal(err)
 		}
 	}
-	if a, err = attempts.Finalize(ctx, u.ID, a.ID, "submitted"); err != nil || a.Status != store.AttemptPassed {
+	if a, err = attempts.Finalize(ctx, u.ID, a.ID, "submitted"); err != nil || a.Status != model.AttemptPassed {
 		t.Fatalf("finalize: %v %v", a, err)
 	}
 	return certs, u, a, &now
@@ -79,14 +80,14 @@ func TestLookUps(t *testing.T) {
 
 	for _, tc := range []struct {
 		name string
-		get  func() (*store.Certificate, error)
+		get  func() (*model.Certificate, error)
 		want string // certificate id; "" for not found
 	}{
-		{"by id, superseded", func() (*store.Certificate, error) { return certs.ByID(ctx, first.ID) }, first.ID},
-		{"by id, unknown", func() (*store.Certificate, error) { return certs.ByID(ctx, "no-such-id") }, ""},
-		{"by attempt gives the re-issued one", func() (*store.Certificate, error) { return certs.ByAttempt(ctx, a.ID) }, reissued[0].ID},
-		{"by attempt, none earned", func() (*store.Certificate, error) { return certs.ByAttempt(ctx, "no-such-attempt") }, ""},
-		{"replacement of the superseded one", func() (*store.Certificate, error) { return certs.Replacement(ctx, old) }, reissued[0].ID},
+		{"by id, superseded", func() (*model.Certificate, error) { return certs.ByID(ctx, first.ID) }, first.ID},
+		{"by id, unknown", func() (*model.Certificate, error) { return certs.ByID(ctx, "no-such-id") }, ""},
+		{"by attempt gives the re-issued one", func() (*model.Certificate, error) { return certs.ByAttempt(ctx, a.ID) }, reissued[0].ID},
+		{"by attempt, none earned", func() (*model.Certificate, error) { return certs.ByAttempt(ctx, "no-such-attempt") }, ""},
+		{"replacement of the superseded one", func() (*model.Certificate, error) { return certs.Replacement(ctx, old) }, reissued[0].ID},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := tc.get()

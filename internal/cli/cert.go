@@ -16,6 +16,7 @@ import (
 
 	"mxcert/internal/certificate"
 	"mxcert/internal/datefmt"
+	"mxcert/internal/model"
 	"mxcert/internal/services"
 	"mxcert/internal/store"
 )
@@ -46,7 +47,7 @@ func runCert(ctx context.Context, args []string, s Streams) int {
 		return 1
 	}
 	defer svc.Close()
-	var c *store.Certificate
+	var c *model.Certificate
 	if action == "revoke" {
 		c, err = svc.Certificates.Revoke(ctx, 0, target, *reason)
 	} else {
@@ -70,18 +71,20 @@ func runCert(ctx context.Context, args []string, s Streams) int {
 	return 0
 }
 
-func statusES(s string) string {
-	switch s {
-	case store.CertValid:
+// statusES says a status in Spanish: a stored one or one a server
+// reported (which may be "expired").
+func statusES[S ~string](s S) string {
+	switch string(s) {
+	case string(model.CertValid):
 		return "válido"
-	case store.CertRevoked:
+	case string(model.CertRevoked):
 		return "revocado"
-	case store.CertSuperseded:
+	case string(model.CertSuperseded):
 		return "reemplazado"
 	case string(certificate.StatusExpired):
 		return "vencido"
 	}
-	return s
+	return string(s)
 }
 
 func runVerify(ctx context.Context, args []string, s Streams) int {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"mxcert/internal/account"
+	"mxcert/internal/model"
 	"mxcert/internal/store"
 )
 
@@ -48,9 +49,9 @@ func runUser(ctx context.Context, args []string, s Streams) int {
 		return 1
 	}
 	defer svc.Close()
-	role := store.RoleCandidate
+	role := model.RoleCandidate
 	if *admin {
-		role = store.RoleAdmin
+		role = model.RoleAdmin
 	}
 	u, err := svc.Accounts.CreateUser(ctx, account.Registration{Name: *name, Email: *email, Password: password, State: *state}, role)
 	var ve *account.ValidationError

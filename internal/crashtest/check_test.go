@@ -9,6 +9,7 @@ import (
 
 	_ "github.com/mattn/go-sqlite3" // the checks read the file directly, as an auditor would
 
+	"mxcert/internal/model"
 	"mxcert/internal/store"
 )
 
@@ -82,18 +83,18 @@ func (w *world) check(when string) {
 }
 
 func (w *world) checkCandidate(db *sql.DB, c *candidate) error {
-	var status string
+	var status model.AttemptStatus
 	var certs int
 	err := db.QueryRow(`SELECT status, (SELECT count(*) FROM certificates WHERE attempt_id = a.id) FROM attempts a WHERE id = ?`, c.attempt).Scan(&status, &certs)
 	if err != nil {
 		return fmt.Errorf("the acknowledged attempt %s: %w", c.attempt, err)
 	}
 	switch {
-	case c.submitAcked && status == store.AttemptInProgress:
+	case c.submitAcked && status == model.AttemptInProgress:
 		return fmt.Errorf("handed in (acknowledged) but still in progress")
-	case !c.submitSent && status != store.AttemptInProgress:
+	case !c.submitSent && status != model.AttemptInProgress:
 		return fmt.Errorf("finished (%s) though never handed in", status)
-	case c.passSeen && (status != store.AttemptPassed || certs != 1):
+	case c.passSeen && (status != model.AttemptPassed || certs != 1):
 		return fmt.Errorf("the pass shown to the candidate is %s with %d certificates", status, certs)
 	}
 	if c.acked == nil {

@@ -9,7 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"mxcert/internal/account"
-	"mxcert/internal/store"
+	"mxcert/internal/model"
 )
 
 // attemptOf is the attempt id in the path of an exam question's page,
@@ -29,7 +29,7 @@ func TestBackAndForwardNeverInventAnAnswer(t *testing.T) {
 	s := requireEnv(t)
 	t.Parallel()
 	reg := account.Registration{Name: "Itzel Hernández Cruz", Email: uniqueEmail("itzel"), Password: "mi frase larga y segura"}
-	if _, err := s.app.Accounts().CreateUser(t.Context(), reg, store.RoleCandidate); err != nil {
+	if _, err := s.app.Accounts().CreateUser(t.Context(), reg, model.RoleCandidate); err != nil {
 		t.Fatal(err)
 	}
 	b := newTab(t, s, phoneWidth, phoneHeight, true)

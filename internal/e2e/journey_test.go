@@ -19,7 +19,7 @@ import (
 
 	"mxcert/internal/account"
 	"mxcert/internal/certificate"
-	"mxcert/internal/store"
+	"mxcert/internal/model"
 )
 
 // candidate is who walks the journey; the accents in the name must survive
@@ -118,7 +118,7 @@ func register(b *tab, email string) {
 }
 
 // study opens the track and its first module and marks it studied.
-func study(b *tab, user *store.User) {
+func study(b *tab, user *model.User) {
 	b.t.Helper()
 	b.follow(`h3 a[href="/certificaciones/` + trackID + `"]`)
 	b.audit("certificación")
@@ -139,7 +139,7 @@ func study(b *tab, user *store.User) {
 
 // practise takes the module's domain quiz, answers it right and reads the
 // feedback.
-func practise(b *tab, user *store.User) {
+func practise(b *tab, user *model.User) {
 	b.t.Helper()
 	b.follow(`.module-actions form[action$="/practica"] button`)
 	id := strings.TrimPrefix(strings.SplitN(b.path(), "?", 2)[0], "/practica/")
@@ -223,7 +223,7 @@ func takeExam(b *tab) string {
 
 // answerWithKeyboard answers an exam item with Tab, Space and the arrow
 // keys only, as a person who cannot use a mouse does.
-func answerWithKeyboard(b *tab, it store.AttemptItem) {
+func answerWithKeyboard(b *tab, it model.AttemptItem) {
 	b.t.Helper()
 	key := it.Item.Key()
 	b.tabTo("the first option", `document.activeElement.id === "opcion-0"`)
@@ -308,7 +308,7 @@ func wantChecked(b *tab, options []int) {
 // certificatePage opens the certificate from the result page, downloads
 // the PDF and checks its signature; it returns the certificate's id and
 // its public verification URL.
-func certificatePage(b *tab, user *store.User, attemptID string) (string, string) {
+func certificatePage(b *tab, user *model.User, attemptID string) (string, string) {
 	b.t.Helper()
 	b.follow(`.score a[href^="/certificados/"]`)
 	certID := strings.TrimPrefix(b.path(), "/certificados/")
@@ -413,7 +413,7 @@ func verifyAsEmployer(e *tab, verifyURL string) {
 func revokeAsAdmin(t *testing.T, s *suite, certID string) {
 	t.Helper()
 	admin := account.Registration{Name: "Rosa Admin Pérez", Email: uniqueEmail("rosa"), Password: "otra frase larga y segura"}
-	if _, err := s.app.Accounts().CreateUser(t.Context(), admin, store.RoleAdmin); err != nil {
+	if _, err := s.app.Accounts().CreateUser(t.Context(), admin, model.RoleAdmin); err != nil {
 		t.Fatal(err)
 	}
 	a := newTab(t, s, laptopWidth, laptopHeight, false)

@@ -8,7 +8,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"mxcert/internal/account"
-	"mxcert/internal/store"
+	"mxcert/internal/model"
 )
 
 // TestTimeRunsOut takes the short track's exam, answers one question and
@@ -20,7 +20,7 @@ func TestTimeRunsOut(t *testing.T) {
 	t.Parallel()
 	started := time.Now()
 	reg := account.Registration{Name: "Mateo Ramírez Olvera", Email: uniqueEmail("mateo"), Password: "mi frase larga y segura"}
-	if _, err := s.app.Accounts().CreateUser(t.Context(), reg, store.RoleCandidate); err != nil {
+	if _, err := s.app.Accounts().CreateUser(t.Context(), reg, model.RoleCandidate); err != nil {
 		t.Fatal(err)
 	}
 	b := newTab(t, s, phoneWidth, phoneHeight, true)
@@ -62,7 +62,7 @@ func TestTimeRunsOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if att.Status != store.AttemptFailed || att.FinishReason != "expired" || att.Score != 1 {
+	if att.Status != model.AttemptFailed || att.FinishReason != "expired" || att.Score != 1 {
 		t.Errorf("attempt after the time ran out: status %s, reason %q, score %d", att.Status, att.FinishReason, att.Score)
 	}
 	b.checkConsole("examen al terminar el tiempo")

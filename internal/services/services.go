@@ -24,6 +24,7 @@ import (
 	"mxcert/internal/attempt"
 	"mxcert/internal/certificate"
 	"mxcert/internal/content"
+	"mxcert/internal/model"
 	"mxcert/internal/store"
 	"mxcert/internal/study"
 )
@@ -189,7 +190,7 @@ func (s *Set) Reload(actorID int64) (content.Report, error) {
 	s.report.Store(&report)
 	s.log.Info("content reloaded", slog.String("content_version", cat.Version))
 	err = s.DB.Transact(context.Background(), func(tx *store.Tx) error {
-		return tx.Audit(actorID, "content.reload", cat.Version, map[string]any{"before": before, "after": cat.Version, "warnings": len(report.Warnings())})
+		return tx.Audit(actorID, model.ActionContentReload, cat.Version, map[string]any{"before": before, "after": cat.Version, "warnings": len(report.Warnings())})
 	})
 	return report, err
 }

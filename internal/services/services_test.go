@@ -12,6 +12,7 @@ import (
 
 	"mxcert/internal/account"
 	"mxcert/internal/clocktest"
+	"mxcert/internal/model"
 	"mxcert/internal/store"
 )
 
@@ -68,7 +69,7 @@ func TestOpenBuildsEveryServiceWithTheSameCollaborators(t *testing.T) {
 
 	// The database stamps rows with the same fake clock the services read.
 	clock.Advance(36 * 24 * time.Hour)
-	u, err := s.Accounts.CreateUser(context.Background(), account.Registration{Name: "Ana López", Email: "ana@ejemplo.mx", Password: "jardín de cactus azules"}, store.RoleAdmin)
+	u, err := s.Accounts.CreateUser(context.Background(), account.Registration{Name: "Ana López", Email: "ana@ejemplo.mx", Password: "jardín de cactus azules"}, model.RoleAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +132,7 @@ func TestReload(t *testing.T) {
 	dir := copyContent(t)
 	s := open(t, Config{DataDir: t.TempDir(), ContentDir: dir, HashParams: cheapHash})
 	ctx := context.Background()
-	admin, err := s.Accounts.CreateUser(ctx, account.Registration{Name: "Admin Fundación", Email: "admin@ejemplo.mx", Password: "jardín de cactus azules"}, store.RoleAdmin)
+	admin, err := s.Accounts.CreateUser(ctx, account.Registration{Name: "Admin Fundación", Email: "admin@ejemplo.mx", Password: "jardín de cactus azules"}, model.RoleAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,24 +8,13 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"mxcert/internal/model"
 )
 
-// Totals are the dashboard's headline numbers.
-type Totals struct {
-	Candidates        int
-	AttemptsOpen      int
-	AttemptsPassed    int
-	AttemptsFailed    int
-	CertsValid        int
-	CertsRevoked      int
-	CertsSuperseded   int
-	CandidatesByState map[string]int
-	CertifiedByState  map[string]int
-}
-
 // Totals counts candidates, attempts and certificates.
-func (db *DB) Totals(ctx context.Context) (Totals, error) {
-	t := Totals{CandidatesByState: map[string]int{}, CertifiedByState: map[string]int{}}
+func (db *DB) Totals(ctx context.Context) (model.Totals, error) {
+	t := model.Totals{CandidatesByState: map[string]int{}, CertifiedByState: map[string]int{}}
 	err := db.read.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM users WHERE role = 'candidate'),
 		(SELECT count(*) FROM attempts WHERE status = 'in_progress'),
@@ -63,15 +52,9 @@ func countBy(ctx context.Context, q querier, out map[string]int, query string, a
 	return rows.Err()
 }
 
-// Event is a dated happening for the weekly charts.
-type Event struct {
-	At   time.Time
-	Kind string // "registered", "passed", "failed", "issued", "revoked"
-}
-
 // EventsSince lists registrations, finished attempts and certificates
 // since a time, for weekly charts.
-func (db *DB) EventsSince(ctx context.Context, since time.Time) ([]Event, error) {
+func (db *DB) EventsSince(ctx context.Context, since time.Time) ([]model.Event, error) {
 	rows, err := db.read.QueryContext(ctx, `
 		SELECT created_at, 'registered' FROM users WHERE role = 'candidate' AND created_at >= ?1
 		UNION ALL SELECT finished_at, status FROM attempts WHERE finished_at >= ?1
@@ -81,10 +64,10 @@ func (db *DB) EventsSince(ctx context.Context, since time.Time) ([]Event, error)
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Event
+	var out []model.Event
 	for rows.Next() {
 		var at int64
-		var e Event
+		var e model.Event
 		if err := rows.Scan(&at, &e.Kind); err != nil {
 			return nil, err
 		}
@@ -94,16 +77,9 @@ func (db *DB) EventsSince(ctx context.Context, since time.Time) ([]Event, error)
 	return out, rows.Err()
 }
 
-// UserSummary is one row of the candidate search.
-type UserSummary struct {
-	User
-	Attempts int
-	Passed   int
-}
-
 // SearchUsers finds accounts by part of the name or e-mail, or by a
 // certificate code (normalised by the caller). At most limit rows.
-func (db *DB) SearchUsers(ctx context.Context, q, codeNorm string, limit int) ([]UserSummary, error) {
+func (db *DB) SearchUsers(ctx context.Context, q, codeNorm string, limit int) ([]model.UserSummary, error) {
 	like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(q)) + "%"
 	// #nosec G202 -- the column list is a constant; the search terms are bound parameters
 	rows, err := db.read.QueryContext(ctx, `SELECT `+prefixed("u.", userColumns)+`,
@@ -117,9 +93,9 @@ func (db *DB) SearchUsers(ctx context.Context, q, codeNorm string, limit int) ([
 		return nil, fmt.Errorf("search users: %w", err)
 	}
 	defer rows.Close()
-	var out []UserSummary
+	var out []model.UserSummary
 	for rows.Next() {
-		var s UserSummary
+		var s model.UserSummary
 		var created, changed int64
 		if err := rows.Scan(&s.ID, &s.Email, &s.EmailNorm, &s.Name, &s.State, &s.PasswordHash, &s.Role, &created, &changed, &s.ExtraMinutes, &s.Attempts, &s.Passed); err != nil {
 			return nil, err
@@ -139,7 +115,7 @@ func prefixed(prefix, columns string) string {
 }
 
 // UserAttempts lists every attempt of a candidate, newest first, with items.
-func (db *DB) UserAttempts(ctx context.Context, userID int64) ([]*Attempt, error) {
+func (db *DB) UserAttempts(ctx context.Context, userID int64) ([]*model.Attempt, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT id FROM attempts WHERE user_id = ? ORDER BY started_at DESC`, userID)
 	if err != nil {
 		return nil, err
@@ -155,7 +131,7 @@ func (db *DB) UserAttempts(ctx context.Context, userID int64) ([]*Attempt, error
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return nil, err
 	}
-	out := make([]*Attempt, 0, len(ids))
+	out := make([]*model.Attempt, 0, len(ids))
 	for _, id := range ids {
 		a, err := db.Attempt(ctx, id, 0)
 		if err != nil {
@@ -164,17 +140,6 @@ func (db *DB) UserAttempts(ctx context.Context, userID int64) ([]*Attempt, error
 		out = append(out, a)
 	}
 	return out, nil
-}
-
-// AuditEntry is one line of the audit log.
-type AuditEntry struct {
-	ID        int64
-	At        time.Time
-	ActorID   int64
-	ActorName string // empty for the command line or the system
-	Action    string
-	Subject   string
-	Detail    map[string]any
 }
 
 // AuditFilter narrows the audit log.
@@ -186,7 +151,7 @@ type AuditFilter struct {
 }
 
 // Audit lists audit entries, newest first.
-func (db *DB) Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
+func (db *DB) Audit(ctx context.Context, f AuditFilter) ([]model.AuditEntry, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
@@ -222,9 +187,9 @@ func (db *DB) Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
 	defer rows.Close()
-	var out []AuditEntry
+	var out []model.AuditEntry
 	for rows.Next() {
-		var e AuditEntry
+		var e model.AuditEntry
 		var at int64
 		var detail string
 		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.Action, &e.Subject, &detail); err != nil {
@@ -314,7 +279,7 @@ func (db *DB) ItemResponses(ctx context.Context, track string, fn func(ItemRespo
 
 // ExportAttempt is one row of the attempts export.
 type ExportAttempt struct {
-	Attempt
+	model.Attempt
 	Email string
 	State string
 }
@@ -348,7 +313,7 @@ func (db *DB) ExportAttempts(ctx context.Context, fn func(ExportAttempt) error) 
 }
 
 // ExportCertificates streams every certificate.
-func (db *DB) ExportCertificates(ctx context.Context, fn func(*Certificate) error) error {
+func (db *DB) ExportCertificates(ctx context.Context, fn func(*model.Certificate) error) error {
 	rows, err := db.read.QueryContext(ctx, `SELECT `+certColumns+` FROM certificates ORDER BY issued_at`)
 	if err != nil {
 		return err

@@ -10,13 +10,7 @@ import (
 
 	"mxcert/internal/exam"
 	"mxcert/internal/fail"
-)
-
-// Attempt statuses.
-const (
-	AttemptInProgress = "in_progress"
-	AttemptPassed     = "passed"
-	AttemptFailed     = "failed"
+	"mxcert/internal/model"
 )
 
 // Refusals of an answer; the rules that choose them are exam.AdmitSave.
@@ -29,51 +23,10 @@ var (
 // ErrNoSuchItem is an answer to a question the attempt does not have.
 var ErrNoSuchItem = fail.New(fail.ErrInvalid, "no such question in the attempt")
 
-// Attempt is one sitting of a timed exam.
-type Attempt struct {
-	ID             string
-	UserID         int64
-	TrackID        string
-	TrackTitle     string
-	TrackVersion   string
-	ContentVersion string
-	Seed           uint64
-	HolderName     string
-	StartedAt      time.Time
-	Deadline       time.Time
-	ExtraMinutes   int
-	PassPercent    int
-	Total          int
-	Seq            int64
-	Status         string
-	FinishedAt     *time.Time
-	FinishReason   string
-	Score          int
-	Percent        int
-	CooldownWaived bool          // the foundation lifted the retake wait after this fail
-	Items          []AttemptItem // loaded by Attempt, not by lists
-}
-
-// Open reports whether the attempt is still in progress.
-func (a *Attempt) Open() bool { return a.Status == AttemptInProgress }
-
-// AttemptItem is one served question with the candidate's answer.
-type AttemptItem struct {
-	Item       exam.Item
-	Answer     []int
-	Flagged    bool
-	Seq        int64
-	AnsweredAt *time.Time
-	Correct    *bool // known once finalised
-}
-
-// Answered reports whether the item has an answer.
-func (it AttemptItem) Answered() bool { return len(it.Answer) > 0 }
-
 // CreateAttempt stores a new attempt and its items. A second open attempt
 // of the same candidate and track is ErrConflict.
-func (tx *Tx) CreateAttempt(a *Attempt) error {
-	a.StartedAt, a.Status, a.Total = tx.Now, AttemptInProgress, len(a.Items)
+func (tx *Tx) CreateAttempt(a *model.Attempt) error {
+	a.StartedAt, a.Status, a.Total = tx.Now, model.AttemptInProgress, len(a.Items)
 	_, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO attempts (id, user_id, track_id, track_title, track_version, content_version, seed, holder_name,
 		started_at, deadline, extra_minutes, pass_percent, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ID, a.UserID, a.TrackID, a.TrackTitle, a.TrackVersion, a.ContentVersion, int64(a.Seed), a.HolderName, // #nosec G115 -- seed bits stored as they are
@@ -125,8 +78,8 @@ func (tx *Tx) insertServed(insert, owner string, items []exam.Item) error {
 const attemptColumns = `id, user_id, track_id, track_title, track_version, content_version, seed, holder_name, started_at, deadline,
 	extra_minutes, pass_percent, total, seq, status, finished_at, coalesce(finish_reason, ''), coalesce(score, 0), coalesce(percent, 0), cooldown_waived`
 
-func scanAttempt(row interface{ Scan(...any) error }) (*Attempt, error) {
-	var a Attempt
+func scanAttempt(row interface{ Scan(...any) error }) (*model.Attempt, error) {
+	var a model.Attempt
 	var seed, started, deadline int64
 	var finished sql.NullInt64
 	err := row.Scan(&a.ID, &a.UserID, &a.TrackID, &a.TrackTitle, &a.TrackVersion, &a.ContentVersion, &seed, &a.HolderName, &started, &deadline,
@@ -140,16 +93,16 @@ func scanAttempt(row interface{ Scan(...any) error }) (*Attempt, error) {
 
 // Attempt loads an attempt with its items. userID 0 loads any candidate's
 // (for the system); otherwise another candidate's attempt is ErrNotFound.
-func (db *DB) Attempt(ctx context.Context, id string, userID int64) (*Attempt, error) {
+func (db *DB) Attempt(ctx context.Context, id string, userID int64) (*model.Attempt, error) {
 	return attempt(ctx, db.read, id, userID)
 }
 
 // Attempt loads an attempt with its items inside the transaction.
-func (tx *Tx) Attempt(id string, userID int64) (*Attempt, error) {
+func (tx *Tx) Attempt(id string, userID int64) (*model.Attempt, error) {
 	return attempt(tx.ctx, tx.tx, id, userID)
 }
 
-func attempt(ctx context.Context, q querier, id string, userID int64) (*Attempt, error) {
+func attempt(ctx context.Context, q querier, id string, userID int64) (*model.Attempt, error) {
 	a, err := scanAttempt(q.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM attempts WHERE id = ? AND (? = 0 OR user_id = ?)`, id, userID, userID))
 	if err != nil {
 		return nil, notFound(err, "attempt "+id)
@@ -160,7 +113,7 @@ func attempt(ctx context.Context, q querier, id string, userID int64) (*Attempt,
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var it AttemptItem
+		var it model.AttemptItem
 		var item string
 		var answer sql.NullString
 		var answered, correct sql.NullInt64
@@ -182,27 +135,27 @@ func attempt(ctx context.Context, q querier, id string, userID int64) (*Attempt,
 
 // Attempts lists a candidate's attempts at a track, oldest first, without
 // items.
-func (db *DB) Attempts(ctx context.Context, userID int64, track string) ([]*Attempt, error) {
+func (db *DB) Attempts(ctx context.Context, userID int64, track string) ([]*model.Attempt, error) {
 	return attempts(ctx, db.read, userID, track)
 }
 
 // Attempts lists a candidate's attempts inside the transaction.
-func (tx *Tx) Attempts(userID int64, track string) ([]*Attempt, error) {
+func (tx *Tx) Attempts(userID int64, track string) ([]*model.Attempt, error) {
 	return attempts(tx.ctx, tx.tx, userID, track)
 }
 
-func attempts(ctx context.Context, q querier, userID int64, track string) ([]*Attempt, error) {
+func attempts(ctx context.Context, q querier, userID int64, track string) ([]*model.Attempt, error) {
 	return queryAttempts(ctx, q, `WHERE user_id = ? AND track_id = ? ORDER BY started_at, id`, userID, track)
 }
 
 // queryAttempts lists attempts, without items, by a constant condition.
-func queryAttempts(ctx context.Context, q querier, where string, args ...any) ([]*Attempt, error) {
+func queryAttempts(ctx context.Context, q querier, where string, args ...any) ([]*model.Attempt, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+attemptColumns+` FROM attempts `+where, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*Attempt
+	var out []*model.Attempt
 	for rows.Next() {
 		a, err := scanAttempt(rows)
 		if err != nil {
@@ -216,16 +169,8 @@ func queryAttempts(ctx context.Context, q querier, where string, args ...any) ([
 // OpenAttempts lists a candidate's attempts in progress in any track,
 // without items, soonest deadline first. It is on every page a signed-in
 // candidate sees (the way back to a running exam), so it reads one index.
-func (db *DB) OpenAttempts(ctx context.Context, userID int64) ([]*Attempt, error) {
+func (db *DB) OpenAttempts(ctx context.Context, userID int64) ([]*model.Attempt, error) {
 	return queryAttempts(ctx, db.read, `WHERE user_id = ? AND status = 'in_progress' ORDER BY deadline`, userID)
-}
-
-// SaveResult is the state of an item after a save.
-type SaveResult struct {
-	Seq      int64 // the attempt's sequence after the save
-	Answer   []int
-	Flagged  bool
-	Answered int // how many items have an answer
 }
 
 // AnswerChange is one save of an exam item: the answer (nil keeps the
@@ -249,15 +194,15 @@ type AnswerChange struct {
 // the page was built (an old tab never overwrites a newer answer). A
 // refused change writes nothing; with ErrStale the result carries the
 // item's current state.
-func (tx *Tx) SaveAnswer(ch AnswerChange) (SaveResult, error) {
-	var res SaveResult
-	var status string
+func (tx *Tx) SaveAnswer(ch AnswerChange) (model.SaveResult, error) {
+	var res model.SaveResult
+	var status model.AttemptStatus
 	var deadline int64
 	err := tx.tx.QueryRowContext(tx.ctx, `SELECT status, deadline, seq FROM attempts WHERE id = ? AND user_id = ?`, ch.AttemptID, ch.UserID).Scan(&status, &deadline, &res.Seq)
 	if err != nil {
 		return res, notFound(err, "attempt "+ch.AttemptID)
 	}
-	target := exam.SaveTarget{Open: status == AttemptInProgress, Deadline: fromMS(deadline)}
+	target := exam.SaveTarget{Open: status == model.AttemptInProgress, Deadline: fromMS(deadline)}
 	var current sql.NullString
 	var item string
 	err = tx.tx.QueryRowContext(tx.ctx, `SELECT seq, question_id, answer, flagged, item FROM attempt_items WHERE attempt_id = ? AND position = ?`,
@@ -315,10 +260,10 @@ func (tx *Tx) SaveAnswer(ch AnswerChange) (SaveResult, error) {
 // FinishAttempt stores the result of an attempt and the correctness of each
 // item. It changes nothing (and returns ErrClosed) if the attempt was
 // already finished.
-func (tx *Tx) FinishAttempt(a *Attempt, reason string, correct []bool, score, percent int, passed bool) error {
-	status := AttemptFailed
+func (tx *Tx) FinishAttempt(a *model.Attempt, reason model.FinishReason, correct []bool, score, percent int, passed bool) error {
+	status := model.AttemptFailed
 	if passed {
-		status = AttemptPassed
+		status = model.AttemptPassed
 	}
 	res, err := tx.tx.ExecContext(tx.ctx, `UPDATE attempts SET status = ?, finished_at = ?, finish_reason = ?, score = ?, percent = ?
 		WHERE id = ? AND status = 'in_progress'`, status, ms(tx.Now), reason, score, percent, a.ID)

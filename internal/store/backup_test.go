@@ -13,13 +13,14 @@ import (
 	"time"
 
 	"mxcert/internal/clocktest"
+	"mxcert/internal/model"
 )
 
 // createUserWithAudit writes two rows in one transaction: a snapshot that
 // holds one without the other was not consistent.
 func createUserWithAudit(ctx context.Context, db *DB, email string) error {
 	return db.Transact(ctx, func(tx *Tx) error {
-		u := &User{Email: email, EmailNorm: email, Name: "Persona de Prueba", PasswordHash: "x"}
+		u := &model.User{Email: email, EmailNorm: email, Name: "Persona de Prueba", PasswordHash: "x"}
 		if err := tx.CreateUser(u); err != nil {
 			return err
 		}

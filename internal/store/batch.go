@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"mxcert/internal/fail"
+	"mxcert/internal/model"
 )
 
 // Group commit for answers. Every autosave must be durable before it is
@@ -27,7 +28,7 @@ type saveRequest struct {
 }
 
 type saveResult struct {
-	res SaveResult
+	res model.SaveResult
 	err error
 }
 
@@ -37,14 +38,14 @@ var ErrClosedDB = fail.New(fail.ErrUnavailable, "database closed")
 // SaveAnswerDurably saves one answer like Tx.SaveAnswer, in a transaction
 // shared with other answers arriving at the same time. It returns only
 // after the commit is on disk.
-func (db *DB) SaveAnswerDurably(ctx context.Context, ch AnswerChange) (SaveResult, error) {
+func (db *DB) SaveAnswerDurably(ctx context.Context, ch AnswerChange) (model.SaveResult, error) {
 	req := saveRequest{ctx: ctx, change: ch, done: make(chan saveResult, 1)}
 	select {
 	case db.saves <- req:
 	case <-db.closed:
-		return SaveResult{}, ErrClosedDB
+		return model.SaveResult{}, ErrClosedDB
 	case <-ctx.Done():
-		return SaveResult{}, ctx.Err()
+		return model.SaveResult{}, ctx.Err()
 	}
 	// Once queued, the answer is saved or refused whatever the caller does;
 	// wait for the verdict so that a 2xx always means "on disk".
@@ -58,7 +59,7 @@ func (db *DB) SaveAnswerDurably(ctx context.Context, ch AnswerChange) (SaveResul
 		case r := <-req.done:
 			return r.res, r.err
 		default:
-			return SaveResult{}, ErrClosedDB
+			return model.SaveResult{}, ErrClosedDB
 		}
 	}
 }

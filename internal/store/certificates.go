@@ -4,50 +4,19 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
-)
 
-// Certificate statuses as stored. "Expired" is not stored: it follows from
-// ExpiresAt and the clock.
-const (
-	CertValid      = "valid"
-	CertRevoked    = "revoked"
-	CertSuperseded = "superseded"
+	"mxcert/internal/model"
 )
-
-// Certificate is an issued certificate.
-type Certificate struct {
-	ID               string
-	Code             string
-	CodeNorm         string
-	UserID           int64
-	AttemptID        string
-	TrackID          string
-	TrackTitle       string
-	TrackVersion     string
-	ContentVersion   string
-	HolderName       string
-	IssuedAt         time.Time
-	ExpiresAt        *time.Time
-	Status           string
-	RevokedAt        *time.Time
-	RevocationReason string
-	ReplacedBy       string
-	Credential       string
-	Signature        string
-	KeyID            string
-	HasPDF           bool
-}
 
 // CreateCertificate stores a new certificate. A duplicate code, a second
 // certificate for one attempt or a second valid one for a candidate and
 // track is ErrConflict.
-func (tx *Tx) CreateCertificate(c *Certificate) error {
+func (tx *Tx) CreateCertificate(c *model.Certificate) error {
 	var expires any
 	if c.ExpiresAt != nil {
 		expires = ms(*c.ExpiresAt)
 	}
-	c.Status = CertValid
+	c.Status = model.CertValid
 	_, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO certificates (id, code, code_norm, user_id, attempt_id, track_id, track_title, track_version,
 		content_version, holder_name, issued_at, expires_at, credential, signature, key_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -65,8 +34,8 @@ func (tx *Tx) CreateCertificate(c *Certificate) error {
 const certColumns = `id, code, code_norm, user_id, attempt_id, track_id, track_title, track_version, content_version, holder_name,
 	issued_at, expires_at, status, revoked_at, coalesce(revocation_reason, ''), coalesce(replaced_by, ''), credential, signature, key_id, pdf IS NOT NULL`
 
-func scanCert(row interface{ Scan(...any) error }) (*Certificate, error) {
-	var c Certificate
+func scanCert(row interface{ Scan(...any) error }) (*model.Certificate, error) {
+	var c model.Certificate
 	var issued int64
 	var expires, revoked sql.NullInt64
 	err := row.Scan(&c.ID, &c.Code, &c.CodeNorm, &c.UserID, &c.AttemptID, &c.TrackID, &c.TrackTitle, &c.TrackVersion, &c.ContentVersion, &c.HolderName,
@@ -78,7 +47,7 @@ func scanCert(row interface{ Scan(...any) error }) (*Certificate, error) {
 	return &c, nil
 }
 
-func certBy(ctx context.Context, q querier, column string, value any) (*Certificate, error) {
+func certBy(ctx context.Context, q querier, column string, value any) (*model.Certificate, error) {
 	// column is one of the constants of the callers, never input.
 	c, err := scanCert(q.QueryRowContext(ctx, `SELECT `+certColumns+` FROM certificates WHERE `+column+` = ?`, value)) // #nosec G202
 	if err != nil {
@@ -88,7 +57,7 @@ func certBy(ctx context.Context, q querier, column string, value any) (*Certific
 }
 
 // CertificateByID finds a certificate by its UUID.
-func (db *DB) CertificateByID(ctx context.Context, id string) (*Certificate, error) {
+func (db *DB) CertificateByID(ctx context.Context, id string) (*model.Certificate, error) {
 	c, err := scanCert(db.hot(ctx, `SELECT `+certColumns+` FROM certificates WHERE id = ?`, id))
 	if err != nil {
 		return nil, notFound(err, "certificate")
@@ -97,7 +66,7 @@ func (db *DB) CertificateByID(ctx context.Context, id string) (*Certificate, err
 }
 
 // CertificateByCode finds a certificate by its normalised code.
-func (db *DB) CertificateByCode(ctx context.Context, codeNorm string) (*Certificate, error) {
+func (db *DB) CertificateByCode(ctx context.Context, codeNorm string) (*model.Certificate, error) {
 	c, err := scanCert(db.hot(ctx, `SELECT `+certColumns+` FROM certificates WHERE code_norm = ?`, codeNorm))
 	if err != nil {
 		return nil, notFound(err, "certificate")
@@ -107,7 +76,7 @@ func (db *DB) CertificateByCode(ctx context.Context, codeNorm string) (*Certific
 
 // CertificateByAttempt finds the current certificate of a passing attempt
 // (not one superseded by a re-issue).
-func (db *DB) CertificateByAttempt(ctx context.Context, attemptID string) (*Certificate, error) {
+func (db *DB) CertificateByAttempt(ctx context.Context, attemptID string) (*model.Certificate, error) {
 	c, err := scanCert(db.read.QueryRowContext(ctx, `SELECT `+certColumns+` FROM certificates WHERE attempt_id = ?
 		ORDER BY status = 'superseded', issued_at DESC LIMIT 1`, attemptID))
 	if err != nil {
@@ -122,27 +91,27 @@ func (tx *Tx) Supersede(id, replacedBy string) error {
 }
 
 // UserCertificates lists a candidate's certificates inside the transaction.
-func (tx *Tx) UserCertificates(userID int64) ([]*Certificate, error) {
+func (tx *Tx) UserCertificates(userID int64) ([]*model.Certificate, error) {
 	return userCertificates(tx.ctx, tx.tx, userID)
 }
 
 // CertificateByID finds a certificate inside the transaction.
-func (tx *Tx) CertificateByID(id string) (*Certificate, error) {
+func (tx *Tx) CertificateByID(id string) (*model.Certificate, error) {
 	return certBy(tx.ctx, tx.tx, "id", id)
 }
 
 // UserCertificates lists a candidate's certificates, newest first.
-func (db *DB) UserCertificates(ctx context.Context, userID int64) ([]*Certificate, error) {
+func (db *DB) UserCertificates(ctx context.Context, userID int64) ([]*model.Certificate, error) {
 	return userCertificates(ctx, db.read, userID)
 }
 
-func userCertificates(ctx context.Context, q querier, userID int64) ([]*Certificate, error) {
+func userCertificates(ctx context.Context, q querier, userID int64) ([]*model.Certificate, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+certColumns+` FROM certificates WHERE user_id = ? ORDER BY issued_at DESC`, userID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*Certificate
+	var out []*model.Certificate
 	for rows.Next() {
 		c, err := scanCert(rows)
 		if err != nil {
@@ -171,9 +140,9 @@ func (db *DB) StoreCertificatePDF(ctx context.Context, id string, pdf []byte) er
 }
 
 // SetCertificateStatus revokes (with a reason) or reinstates a certificate.
-func (tx *Tx) SetCertificateStatus(id, status, reason string) error {
+func (tx *Tx) SetCertificateStatus(id string, status model.CertStatus, reason string) error {
 	var revoked any
-	if status == CertRevoked {
+	if status == model.CertRevoked {
 		revoked = ms(tx.Now)
 	} else {
 		reason = ""

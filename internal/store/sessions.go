@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"mxcert/internal/model"
 )
 
 // Session is a signed-in browser. Only the SHA-256 of its token is stored,
@@ -29,12 +31,12 @@ func (tx *Tx) CreateSession(s *Session) error {
 }
 
 // SessionUser returns a session and its account.
-func (db *DB) SessionUser(ctx context.Context, tokenHash []byte) (*Session, *User, error) {
+func (db *DB) SessionUser(ctx context.Context, tokenHash []byte) (*Session, *model.User, error) {
 	row := db.hot(ctx, `SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.user_agent, s.ip,
 		u.id, u.email, u.email_norm, u.full_name, u.state, u.password_hash, u.role, u.created_at, u.password_changed_at, u.extra_minutes
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash)
 	var s Session
-	var u User
+	var u model.User
 	var sc, sl, uc, upc int64
 	err := row.Scan(&s.TokenHash, &s.UserID, &sc, &sl, &s.UserAgent, &s.IP,
 		&u.ID, &u.Email, &u.EmailNorm, &u.Name, &u.State, &u.PasswordHash, &u.Role, &uc, &upc, &u.ExtraMinutes)

@@ -12,6 +12,7 @@ import (
 
 	"mxcert/internal/clocktest"
 	"mxcert/internal/exam"
+	"mxcert/internal/model"
 )
 
 func openTest(t *testing.T, opts ...Option) *DB {
@@ -72,7 +73,7 @@ func TestMigrationsRunOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = db.Transact(ctx, func(tx *Tx) error {
-		return tx.CreateUser(&User{Email: "a@b.mx", EmailNorm: "a@b.mx", Name: "Ana", PasswordHash: "x"})
+		return tx.CreateUser(&model.User{Email: "a@b.mx", EmailNorm: "a@b.mx", Name: "Ana", PasswordHash: "x"})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +84,7 @@ func TestMigrationsRunOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if n, err := db.CountUsers(ctx, RoleCandidate); err != nil || n != 1 {
+	if n, err := db.CountUsers(ctx, model.RoleCandidate); err != nil || n != 1 {
 		t.Errorf("after reopening: %d users, %v", n, err)
 	}
 }
@@ -93,7 +94,7 @@ func TestUniqueEmail(t *testing.T) {
 	ctx := context.Background()
 	create := func(email string) error {
 		return db.Transact(ctx, func(tx *Tx) error {
-			return tx.CreateUser(&User{Email: email, EmailNorm: email, Name: "Ana López", PasswordHash: "x"})
+			return tx.CreateUser(&model.User{Email: email, EmailNorm: email, Name: "Ana López", PasswordHash: "x"})
 		})
 	}
 	if err := create("ana@ejemplo.mx"); err != nil {
@@ -110,7 +111,7 @@ func TestUniqueEmail(t *testing.T) {
 func TestConstraintsBackTheRules(t *testing.T) {
 	db := openTest(t)
 	err := db.Transact(context.Background(), func(tx *Tx) error {
-		return tx.CreateUser(&User{Email: "a@b.mx", EmailNorm: "a@b.mx", Name: "A", PasswordHash: "x"})
+		return tx.CreateUser(&model.User{Email: "a@b.mx", EmailNorm: "a@b.mx", Name: "A", PasswordHash: "x"})
 	})
 	if err == nil {
 		t.Error("a one-letter name passed the CHECK constraint")
@@ -147,7 +148,7 @@ func TestConcurrentWritesNeverLock(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range 50 {
-				if _, err := db.CountUsers(ctx, RoleAdmin); err != nil {
+				if _, err := db.CountUsers(ctx, model.RoleAdmin); err != nil {
 					errs <- err
 				}
 			}
@@ -171,7 +172,7 @@ func TestSessions(t *testing.T) {
 	db := openTest(t, WithClock(clock.Now))
 	ctx := context.Background()
 	now := clock.Now()
-	u := &User{Email: "a@b.mx", EmailNorm: "a@b.mx", Name: "Ana", PasswordHash: "x"}
+	u := &model.User{Email: "a@b.mx", EmailNorm: "a@b.mx", Name: "Ana", PasswordHash: "x"}
 	err := db.Transact(ctx, func(tx *Tx) error {
 		if err := tx.CreateUser(u); err != nil {
 			return err
@@ -213,10 +214,10 @@ func TestSessions(t *testing.T) {
 func TestGroupCommitOfAnswers(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
-	u := &User{Email: "a@b.mx", EmailNorm: "a@b.mx", Name: "Ana", PasswordHash: "x"}
-	a := &Attempt{ID: "att", TrackID: "t", TrackTitle: "T", TrackVersion: "1", ContentVersion: "v", HolderName: "Ana", PassPercent: 70}
+	u := &model.User{Email: "a@b.mx", EmailNorm: "a@b.mx", Name: "Ana", PasswordHash: "x"}
+	a := &model.Attempt{ID: "att", TrackID: "t", TrackTitle: "T", TrackVersion: "1", ContentVersion: "v", HolderName: "Ana", PassPercent: 70}
 	for i := range 60 {
-		a.Items = append(a.Items, AttemptItem{Item: exam.Item{QuestionID: fmt.Sprint("q", i), Domain: "d", Options: []exam.ItemOption{{Correct: true}, {}}}})
+		a.Items = append(a.Items, model.AttemptItem{Item: exam.Item{QuestionID: fmt.Sprint("q", i), Domain: "d", Options: []exam.ItemOption{{Correct: true}, {}}}})
 	}
 	err := db.Transact(ctx, func(tx *Tx) error {
 		if err := tx.CreateUser(u); err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mxcert/internal/exam"
+	"mxcert/internal/model"
 )
 
 // MarkStudied records that a candidate studied a module (again: the first
@@ -43,42 +44,8 @@ func (db *DB) StudiedModules(ctx context.Context, userID int64, track string) (m
 	return out, rows.Err()
 }
 
-// PracticeKind is a domain quiz or a simulacro.
-type PracticeKind string
-
-const (
-	PracticeQuiz      PracticeKind = "quiz"
-	PracticeSimulacro PracticeKind = "simulacro"
-)
-
-// PracticeSession is a practice run and its items.
-type PracticeSession struct {
-	ID             string
-	UserID         int64
-	TrackID        string
-	Kind           PracticeKind
-	Domain         string
-	Seed           uint64
-	ContentVersion string
-	CreatedAt      time.Time
-	Deadline       *time.Time
-	FinishedAt     *time.Time
-	Items          []PracticeItem
-}
-
-// PracticeItem is one served question and the answer given, if any.
-type PracticeItem struct {
-	Item       exam.Item
-	Answer     []int // positions in the order shown; nil when unanswered
-	Correct    bool
-	AnsweredAt *time.Time
-}
-
-// Answered reports whether the item has an answer.
-func (p PracticeItem) Answered() bool { return p.AnsweredAt != nil }
-
 // CreatePractice stores a new practice session with its items.
-func (tx *Tx) CreatePractice(p *PracticeSession) error {
+func (tx *Tx) CreatePractice(p *model.PracticeSession) error {
 	p.CreatedAt = tx.Now
 	var deadline any
 	if p.Deadline != nil {
@@ -98,17 +65,17 @@ func (tx *Tx) CreatePractice(p *PracticeSession) error {
 
 // Practice loads a practice session of a user; another user's session is
 // ErrNotFound, like a missing one.
-func (db *DB) Practice(ctx context.Context, id string, userID int64) (*PracticeSession, error) {
+func (db *DB) Practice(ctx context.Context, id string, userID int64) (*model.PracticeSession, error) {
 	return practice(ctx, db.read, id, userID)
 }
 
 // Practice loads a practice session inside a transaction.
-func (tx *Tx) Practice(id string, userID int64) (*PracticeSession, error) {
+func (tx *Tx) Practice(id string, userID int64) (*model.PracticeSession, error) {
 	return practice(tx.ctx, tx.tx, id, userID)
 }
 
-func practice(ctx context.Context, q querier, id string, userID int64) (*PracticeSession, error) {
-	p := PracticeSession{ID: id}
+func practice(ctx context.Context, q querier, id string, userID int64) (*model.PracticeSession, error) {
+	p := model.PracticeSession{ID: id}
 	var seed, created int64
 	var deadline, finished sql.NullInt64
 	err := q.QueryRowContext(ctx, `SELECT user_id, track_id, kind, domain, seed, content_version, created_at, deadline, finished_at
@@ -125,7 +92,7 @@ func practice(ctx context.Context, q querier, id string, userID int64) (*Practic
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var it PracticeItem
+		var it model.PracticeItem
 		var item string
 		var answer sql.NullString
 		var correct, answered sql.NullInt64
@@ -176,22 +143,8 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// DomainAccuracy is a candidate's practice record in one domain.
-type DomainAccuracy struct {
-	Answered int
-	Correct  int
-}
-
-// Percent correct, rounded down.
-func (d DomainAccuracy) Percent() int {
-	if d.Answered == 0 {
-		return 0
-	}
-	return d.Correct * 100 / d.Answered
-}
-
 // PracticeAccuracy sums a candidate's practice answers per domain.
-func (db *DB) PracticeAccuracy(ctx context.Context, userID int64, track string) (map[string]DomainAccuracy, error) {
+func (db *DB) PracticeAccuracy(ctx context.Context, userID int64, track string) (map[string]model.DomainAccuracy, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT i.domain, count(*), sum(i.correct) FROM practice_items i
 		JOIN practice_sessions s ON s.id = i.session_id
 		WHERE s.user_id = ? AND s.track_id = ? AND i.answered_at IS NOT NULL GROUP BY i.domain`, userID, track)
@@ -199,10 +152,10 @@ func (db *DB) PracticeAccuracy(ctx context.Context, userID int64, track string) 
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string]DomainAccuracy{}
+	out := map[string]model.DomainAccuracy{}
 	for rows.Next() {
 		var d string
-		var a DomainAccuracy
+		var a model.DomainAccuracy
 		if err := rows.Scan(&d, &a.Answered, &a.Correct); err != nil {
 			return nil, err
 		}
@@ -211,20 +164,8 @@ func (db *DB) PracticeAccuracy(ctx context.Context, userID int64, track string) 
 	return out, rows.Err()
 }
 
-// PracticeSummary is one practice session in a list.
-type PracticeSummary struct {
-	ID         string
-	Kind       PracticeKind
-	Domain     string
-	CreatedAt  time.Time
-	FinishedAt *time.Time
-	Total      int
-	Answered   int
-	Correct    int
-}
-
 // RecentPractice lists a candidate's latest practice sessions, newest first.
-func (db *DB) RecentPractice(ctx context.Context, userID int64, track string, limit int) ([]PracticeSummary, error) {
+func (db *DB) RecentPractice(ctx context.Context, userID int64, track string, limit int) ([]model.PracticeSummary, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT s.id, s.kind, s.domain, s.created_at, s.finished_at,
 		count(i.position), count(i.answered_at), coalesce(sum(i.correct), 0)
 		FROM practice_sessions s LEFT JOIN practice_items i ON i.session_id = s.id
@@ -233,9 +174,9 @@ func (db *DB) RecentPractice(ctx context.Context, userID int64, track string, li
 		return nil, err
 	}
 	defer rows.Close()
-	var out []PracticeSummary
+	var out []model.PracticeSummary
 	for rows.Next() {
-		var p PracticeSummary
+		var p model.PracticeSummary
 		var created int64
 		var finished sql.NullInt64
 		if err := rows.Scan(&p.ID, &p.Kind, &p.Domain, &created, &finished, &p.Total, &p.Answered, &p.Correct); err != nil {

@@ -4,38 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
+
+	"mxcert/internal/model"
 )
-
-// Role is what an account may do.
-type Role string
-
-const (
-	RoleCandidate Role = "candidate"
-	RoleAdmin     Role = "admin"
-)
-
-// User is an account.
-type User struct {
-	ID                int64
-	Email             string // as typed
-	EmailNorm         string // lower-cased, for uniqueness and login
-	Name              string // legal name, exactly as printed on a certificate
-	State             string // entidad federativa; empty for accounts made by the CLI
-	PasswordHash      string
-	Role              Role
-	CreatedAt         time.Time
-	PasswordChangedAt time.Time
-	ExtraMinutes      int // accommodation: added to every exam's duration
-}
-
-// IsAdmin reports whether the user may use the admin console.
-func (u *User) IsAdmin() bool { return u != nil && u.Role == RoleAdmin }
 
 const userColumns = `id, email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at, extra_minutes`
 
-func scanUser(row interface{ Scan(...any) error }) (*User, error) {
-	var u User
+func scanUser(row interface{ Scan(...any) error }) (*model.User, error) {
+	var u model.User
 	var created, changed int64
 	if err := row.Scan(&u.ID, &u.Email, &u.EmailNorm, &u.Name, &u.State, &u.PasswordHash, &u.Role, &created, &changed, &u.ExtraMinutes); err != nil {
 		return nil, err
@@ -46,10 +22,10 @@ func scanUser(row interface{ Scan(...any) error }) (*User, error) {
 
 // CreateUser inserts u and sets its ID and times. A taken e-mail address
 // (in any letter case) is ErrConflict.
-func (tx *Tx) CreateUser(u *User) error {
+func (tx *Tx) CreateUser(u *model.User) error {
 	u.CreatedAt, u.PasswordChangedAt = tx.Now, tx.Now
 	if u.Role == "" {
-		u.Role = RoleCandidate
+		u.Role = model.RoleCandidate
 	}
 	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO users (email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.Email, u.EmailNorm, u.Name, u.State, u.PasswordHash, u.Role, ms(tx.Now), ms(tx.Now))
@@ -63,7 +39,7 @@ func (tx *Tx) CreateUser(u *User) error {
 	return err
 }
 
-func userBy(ctx context.Context, q querier, column string, value any) (*User, error) {
+func userBy(ctx context.Context, q querier, column string, value any) (*model.User, error) {
 	// column is one of two constants below, never user input.
 	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+column+` = ?`, value)) // #nosec G202
 	if err != nil {
@@ -73,22 +49,22 @@ func userBy(ctx context.Context, q querier, column string, value any) (*User, er
 }
 
 // UserByEmail finds an account by its normalised e-mail.
-func (db *DB) UserByEmail(ctx context.Context, emailNorm string) (*User, error) {
+func (db *DB) UserByEmail(ctx context.Context, emailNorm string) (*model.User, error) {
 	return userBy(ctx, db.read, "email_norm", emailNorm)
 }
 
 // UserByID finds an account.
-func (db *DB) UserByID(ctx context.Context, id int64) (*User, error) {
+func (db *DB) UserByID(ctx context.Context, id int64) (*model.User, error) {
 	return userBy(ctx, db.read, "id", id)
 }
 
 // UserByID finds an account inside the transaction.
-func (tx *Tx) UserByID(id int64) (*User, error) {
+func (tx *Tx) UserByID(id int64) (*model.User, error) {
 	return userBy(tx.ctx, tx.tx, "id", id)
 }
 
 // UserByEmail finds an account inside the transaction.
-func (tx *Tx) UserByEmail(emailNorm string) (*User, error) {
+func (tx *Tx) UserByEmail(emailNorm string) (*model.User, error) {
 	return userBy(tx.ctx, tx.tx, "email_norm", emailNorm)
 }
 
@@ -98,7 +74,7 @@ func (tx *Tx) SetPassword(userID int64, hash string) error {
 }
 
 // CountUsers counts accounts by role.
-func (db *DB) CountUsers(ctx context.Context, role Role) (int, error) {
+func (db *DB) CountUsers(ctx context.Context, role model.Role) (int, error) {
 	var n int
 	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE role = ?`, role).Scan(&n)
 	return n, err

@@ -5,14 +5,14 @@ import (
 	"time"
 
 	"mxcert/internal/content"
-	"mxcert/internal/store"
+	"mxcert/internal/model"
 )
 
 // Progress is where a candidate stands in a track.
 type Progress struct {
 	Studied  map[string]time.Time            // module slug → when marked
-	Accuracy map[string]store.DomainAccuracy // domain → practice record
-	Recent   []store.PracticeSummary
+	Accuracy map[string]model.DomainAccuracy // domain → practice record
+	Recent   []model.PracticeSummary
 }
 
 // StudiedCount counts the track's modules marked as studied.

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"mxcert/internal/content"
-	"mxcert/internal/store"
+	"mxcert/internal/model"
 )
 
 func TestNextStep(t *testing.T) {
@@ -25,9 +25,9 @@ func TestNextStep(t *testing.T) {
 		{"nothing done", Progress{}, StepStudy, "arranque", ""},
 		{"first module done", Progress{Studied: map[string]time.Time{"arranque": {}}}, StepStudy, "terminal", ""},
 		{"modules done, no practice", Progress{Studied: studied}, StepPractice, "", "arranque"},
-		{"one domain practised well", Progress{Studied: studied, Accuracy: map[string]store.DomainAccuracy{"arranque": {Answered: 1, Correct: 1}}}, StepPractice, "", "terminal"},
-		{"weakest first", Progress{Studied: studied, Accuracy: map[string]store.DomainAccuracy{"arranque": {Answered: 10, Correct: 6}, "terminal": {Answered: 10, Correct: 3}}}, StepPractice, "", "terminal"},
-		{"ready", Progress{Studied: studied, Accuracy: map[string]store.DomainAccuracy{"arranque": {Answered: 4, Correct: 3}, "terminal": {Answered: 2, Correct: 2}}}, StepExam, "", ""},
+		{"one domain practised well", Progress{Studied: studied, Accuracy: map[string]model.DomainAccuracy{"arranque": {Answered: 1, Correct: 1}}}, StepPractice, "", "terminal"},
+		{"weakest first", Progress{Studied: studied, Accuracy: map[string]model.DomainAccuracy{"arranque": {Answered: 10, Correct: 6}, "terminal": {Answered: 10, Correct: 3}}}, StepPractice, "", "terminal"},
+		{"ready", Progress{Studied: studied, Accuracy: map[string]model.DomainAccuracy{"arranque": {Answered: 4, Correct: 3}, "terminal": {Answered: 2, Correct: 2}}}, StepExam, "", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

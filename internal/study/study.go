@@ -14,6 +14,7 @@ import (
 	"mxcert/internal/content"
 	"mxcert/internal/exam"
 	"mxcert/internal/fail"
+	"mxcert/internal/model"
 	"mxcert/internal/store"
 )
 
@@ -52,7 +53,7 @@ func (s *Service) SetStudied(ctx context.Context, userID int64, t *content.Track
 }
 
 // StartQuiz starts a practice quiz of one domain.
-func (s *Service) StartQuiz(ctx context.Context, userID int64, t *content.Track, version, domain string) (*store.PracticeSession, error) {
+func (s *Service) StartQuiz(ctx context.Context, userID int64, t *content.Track, version, domain string) (*model.PracticeSession, error) {
 	if len(t.Pool(content.PracticePool, domain)) == 0 {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownDomain, domain)
 	}
@@ -60,13 +61,13 @@ func (s *Service) StartQuiz(ctx context.Context, userID int64, t *content.Track,
 	if err != nil {
 		return nil, err
 	}
-	return s.create(ctx, &store.PracticeSession{UserID: userID, TrackID: t.ID, Kind: store.PracticeQuiz, Domain: domain, Seed: seed, ContentVersion: version},
+	return s.create(ctx, &model.PracticeSession{UserID: userID, TrackID: t.ID, Kind: model.PracticeQuiz, Domain: domain, Seed: seed, ContentVersion: version},
 		exam.Quiz(t, domain, QuizLength, seed))
 }
 
 // StartSimulacro starts a practice exam shaped like the real one, drawn from
 // the practice pool; timed gives it the exam's duration.
-func (s *Service) StartSimulacro(ctx context.Context, userID int64, t *content.Track, version string, timed bool) (*store.PracticeSession, error) {
+func (s *Service) StartSimulacro(ctx context.Context, userID int64, t *content.Track, version string, timed bool) (*model.PracticeSession, error) {
 	seed, err := exam.NewSeed()
 	if err != nil {
 		return nil, err
@@ -75,7 +76,7 @@ func (s *Service) StartSimulacro(ctx context.Context, userID int64, t *content.T
 	if err != nil {
 		return nil, err
 	}
-	p := &store.PracticeSession{UserID: userID, TrackID: t.ID, Kind: store.PracticeSimulacro, Seed: seed, ContentVersion: version}
+	p := &model.PracticeSession{UserID: userID, TrackID: t.ID, Kind: model.PracticeSimulacro, Seed: seed, ContentVersion: version}
 	if timed {
 		d := s.now().Add(t.Rules.Duration).UTC()
 		p.Deadline = &d
@@ -83,10 +84,10 @@ func (s *Service) StartSimulacro(ctx context.Context, userID int64, t *content.T
 	return s.create(ctx, p, items)
 }
 
-func (s *Service) create(ctx context.Context, p *store.PracticeSession, items []exam.Item) (*store.PracticeSession, error) {
+func (s *Service) create(ctx context.Context, p *model.PracticeSession, items []exam.Item) (*model.PracticeSession, error) {
 	p.ID = uuid.NewString()
 	for _, it := range items {
-		p.Items = append(p.Items, store.PracticeItem{Item: it})
+		p.Items = append(p.Items, model.PracticeItem{Item: it})
 	}
 	if err := s.db.Transact(ctx, func(tx *store.Tx) error { return tx.CreatePractice(p) }); err != nil {
 		return nil, err
@@ -96,7 +97,7 @@ func (s *Service) create(ctx context.Context, p *store.PracticeSession, items []
 
 // Session loads a candidate's practice session; a simulacro whose time ran
 // out is closed on the way.
-func (s *Service) Session(ctx context.Context, userID int64, id string) (*store.PracticeSession, error) {
+func (s *Service) Session(ctx context.Context, userID int64, id string) (*model.PracticeSession, error) {
 	p, err := s.db.Practice(ctx, id, userID)
 	if err != nil {
 		return nil, err
@@ -113,7 +114,7 @@ func (s *Service) Session(ctx context.Context, userID int64, id string) (*store.
 // Answer records the answer to one item. In a quiz an item is answered once
 // (the feedback is shown at once); in a simulacro answers may change until
 // it is finished or its time is up.
-func (s *Service) Answer(ctx context.Context, userID int64, id string, position int, answer []int) (*store.PracticeSession, error) {
+func (s *Service) Answer(ctx context.Context, userID int64, id string, position int, answer []int) (*model.PracticeSession, error) {
 	err := s.db.Transact(ctx, func(tx *store.Tx) error {
 		p, err := tx.Practice(id, userID)
 		if err != nil {
@@ -126,7 +127,7 @@ func (s *Service) Answer(ctx context.Context, userID int64, id string, position 
 			return ErrTimeUp
 		case position < 0 || position >= len(p.Items):
 			return ErrNotAnswerable
-		case p.Kind == store.PracticeQuiz && p.Items[position].Answered():
+		case p.Kind == model.PracticeQuiz && p.Items[position].Answered():
 			return nil // already answered: keep the first answer, show its feedback
 		}
 		it := p.Items[position].Item
@@ -137,7 +138,7 @@ func (s *Service) Answer(ctx context.Context, userID int64, id string, position 
 		if err := tx.AnswerPractice(id, position, a, it.Correct(a)); err != nil {
 			return err
 		}
-		if p.Kind == store.PracticeQuiz && allAnswered(p, position) {
+		if p.Kind == model.PracticeQuiz && allAnswered(p, position) {
 			return tx.FinishPractice(id)
 		}
 		return nil
@@ -148,7 +149,7 @@ func (s *Service) Answer(ctx context.Context, userID int64, id string, position 
 	return s.db.Practice(ctx, id, userID)
 }
 
-func allAnswered(p *store.PracticeSession, justAnswered int) bool {
+func allAnswered(p *model.PracticeSession, justAnswered int) bool {
 	for i, it := range p.Items {
 		if i != justAnswered && !it.Answered() {
 			return false
@@ -168,7 +169,7 @@ func (s *Service) Finish(ctx context.Context, userID int64, id string) error {
 }
 
 // Score scores a practice session per the track's blueprint domains.
-func Score(t *content.Track, p *store.PracticeSession) exam.Result {
+func Score(t *content.Track, p *model.PracticeSession) exam.Result {
 	items := make([]exam.Item, len(p.Items))
 	answers := make([][]int, len(p.Items))
 	for i, it := range p.Items {

@@ -7,14 +7,14 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"mxcert/internal/account"
-	"mxcert/internal/store"
+	"mxcert/internal/model"
 )
 
 type accountView struct {
 	base
 	Form         formView // password change
 	NameForm     formView
-	Certificates []*store.Certificate
+	Certificates []*model.Certificate
 	Contact      string // the foundation's e-mail, when configured
 }
 

@@ -8,12 +8,12 @@ import (
 
 	"mxcert/internal/admin"
 	"mxcert/internal/content"
-	"mxcert/internal/store"
+	"mxcert/internal/model"
 )
 
 type adminView struct {
 	base
-	Totals          store.Totals
+	Totals          model.Totals
 	PassRate        int
 	Weeks           []weekRow
 	WeeklyChart     any

@@ -12,13 +12,14 @@ import (
 	"mxcert/internal/account"
 	"mxcert/internal/admin"
 	"mxcert/internal/certificate"
-	"mxcert/internal/store"
+	"mxcert/internal/fail"
+	"mxcert/internal/model"
 )
 
 type adminCandidatesView struct {
 	base
 	Query    string
-	Results  []store.UserSummary
+	Results  []model.UserSummary
 	Searched bool
 }
 
@@ -38,10 +39,10 @@ func (s *Server) adminCandidates(c *gin.Context) error {
 
 type adminCandidateView struct {
 	base
-	Candidate    *store.User
+	Candidate    *model.User
 	Attempts     []admin.AttemptRecord
-	Certificates []*store.Certificate
-	Practice     []store.PracticeSummary
+	Certificates []*model.Certificate
+	Practice     []model.PracticeSummary
 }
 
 // candidateID is the candidate named in the URL; anything but a positive
@@ -55,7 +56,7 @@ func candidateID(c *gin.Context) (int64, error) {
 }
 
 // adminUser loads the candidate named in the URL.
-func (s *Server) adminUser(c *gin.Context) (*store.User, error) {
+func (s *Server) adminUser(c *gin.Context) (*model.User, error) {
 	id, err := candidateID(c)
 	if err != nil {
 		return nil, err
@@ -165,7 +166,7 @@ func (s *Server) adminName(c *gin.Context) error {
 // adminWaive: GET asks, POST lifts the cool-down a failed attempt started.
 func (s *Server) adminWaive(c *gin.Context) error {
 	a, err := s.admin.Attempt(c.Request.Context(), c.Param("id"))
-	if errors.Is(err, store.ErrNotFound) || (err == nil && a.Status != store.AttemptFailed) {
+	if errors.Is(err, fail.ErrNotFound) || (err == nil && !a.Failed()) {
 		return errNotFound
 	}
 	if err != nil {

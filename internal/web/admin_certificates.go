@@ -7,17 +7,18 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"mxcert/internal/certificate"
-	"mxcert/internal/store"
+	"mxcert/internal/fail"
+	"mxcert/internal/model"
 )
 
-func (s *Server) adminCert(c *gin.Context) (*store.Certificate, error) {
+func (s *Server) adminCert(c *gin.Context) (*model.Certificate, error) {
 	cert, err := s.certs.ByID(c.Request.Context(), c.Param("id"))
 	return cert, err
 }
 
 type adminCertificateView struct {
 	certificateView
-	Candidate *store.User
+	Candidate *model.User
 }
 
 func (s *Server) adminCertificate(c *gin.Context) error {
@@ -91,7 +92,7 @@ func (s *Server) adminReinstate(c *gin.Context) error {
 	case errors.Is(err, certificate.ErrNoChange):
 		v.Error = "admin.no_change"
 		return s.confirmPage(c, http.StatusConflict, v)
-	case errors.Is(err, store.ErrConflict):
+	case errors.Is(err, fail.ErrConflict):
 		v.Error = "admin.reinstate_conflict"
 		return s.confirmPage(c, http.StatusConflict, v)
 	case err != nil:

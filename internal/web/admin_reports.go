@@ -12,7 +12,7 @@ import (
 	"mxcert/internal/admin"
 	"mxcert/internal/content"
 	"mxcert/internal/exam"
-	"mxcert/internal/store"
+	"mxcert/internal/model"
 )
 
 type adminItemsView struct {
@@ -127,7 +127,7 @@ func (s *Server) adminExportCertificates(c *gin.Context) error {
 
 type adminAuditView struct {
 	base
-	Entries []store.AuditEntry
+	Entries []model.AuditEntry
 	Actions []string
 	Action  string
 	Person  string

@@ -11,12 +11,13 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"mxcert/internal/account"
-	"mxcert/internal/store"
+	"mxcert/internal/admin"
+	"mxcert/internal/model"
 )
 
 func adminClient(t testing.TB, env *testEnv) *client {
 	t.Helper()
-	if _, err := env.accounts.CreateUser(context.Background(), account.Registration{Name: "Admin Fundación", Email: "admin@mxos.mx", Password: goodPassword}, store.RoleAdmin); err != nil {
+	if _, err := env.accounts.CreateUser(context.Background(), account.Registration{Name: "Admin Fundación", Email: "admin@mxos.mx", Password: goodPassword}, model.RoleAdmin); err != nil {
 		t.Fatal(err)
 	}
 	a := env.client(t)
@@ -55,13 +56,21 @@ func TestAdminRoutesRefusedToOthers(t *testing.T) {
 	}
 }
 
-func auditActions(t testing.TB, env *testEnv) map[string]store.AuditEntry {
+func auditActions(t testing.TB, env *testEnv) map[model.Action]model.AuditEntry {
 	t.Helper()
-	entries, err := env.db.Audit(context.Background(), store.AuditFilter{Limit: 500})
-	if err != nil {
-		t.Fatal(err)
+	var entries []model.AuditEntry
+	for q := (admin.AuditQuery{}); ; {
+		page, err := env.svc.Admin.Audit(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries = append(entries, page.Entries...)
+		if page.Next == 0 {
+			break
+		}
+		q.Before = page.Next
 	}
-	out := map[string]store.AuditEntry{}
+	out := map[model.Action]model.AuditEntry{}
 	for _, e := range entries {
 		if _, seen := out[e.Action]; !seen {
 			out[e.Action] = e // the newest of each action
@@ -76,7 +85,7 @@ func TestAdminActionsConfirmAndAudit(t *testing.T) {
 	cand := env.client(t)
 	cand.register("Jose Nunez", "jose@ejemplo.mx", goodPassword)
 	cert := passExam(t, env, cand)
-	u, _ := env.db.UserByEmail(context.Background(), "jose@ejemplo.mx")
+	u, _ := env.svc.DB.UserByEmail(context.Background(), "jose@ejemplo.mx")
 	base := "/admin/candidatos/" + itoa(u.ID)
 
 	// The dashboard, search and candidate page.
@@ -90,26 +99,26 @@ func TestAdminActionsConfirmAndAudit(t *testing.T) {
 	wantBody(t, admin.get(base+"/tiempo-adicional"), "Tiempo adicional para Jose Nunez", `name="valor"`)
 	wantStatus(t, admin.post(base+"/tiempo-adicional", url.Values{"valor": {"-5"}}), http.StatusUnprocessableEntity)
 	wantStatus(t, admin.post(base+"/tiempo-adicional", url.Values{"valor": {"30"}}), http.StatusSeeOther)
-	if got, _ := env.db.UserByID(context.Background(), u.ID); got.ExtraMinutes != 30 {
+	if got, _ := env.svc.DB.UserByID(context.Background(), u.ID); got.ExtraMinutes != 30 {
 		t.Errorf("extra minutes = %d", got.ExtraMinutes)
 	}
 
 	// Name correction re-issues and supersedes.
 	wantBody(t, admin.get(base+"/nombre"), "Corregir el nombre de Jose Nunez")
 	wantStatus(t, admin.post(base+"/nombre", url.Values{"valor": {"José Núñez"}}), http.StatusSeeOther)
-	old, _ := env.db.CertificateByID(context.Background(), cert.ID)
-	if old.Status != store.CertSuperseded || old.ReplacedBy == "" {
+	old, _ := env.svc.DB.CertificateByID(context.Background(), cert.ID)
+	if old.Status != model.CertSuperseded || old.ReplacedBy == "" {
 		t.Fatalf("old certificate after the correction: %+v", old)
 	}
-	fresh, _ := env.db.CertificateByID(context.Background(), old.ReplacedBy)
-	if fresh.HolderName != "José Núñez" || fresh.Status != store.CertValid || fresh.Code == old.Code || fresh.AttemptID != old.AttemptID {
+	fresh, _ := env.svc.DB.CertificateByID(context.Background(), old.ReplacedBy)
+	if fresh.HolderName != "José Núñez" || fresh.Status != model.CertValid || fresh.Code == old.Code || fresh.AttemptID != old.AttemptID {
 		t.Errorf("new certificate: %+v", fresh)
 	}
 	employer := env.client(t)
 	wantBody(t, employer.get("/verificar/"+old.Code), "Certificado reemplazado", `href="/verificar/`+fresh.Code+`"`)
 	wantBody(t, employer.get("/api/v1/certificates/"+old.Code), `"status":"superseded"`, `"replaced_by":"`+fresh.ID+`"`)
 	wantBody(t, employer.get("/verificar/"+fresh.Code), "Certificado válido", "José Núñez")
-	if got, _ := env.db.UserByID(context.Background(), u.ID); got.Name != "José Núñez" {
+	if got, _ := env.svc.DB.UserByID(context.Background(), u.ID); got.Name != "José Núñez" {
 		t.Errorf("account name = %q", got.Name)
 	}
 	wantStatus(t, admin.post(base+"/nombre", url.Values{"valor": {"José Núñez"}}), http.StatusUnprocessableEntity) // no change
@@ -142,18 +151,18 @@ func TestAdminActionsConfirmAndAudit(t *testing.T) {
 
 	// Every action is in the audit log, by whom, with before and after.
 	actions := auditActions(t, env)
-	for action, check := range map[string]func(store.AuditEntry) bool{
-		"user.accommodation": func(e store.AuditEntry) bool {
+	for action, check := range map[model.Action]func(model.AuditEntry) bool{
+		"user.accommodation": func(e model.AuditEntry) bool {
 			return e.Detail["before_minutes"] == 0.0 && e.Detail["after_minutes"] == 30.0
 		},
-		"user.name_correct": func(e store.AuditEntry) bool {
+		"user.name_correct": func(e model.AuditEntry) bool {
 			return e.Detail["before"] == "Jose Nunez" && e.Detail["after"] == "José Núñez"
 		},
-		"certificate.revoke": func(e store.AuditEntry) bool {
+		"certificate.revoke": func(e model.AuditEntry) bool {
 			return e.Detail["reason"] == "Suplantación comprobada" && e.Detail["before"] == "valid"
 		},
-		"certificate.reinstate":  func(e store.AuditEntry) bool { return e.Detail["after"] == "valid" },
-		"attempt.cooldown_waive": func(e store.AuditEntry) bool { return e.Subject == a.ID && e.Detail["after"] == true },
+		"certificate.reinstate":  func(e model.AuditEntry) bool { return e.Detail["after"] == "valid" },
+		"attempt.cooldown_waive": func(e model.AuditEntry) bool { return e.Subject == a.ID && e.Detail["after"] == true },
 	} {
 		e, ok := actions[action]
 		if !ok {

@@ -11,7 +11,7 @@ import (
 
 	"mxcert/internal/account"
 	"mxcert/internal/clocktest"
-	"mxcert/internal/store"
+	"mxcert/internal/model"
 )
 
 const goodPassword = "jardín de cactus azules"
@@ -277,7 +277,7 @@ func TestAdminGuard(t *testing.T) {
 	visitor := env.client(t)
 	candidate := env.client(t)
 	candidate.register("Ana López", "ana@ejemplo.mx", goodPassword)
-	if _, err := env.accounts.CreateUser(context.Background(), account.Registration{Name: "Admin Fundación", Email: "admin@mxos.mx", Password: goodPassword}, store.RoleAdmin); err != nil {
+	if _, err := env.accounts.CreateUser(context.Background(), account.Registration{Name: "Admin Fundación", Email: "admin@mxos.mx", Password: goodPassword}, model.RoleAdmin); err != nil {
 		t.Fatal(err)
 	}
 	admin := env.client(t)

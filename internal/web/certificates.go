@@ -13,20 +13,21 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"mxcert/internal/certificate"
-	"mxcert/internal/store"
+	"mxcert/internal/fail"
+	"mxcert/internal/model"
 )
 
 type certificateView struct {
 	base
-	Cert        *store.Certificate
+	Cert        *model.Certificate
 	Status      certificate.Status
 	VerifyURL   string
 	LinkedInURL string
 	WhatsAppURL string
-	Replacement *store.Certificate
+	Replacement *model.Certificate
 }
 
-func (s *Server) certView(c *gin.Context, titleID string, cert *store.Certificate) (certificateView, error) {
+func (s *Server) certView(c *gin.Context, titleID string, cert *model.Certificate) (certificateView, error) {
 	v := certificateView{base: s.base(c, titleID, "Code", cert.Code), Cert: cert, Status: certificate.StatusOf(cert, s.now()), VerifyURL: s.certs.VerifyURL(cert.Code)}
 	if cert.ReplacedBy != "" {
 		// The schema guarantees the replacement exists: failing to read it
@@ -42,7 +43,7 @@ func (s *Server) certView(c *gin.Context, titleID string, cert *store.Certificat
 
 // ownCertificate loads a certificate for its holder (or an administrator);
 // anyone else gets 404.
-func (s *Server) ownCertificate(c *gin.Context) (*store.Certificate, error) {
+func (s *Server) ownCertificate(c *gin.Context) (*model.Certificate, error) {
 	cert, err := s.certs.ByID(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		return nil, err
@@ -127,7 +128,7 @@ func (s *Server) verifyPage(c *gin.Context) error {
 		q = strings.TrimPrefix(c.Request.URL.Path, "/verificar/")
 	}
 	cert, err := s.certs.Lookup(c.Request.Context(), q)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, fail.ErrNotFound) {
 		v := verifyFormView{base: s.base(c, "verify.not_found_title"), Query: q, NotFound: true}
 		return s.page(c, http.StatusNotFound, "verify_form", v)
 	}

@@ -13,18 +13,18 @@ import (
 	"time"
 
 	"mxcert/internal/certificate"
-	"mxcert/internal/store"
+	"mxcert/internal/model"
 )
 
 // passExam takes and passes the example exam; it returns the certificate.
-func passExam(t testing.TB, env *testEnv, c *client) *store.Certificate {
+func passExam(t testing.TB, env *testEnv, c *client) *model.Certificate {
 	t.Helper()
 	a := startExam(t, env, c, "ejemplo")
 	for i, it := range a.Items {
 		wantStatus(t, c.post("/examen/"+a.ID+"/respuesta", saveForm(a, i, a.Seq+int64(i), it.Item.Key())), http.StatusSeeOther)
 	}
 	wantStatus(t, c.post("/examen/"+a.ID+"/entregar", nil), http.StatusSeeOther)
-	cert, err := env.db.CertificateByAttempt(context.Background(), a.ID)
+	cert, err := env.svc.DB.CertificateByAttempt(context.Background(), a.ID)
 	if err != nil {
 		t.Fatalf("no certificate after passing: %v", err)
 	}
@@ -36,7 +36,7 @@ func TestPassIssuesACertificate(t *testing.T) {
 	c := env.client(t)
 	c.register("José Ñúñez Peña", "jose@ejemplo.mx", goodPassword)
 	cert := passExam(t, env, c)
-	if cert.HolderName != "José Ñúñez Peña" || cert.TrackTitle != "Certificación de Ejemplo" || cert.Status != store.CertValid || cert.ExpiresAt != nil {
+	if cert.HolderName != "José Ñúñez Peña" || cert.TrackTitle != "Certificación de Ejemplo" || cert.Status != model.CertValid || cert.ExpiresAt != nil {
 		t.Errorf("certificate = %+v", cert)
 	}
 	if !strings.HasPrefix(cert.Code, "E-") || len(cert.Code) != len("E-XXXX-XXXX-XXXX") {
@@ -248,7 +248,7 @@ func TestConcurrentFinalisationIssuesOnce(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	certs, err := env.db.UserCertificates(context.Background(), a.UserID)
+	certs, err := env.svc.DB.UserCertificates(context.Background(), a.UserID)
 	if err != nil || len(certs) != 1 {
 		t.Fatalf("%d certificates, %v; want exactly 1", len(certs), err)
 	}

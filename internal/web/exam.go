@@ -13,7 +13,8 @@ import (
 	"mxcert/internal/attempt"
 	"mxcert/internal/content"
 	"mxcert/internal/exam"
-	"mxcert/internal/store"
+	"mxcert/internal/fail"
+	"mxcert/internal/model"
 )
 
 type examStartView struct {
@@ -75,16 +76,16 @@ func (s *Server) examBegin(c *gin.Context) error {
 
 // attempt loads the URL's attempt of the signed-in candidate; another
 // candidate's attempt is a 404, like one that does not exist.
-func (s *Server) attempt(c *gin.Context) (*store.Attempt, error) {
+func (s *Server) attempt(c *gin.Context) (*model.Attempt, error) {
 	a, err := s.attempts.Attempt(c.Request.Context(), currentUser(c).ID, c.Param("id"))
 	return a, err
 }
 
 type examItemView struct {
 	base
-	Attempt   *store.Attempt
+	Attempt   *model.Attempt
 	Position  int
-	Item      store.AttemptItem
+	Item      model.AttemptItem
 	Answered  int
 	Flagged   int
 	Remaining time.Duration
@@ -148,7 +149,7 @@ func (s *Server) examItem(c *gin.Context) error {
 
 // currentQuestion is where a candidate coming back goes on: the first
 // question without an answer, or the first when all have one.
-func currentQuestion(a *store.Attempt) int {
+func currentQuestion(a *model.Attempt) int {
 	for i, it := range a.Items {
 		if !it.Answered() {
 			return i
@@ -157,7 +158,7 @@ func currentQuestion(a *store.Attempt) int {
 	return 0
 }
 
-func (s *Server) renderExamItem(c *gin.Context, status int, a *store.Attempt, pos int, notice string) error {
+func (s *Server) renderExamItem(c *gin.Context, status int, a *model.Attempt, pos int, notice string) error {
 	v := examItemView{Attempt: a, Position: pos, Item: a.Items[pos], ServerNow: s.now().UTC(), Remaining: a.Deadline.Sub(s.now()), Notice: notice}
 	for _, it := range a.Items {
 		if it.Answered() {
@@ -207,13 +208,13 @@ func (s *Server) examSave(c *gin.Context) error {
 		AttemptID: id, Position: pos - 1, QuestionID: questionID, Options: answer, Flagged: form.Get("revisar") == "1", Known: known,
 	})
 	switch {
-	case errors.Is(err, store.ErrDeadline), errors.Is(err, store.ErrClosed):
+	case errors.Is(err, exam.ErrDeadline), errors.Is(err, exam.ErrClosed):
 		if wantsJSON {
 			c.JSON(http.StatusConflict, gin.H{"saved": false, "closed": true, "result": "/examen/" + id + "/resultado"})
 			return nil
 		}
 		return redirect(c, "/examen/"+id+"/resultado")
-	case errors.Is(err, store.ErrWrongQuestion):
+	case errors.Is(err, exam.ErrWrongQuestion):
 		if wantsJSON {
 			c.JSON(http.StatusConflict, gin.H{"saved": false, "wrong_question": true, "page": itemURL(id, pos)})
 			return nil
@@ -226,7 +227,7 @@ func (s *Server) examSave(c *gin.Context) error {
 			return redirect(c, "/examen/"+a.ID+"/resultado")
 		}
 		return s.renderExamItem(c, http.StatusConflict, a, pos-1, "exam.notice_wrong_question")
-	case errors.Is(err, store.ErrStale):
+	case errors.Is(err, exam.ErrStale):
 		if wantsJSON {
 			c.JSON(http.StatusConflict, gin.H{"saved": false, "stale": true, "seq": res.Seq, "answer": res.Answer, "flagged": res.Flagged})
 			return nil
@@ -263,14 +264,14 @@ func (s *Server) examLeave(c *gin.Context) error {
 	}
 	v := struct {
 		base
-		Attempt *store.Attempt
+		Attempt *model.Attempt
 	}{s.examBase(c, a.ID, a.Deadline, "exam.leave_title"), a}
 	return s.page(c, http.StatusOK, "exam_leave", v)
 }
 
 type examReviewView struct {
 	base
-	Attempt    *store.Attempt
+	Attempt    *model.Attempt
 	Unanswered []int
 	Flagged    []int
 	Remaining  time.Duration
@@ -312,12 +313,12 @@ func (s *Server) examSubmit(c *gin.Context) error {
 
 type examResultView struct {
 	base
-	Attempt *store.Attempt
+	Attempt *model.Attempt
 	Track   *content.Track
 	Result  exam.Result
 	Domains []exam.DomainRow
 	Weak    []exam.DomainRow
-	Cert    *store.Certificate // issued with this attempt, if it passed
+	Cert    *model.Certificate // issued with this attempt, if it passed
 }
 
 // examResult shows the score, pass or fail, and the per-domain breakdown
@@ -337,9 +338,9 @@ func (s *Server) examResult(c *gin.Context) error {
 			v.Weak = append(v.Weak, row)
 		}
 	}
-	if a.Status == store.AttemptPassed {
+	if a.Passed() {
 		cert, err := s.certs.ByAttempt(c.Request.Context(), a.ID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err != nil && !errors.Is(err, fail.ErrNotFound) {
 			return err
 		}
 		v.Cert = cert

@@ -12,12 +12,12 @@ import (
 	"testing"
 	"time"
 
-	"mxcert/internal/store"
+	"mxcert/internal/model"
 )
 
 // startExam registers a candidate and starts an attempt; it returns the
 // attempt as stored (the test reads the key from there, never the page).
-func startExam(t testing.TB, env *testEnv, c *client, track string) *store.Attempt {
+func startExam(t testing.TB, env *testEnv, c *client, track string) *model.Attempt {
 	t.Helper()
 	page := c.get("/certificaciones/" + track + "/examen")
 	wantStatus(t, page, http.StatusOK)
@@ -35,13 +35,13 @@ func htmlUnescape(s string) string {
 	return strings.NewReplacer("&amp;", "&", "&#39;", "'", "&quot;", `"`, "&lt;", "<", "&gt;", ">").Replace(s)
 }
 
-func loadAttempt(t testing.TB, env *testEnv, c *client, id string) *store.Attempt {
+func loadAttempt(t testing.TB, env *testEnv, c *client, id string) *model.Attempt {
 	t.Helper()
 	u, err := env.accounts.Resolve(context.Background(), c.cookies[sessionCookie].Value)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := env.db.Attempt(context.Background(), id, u.ID)
+	a, err := env.svc.DB.Attempt(context.Background(), id, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func loadAttempt(t testing.TB, env *testEnv, c *client, id string) *store.Attemp
 
 // saveForm is the form the exam page of question pos sends: its position,
 // the question's id and the sequence the page was built at.
-func saveForm(a *store.Attempt, pos int, seq int64, answer []int, extra ...string) url.Values {
+func saveForm(a *model.Attempt, pos int, seq int64, answer []int, extra ...string) url.Values {
 	v := answerForm(answer...)
 	v.Set("pregunta", fmt.Sprint(pos+1))
 	if pos >= 0 && pos < len(a.Items) {
@@ -117,7 +117,7 @@ func TestExamPassFlow(t *testing.T) {
 	wantStatus(t, c.post("/certificaciones/ejemplo/examen", url.Values{"confirmo": {"1"}, "nombre": {"José Ñúñez Peña"}}), http.StatusConflict)
 	// Submitting again changes nothing.
 	wantStatus(t, c.post("/examen/"+a.ID+"/entregar", nil), http.StatusSeeOther)
-	if got := loadAttempt(t, env, c, a.ID); got.Status != store.AttemptPassed || got.Score != 2 {
+	if got := loadAttempt(t, env, c, a.ID); got.Status != model.AttemptPassed || got.Score != 2 {
 		t.Errorf("after a second submit: %+v", got)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"mxcert/internal/exam"
-	"mxcert/internal/store"
+	"mxcert/internal/model"
 )
 
 // answerSeeds are autosave bodies as the exam page sends them, and the
@@ -92,7 +92,7 @@ func FuzzExamSave(f *testing.F) {
 	}
 	env := newEnv(f)
 	var c *client
-	var att *store.Attempt
+	var att *model.Attempt
 	f.Fuzz(func(t *testing.T, body string, wantsJSON bool) {
 		if c == nil { // once per fuzzing process, with the first input's t
 			c = env.client(t)
@@ -125,7 +125,7 @@ func FuzzExamSave(f *testing.F) {
 			t.Fatalf("%q: status %d", body, rec.Code)
 		}
 
-		got, err := env.db.Attempt(t.Context(), att.ID, 0)
+		got, err := env.svc.DB.Attempt(t.Context(), att.ID, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

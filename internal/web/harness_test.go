@@ -17,7 +17,6 @@ import (
 	"mxcert/internal/clocktest"
 	"mxcert/internal/content"
 	"mxcert/internal/services"
-	"mxcert/internal/store"
 	"mxcert/static"
 	"mxcert/templates"
 )
@@ -31,7 +30,6 @@ type testEnv struct {
 	certs    *certificate.Service
 	key      *certificate.Key
 	catalog  *content.Catalog
-	db       *store.DB
 	accounts *account.Service
 	clock    *clocktest.Fake
 }
@@ -75,7 +73,7 @@ func newEnv(t testing.TB, opts ...envOption) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{srv: s, svc: svc, certs: svc.Certificates, key: svc.Key, catalog: svc.Catalog(), db: svc.DB, accounts: svc.Accounts, clock: clock}
+	return &testEnv{srv: s, svc: svc, certs: svc.Certificates, key: svc.Key, catalog: svc.Catalog(), accounts: svc.Accounts, clock: clock}
 }
 
 // client is a browser: it keeps cookies and does not follow redirects, so

@@ -14,7 +14,7 @@ import (
 
 	"mxcert/internal/account"
 	"mxcert/internal/certificate"
-	"mxcert/internal/store"
+	"mxcert/internal/model"
 )
 
 // Hostile input that takes more than one request: names from
@@ -142,7 +142,7 @@ func TestExpiredAndForgedSessions(t *testing.T) {
 	if _, ok := c.cookies[sessionCookie]; ok {
 		t.Error("the expired session's cookie was not cleared")
 	}
-	if got, err := env.db.Attempt(context.Background(), a.ID, 0); err != nil || got.Items[0].Answered() {
+	if got, err := env.svc.DB.Attempt(context.Background(), a.ID, 0); err != nil || got.Items[0].Answered() {
 		t.Errorf("an expired session saved an answer: %v", err)
 	}
 	// The old token stays dead even when presented again.
@@ -193,10 +193,10 @@ func TestDoubleSubmits(t *testing.T) {
 	wantBody(t, late, `"closed":true`)
 
 	got := loadAttempt(t, env, c, a.ID)
-	if got.Status != store.AttemptPassed || got.Score != len(a.Items) {
+	if got.Status != model.AttemptPassed || got.Score != len(a.Items) {
 		t.Errorf("after repeated submits: %s %d", got.Status, got.Score)
 	}
-	certs, err := env.db.UserCertificates(context.Background(), got.UserID)
+	certs, err := env.svc.DB.UserCertificates(context.Background(), got.UserID)
 	if err != nil || len(certs) != 1 {
 		t.Errorf("certificates after repeated submits: %d, %v", len(certs), err)
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"mxcert/internal/store"
+	"mxcert/internal/model"
 )
 
 // The hostile-input table: requests an attacker, a careless client or a
@@ -42,10 +42,10 @@ func clean(t *testing.T, what string, rec *httptest.ResponseRecorder) {
 type hostileWorld struct {
 	env                  *testEnv
 	victim, victim2, bad *client
-	cert                 *store.Certificate
+	cert                 *model.Certificate
 	practice             string // the victim's practice session path
-	victimAttempt        *store.Attempt
-	badAttempt           *store.Attempt
+	victimAttempt        *model.Attempt
+	badAttempt           *model.Attempt
 	nextIP               int
 }
 
@@ -309,17 +309,17 @@ func TestHostileInputTable(t *testing.T) {
 	// Nothing the attacker sent changed what others own, and the tables
 	// are all there.
 	ctx := context.Background()
-	got, err := w.env.db.Attempt(ctx, w.victimAttempt.ID, 0)
+	got, err := w.env.svc.DB.Attempt(ctx, w.victimAttempt.ID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !got.Open() || got.Seq != w.victimAttempt.Seq+1 || !got.Items[0].Answered() || got.Items[1].Answered() || got.Items[0].Flagged {
 		t.Errorf("the victim's attempt changed: %+v", got)
 	}
-	if cert, err := w.env.db.CertificateByID(ctx, w.cert.ID); err != nil || cert.Status != store.CertValid {
+	if cert, err := w.env.svc.DB.CertificateByID(ctx, w.cert.ID); err != nil || cert.Status != model.CertValid {
 		t.Errorf("the victim's certificate: %+v, %v", cert, err)
 	}
-	if n, err := w.env.db.CountUsers(ctx, store.RoleCandidate); err != nil || n < 3 {
+	if n, err := w.env.svc.DB.CountUsers(ctx, model.RoleCandidate); err != nil || n < 3 {
 		t.Errorf("users after the SQL payloads: %d, %v", n, err)
 	}
 	again := w.anon(t)

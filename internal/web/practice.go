@@ -11,7 +11,7 @@ import (
 
 	"mxcert/internal/content"
 	"mxcert/internal/exam"
-	"mxcert/internal/store"
+	"mxcert/internal/model"
 	"mxcert/internal/study"
 )
 
@@ -19,7 +19,7 @@ type practiceHubView struct {
 	base
 	Track   *content.Track
 	Domains []domainRow
-	Recent  []store.PracticeSummary
+	Recent  []model.PracticeSummary
 }
 
 func (s *Server) practiceHub(c *gin.Context) error {
@@ -51,7 +51,7 @@ func (s *Server) startPractice(c *gin.Context) error {
 		return err
 	}
 	user := currentUser(c)
-	var p *store.PracticeSession
+	var p *model.PracticeSession
 	if c.Request.PostForm.Get("simulacro") == "1" {
 		p, err = s.study.StartSimulacro(c.Request.Context(), user.ID, t, cat.Version, c.Request.PostForm.Get("con_tiempo") == "1")
 	} else {
@@ -69,10 +69,10 @@ func (s *Server) startPractice(c *gin.Context) error {
 type practiceItemView struct {
 	base
 	Track     *content.Track
-	Session   *store.PracticeSession
+	Session   *model.PracticeSession
 	Simulacro bool
 	Position  int // 0-based
-	Item      store.PracticeItem
+	Item      model.PracticeItem
 	Answered  int
 	TimeLeft  string
 	Domain    string
@@ -98,7 +98,7 @@ func (v practiceItemView) Chosen(i int) bool {
 // session loads the URL's practice session of the signed-in candidate and
 // its track (the content may have been reloaded: the session keeps its own
 // copy of every question, the track only gives names).
-func (s *Server) session(c *gin.Context) (*store.PracticeSession, *content.Track, error) {
+func (s *Server) session(c *gin.Context) (*model.PracticeSession, *content.Track, error) {
 	p, err := s.study.Session(c.Request.Context(), currentUser(c).ID, c.Param("id"))
 	if err != nil {
 		return nil, nil, err
@@ -115,7 +115,7 @@ func (s *Server) practiceItem(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	simulacro := p.Kind == store.PracticeSimulacro
+	simulacro := p.Kind == model.PracticeSimulacro
 	if simulacro && p.FinishedAt != nil {
 		return redirect(c, "/practica/"+p.ID+"/resultado")
 	}
@@ -176,7 +176,7 @@ func (s *Server) answerPractice(c *gin.Context) error {
 	id := c.Param("id")
 	p, err := s.study.Answer(c.Request.Context(), currentUser(c).ID, id, pos, answer)
 	switch {
-	case errors.Is(err, study.ErrTimeUp), errors.Is(err, store.ErrClosed):
+	case errors.Is(err, study.ErrTimeUp), errors.Is(err, exam.ErrClosed):
 		return redirect(c, "/practica/"+id+"/resultado")
 	case errors.Is(err, study.ErrNotAnswerable):
 		return errBadRequest
@@ -184,7 +184,7 @@ func (s *Server) answerPractice(c *gin.Context) error {
 		return err
 	}
 	next := pos + 1
-	if p.Kind == store.PracticeSimulacro {
+	if p.Kind == model.PracticeSimulacro {
 		if to, err := strconv.Atoi(c.Request.PostForm.Get("ir")); err == nil && to >= 1 && to <= len(p.Items) {
 			next = to
 		} else {
@@ -226,7 +226,7 @@ func (s *Server) finishPractice(c *gin.Context) error {
 type practiceResultView struct {
 	base
 	Track     *content.Track
-	Session   *store.PracticeSession
+	Session   *model.PracticeSession
 	Simulacro bool
 	Result    exam.Result
 	Reviews   []reviewItem
@@ -236,7 +236,7 @@ type practiceResultView struct {
 type reviewItem struct {
 	base
 	Number   int
-	Item     store.PracticeItem
+	Item     model.PracticeItem
 	Domain   string
 	Chosen   map[int]bool
 	Answered bool
@@ -256,7 +256,7 @@ func (s *Server) practiceResult(c *gin.Context) error {
 		// A quiz with questions left, or a simulacro not handed in yet.
 		return redirect(c, "/practica/"+p.ID)
 	}
-	v := practiceResultView{Track: t, Session: p, Simulacro: p.Kind == store.PracticeSimulacro, Result: study.Score(t, p)}
+	v := practiceResultView{Track: t, Session: p, Simulacro: p.Kind == model.PracticeSimulacro, Result: study.Score(t, p)}
 	v.base = s.base(c, "practice.result_title")
 	for i, it := range p.Items {
 		r := reviewItem{base: v.base, Number: i + 1, Item: it, Domain: t.DomainTitle(it.Item.Domain), Chosen: map[int]bool{}, Answered: it.Answered()}

@@ -9,7 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"mxcert/internal/account"
-	"mxcert/internal/store"
+	"mxcert/internal/model"
 )
 
 // sessionCookie holds the random session token; the database keeps only
@@ -37,9 +37,9 @@ func (s *Server) loadUser(c *gin.Context) {
 	c.Next()
 }
 
-func currentUser(c *gin.Context) *store.User {
+func currentUser(c *gin.Context) *model.User {
 	if v, ok := c.Get(userKey); ok {
-		return v.(*store.User)
+		return v.(*model.User)
 	}
 	return nil
 }

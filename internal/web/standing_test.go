@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"mxcert/internal/store"
+	"mxcert/internal/model"
 )
 
 // A form that names another question than the one at its position — the
@@ -127,7 +127,7 @@ func TestExamBannerAndReducedHeader(t *testing.T) {
 // candidate whose certificate was revoked.
 func TestPagesKnowWhereTheCandidateStands(t *testing.T) {
 	type setup func(t *testing.T, env *testEnv, c *client) (links map[string]string)
-	pass := func(t *testing.T, env *testEnv, c *client) *store.Attempt {
+	pass := func(t *testing.T, env *testEnv, c *client) *model.Attempt {
 		a := startExam(t, env, c, "ejemplo")
 		for i, it := range a.Items {
 			wantStatus(t, c.post("/examen/"+a.ID+"/respuesta", saveForm(a, i, a.Seq+int64(i), it.Item.Key())), http.StatusSeeOther)
@@ -135,8 +135,8 @@ func TestPagesKnowWhereTheCandidateStands(t *testing.T) {
 		wantStatus(t, c.post("/examen/"+a.ID+"/entregar", nil), http.StatusSeeOther)
 		return a
 	}
-	certOf := func(t *testing.T, env *testEnv, a *store.Attempt) *store.Certificate {
-		cert, err := env.db.CertificateByAttempt(context.Background(), a.ID)
+	certOf := func(t *testing.T, env *testEnv, a *model.Attempt) *model.Certificate {
+		cert, err := env.svc.DB.CertificateByAttempt(context.Background(), a.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

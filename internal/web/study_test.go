@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"mxcert/internal/content"
-	"mxcert/internal/store"
+	"mxcert/internal/model"
 )
 
 func TestVisitorReadsButCannotMark(t *testing.T) {
@@ -61,14 +61,14 @@ func TestProgressSavedAndShown(t *testing.T) {
 
 // practiceItems reads a practice session's items from the database: the
 // test knows the key from there, never from the page.
-func practiceSession(t testing.TB, env *testEnv, c *client, location string) *store.PracticeSession {
+func practiceSession(t testing.TB, env *testEnv, c *client, location string) *model.PracticeSession {
 	t.Helper()
 	id := strings.TrimPrefix(location, "/practica/")
 	u, err := env.accounts.Resolve(context.Background(), c.cookies[sessionCookie].Value)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := env.db.Practice(context.Background(), id, u.ID)
+	p, err := env.svc.DB.Practice(context.Background(), id, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

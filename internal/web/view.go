@@ -7,7 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"mxcert/internal/store"
+	"mxcert/internal/model"
 )
 
 // base is what every page's layout needs. Templates call its methods:
@@ -16,7 +16,7 @@ import (
 type base struct {
 	Title string // already translated
 	Lang  string
-	User  *store.User
+	User  *model.User
 	Flash string // message id of a one-time notice
 	Path  string // the current path, for the language switch to come back to
 	// Banner is the candidate's exam in progress, shown as a banner with

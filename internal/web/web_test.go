@@ -11,7 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"mxcert/internal/account"
-	"mxcert/internal/store"
+	"mxcert/internal/model"
 )
 
 func newTestServer(t *testing.T) *Server { return newEnv(t).srv }
@@ -107,7 +107,7 @@ func TestSecurityHeadersEverywhere(t *testing.T) {
 	visitor := env.client(t)
 	candidate := env.client(t)
 	candidate.register("Ana López", "ana@ejemplo.mx", goodPassword)
-	if _, err := env.accounts.CreateUser(context.Background(), account.Registration{Name: "Admin Fundación", Email: "admin@mxos.mx", Password: goodPassword}, store.RoleAdmin); err != nil {
+	if _, err := env.accounts.CreateUser(context.Background(), account.Registration{Name: "Admin Fundación", Email: "admin@mxos.mx", Password: goodPassword}, model.RoleAdmin); err != nil {
 		t.Fatal(err)
 	}
 	admin := env.client(t)

@@ -1,0 +1,64 @@
+package model
+
+import "time"
+
+// Action is what an audit entry records. Every change the foundation may
+// need to account for is written with one of these, in the same
+// transaction as the change.
+type Action string
+
+const (
+	ActionUserCreate      Action = "user.create"
+	ActionUserAccommodate Action = "user.accommodation"
+	ActionUserNameChange  Action = "user.name_change"  // by the candidate
+	ActionUserNameCorrect Action = "user.name_correct" // by the foundation, re-issuing
+	ActionPasswordChange  Action = "user.password_change"
+	ActionAttemptStart    Action = "attempt.start"
+	ActionAttemptFinish   Action = "attempt.finish"
+	ActionCooldownWaive   Action = "attempt.cooldown_waive"
+	ActionCertIssue       Action = "certificate.issue"
+	ActionCertRevoke      Action = "certificate.revoke"
+	ActionCertReinstate   Action = "certificate.reinstate"
+	ActionContentReload   Action = "content.reload"
+)
+
+// AuditEntry is one line of the audit log.
+type AuditEntry struct {
+	ID        int64
+	At        time.Time
+	ActorID   int64
+	ActorName string // empty for the command line or the system
+	Action    Action
+	Subject   string
+	Detail    map[string]any
+}
+
+// EventKind is what a dated event of the console's weekly charts is.
+type EventKind string
+
+const (
+	EventRegistered EventKind = "registered"
+	EventPassed     EventKind = "passed"
+	EventFailed     EventKind = "failed"
+	EventIssued     EventKind = "issued"
+	EventRevoked    EventKind = "revoked"
+)
+
+// Event is a dated happening for the weekly charts.
+type Event struct {
+	At   time.Time
+	Kind EventKind
+}
+
+// Totals are the dashboard's headline numbers.
+type Totals struct {
+	Candidates        int
+	AttemptsOpen      int
+	AttemptsPassed    int
+	AttemptsFailed    int
+	CertsValid        int
+	CertsRevoked      int
+	CertsSuperseded   int
+	CandidatesByState map[string]int
+	CertifiedByState  map[string]int
+}
