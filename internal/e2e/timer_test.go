@@ -7,7 +7,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"mxcert/internal/account"
 	"mxcert/internal/model"
 )
 
@@ -19,23 +18,8 @@ func TestTimeRunsOut(t *testing.T) {
 	s := requireEnv(t)
 	t.Parallel()
 	started := time.Now()
-	reg := account.Registration{Name: "Mateo Ramírez Olvera", Email: uniqueEmail("mateo"), Password: "mi frase larga y segura"}
-	if _, err := s.app.Accounts().CreateUser(t.Context(), reg, model.RoleCandidate); err != nil {
-		t.Fatal(err)
-	}
 	b := newTab(t, s, phoneWidth, phoneHeight, true)
-	b.open("/entrar?siguiente=/certificaciones/"+quickTrackID+"/examen", 200)
-	b.do(
-		chromedp.SendKeys(chromedp.ID("email"), reg.Email),
-		chromedp.SendKeys(chromedp.ID("password"), reg.Password),
-	)
-	b.follow(`form[action="/entrar"] button[type="submit"]`)
-	if p := b.path(); p != "/certificaciones/"+quickTrackID+"/examen" {
-		t.Fatalf("after signing in the candidate is at %s", p)
-	}
-	b.do(chromedp.Click(chromedp.ID("confirmo")))
-	b.follow(`form[action$="/examen"] button[type="submit"]`)
-	id := attemptOf(b.path())
+	id := startAsNewCandidate(b, "Mateo Ramírez Olvera", "mateo", quickTrackID)
 	att, err := s.app.DB().Attempt(t.Context(), id, 0)
 	if err != nil {
 		t.Fatalf("attempt %q: %v", id, err)

@@ -33,10 +33,7 @@ func (s *Server) practiceHub(c *gin.Context) error {
 		return err
 	}
 	v.Recent = p.Recent
-	for _, d := range t.Domains() {
-		a := p.Accuracy[d]
-		v.Domains = append(v.Domains, domainRow{ID: d, Title: t.DomainTitle(d), Answered: a.Answered, Percent: a.Percent(), Practice: len(t.Pool(content.PracticePool, d))})
-	}
+	v.Domains = practiceRows(t, p)
 	return s.page(c, http.StatusOK, "practice", v)
 }
 
@@ -230,7 +227,7 @@ type practiceResultView struct {
 	Simulacro bool
 	Result    exam.Result
 	Reviews   []reviewItem
-	Domains   []domainResultRow
+	Domains   []exam.DomainRow
 }
 
 type reviewItem struct {
@@ -240,11 +237,6 @@ type reviewItem struct {
 	Domain   string
 	Chosen   map[int]bool
 	Answered bool
-}
-
-type domainResultRow struct {
-	exam.DomainResult
-	Title string
 }
 
 func (s *Server) practiceResult(c *gin.Context) error {
@@ -265,10 +257,6 @@ func (s *Server) practiceResult(c *gin.Context) error {
 		}
 		v.Reviews = append(v.Reviews, r)
 	}
-	for _, d := range v.Result.Domains {
-		if d.Total > 0 {
-			v.Domains = append(v.Domains, domainResultRow{DomainResult: d, Title: t.DomainTitle(d.Domain)})
-		}
-	}
+	v.Domains = v.Result.DomainRows(t)
 	return s.page(c, http.StatusOK, "practice_result", v)
 }

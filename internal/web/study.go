@@ -61,16 +61,24 @@ func (s *Server) trackPage(c *gin.Context) error {
 		v.Studied = v.Progress.StudiedCount(t)
 		v.Next = study.NextStep(t, v.Progress)
 	}
+	v.Domains = practiceRows(t, v.Progress)
+	return s.page(c, http.StatusOK, "track", v)
+}
+
+// practiceRows are the track's domains with the candidate's practice
+// record in each (empty for a visitor), for the track and practice pages.
+func practiceRows(t *content.Track, p study.Progress) []domainRow {
+	var rows []domainRow
 	for _, d := range t.Domains() {
 		row := domainRow{ID: d, Title: t.DomainTitle(d), Practice: len(t.Pool(content.PracticePool, d))}
 		if ms := t.ModulesFor(d); len(ms) > 0 {
 			row.Module = ms[0]
 		}
-		a := v.Progress.Accuracy[d]
+		a := p.Accuracy[d]
 		row.Answered, row.Percent = a.Answered, a.Percent()
-		v.Domains = append(v.Domains, row)
+		rows = append(rows, row)
 	}
-	return s.page(c, http.StatusOK, "track", v)
+	return rows
 }
 
 type moduleView struct {
