@@ -55,6 +55,8 @@ type Config struct {
 	// KeyPath is the Ed25519 signing key; DataDir/keys/signing.key by
 	// default. Retired public keys go in a "retired" folder beside it.
 	KeyPath string
+	// AllowSharedKey loads a signing key that other users can read.
+	AllowSharedKey bool
 }
 
 // App is a running MxOS Certificación instance.
@@ -85,7 +87,7 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.cfg.BaseURL = strings.TrimRight(a.cfg.BaseURL, "/")
 	a.svc, err = services.Open(context.Background(), services.Config{
-		DataDir: cfg.DataDir, KeyPath: cfg.KeyPath, ContentDir: cfg.ContentDir, ContentOptions: content.Options{LinkURL: web.ContentLinkURL},
+		DataDir: cfg.DataDir, KeyPath: cfg.KeyPath, AllowSharedKey: cfg.AllowSharedKey, ContentDir: cfg.ContentDir, ContentOptions: content.Options{LinkURL: web.ContentLinkURL},
 		BaseURL: a.cfg.BaseURL, Zone: cfg.Zone, Now: cfg.Now, HashParams: cfg.HashParams, Log: log,
 	})
 	if err != nil {

@@ -68,7 +68,7 @@ func TestNormalizeCode(t *testing.T) {
 func testKey(t testing.TB) (*Key, string) {
 	t.Helper()
 	dir := t.TempDir()
-	k, err := LoadOrCreateKey(filepath.Join(dir, "keys", "signing.key"))
+	k, err := LoadOrCreateKey(filepath.Join(dir, "keys", "signing.key"), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestKeys(t *testing.T) {
 	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
 		t.Errorf("key file mode %v, %v", st.Mode().Perm(), err)
 	}
-	again, err := LoadOrCreateKey(path)
+	again, err := LoadOrCreateKey(path, false)
 	if err != nil || again.ID != k.ID || !again.Private.Equal(k.Private) {
 		t.Fatal("reloading the key gave another key")
 	}

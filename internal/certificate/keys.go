@@ -31,9 +31,19 @@ func keyID(pub ed25519.PublicKey) string {
 	return hex.EncodeToString(sum[:8])
 }
 
+// ErrSharedKey is a signing key that other users of the machine can read:
+// anyone who can read it can issue certificates in the foundation's name.
+var ErrSharedKey = errors.New("the signing key can be read by other users")
+
 // LoadOrCreateKey reads the signing key at path, or generates one there
-// (mode 0600) on first start.
-func LoadOrCreateKey(path string) (*Key, error) {
+// (mode 0600, in a 0700 folder) on first start. A key file that its group
+// or other users can read is refused with ErrSharedKey unless allowShared
+// is set (a deliberate choice of the operator, say a key mounted read-only
+// by a secrets manager that cannot set modes).
+func LoadOrCreateKey(path string, allowShared bool) (*Key, error) {
+	if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 && !allowShared {
+		return nil, fmt.Errorf("%w: %s has mode %04o; run chmod 600 on it (or allow it explicitly)", ErrSharedKey, path, st.Mode().Perm())
+	}
 	data, err := os.ReadFile(path) // #nosec G304 -- the configured key path
 	if errors.Is(err, fs.ErrNotExist) {
 		_, priv, err := ed25519.GenerateKey(rand.Reader)
@@ -47,7 +57,7 @@ func LoadOrCreateKey(path string) (*Key, error) {
 		// O_EXCL: two processes starting at once never overwrite each other's key.
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) // #nosec G304 -- the configured key path
 		if errors.Is(err, fs.ErrExist) {
-			return LoadOrCreateKey(path)
+			return LoadOrCreateKey(path, allowShared)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("create signing key: %w", err)

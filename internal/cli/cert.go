@@ -192,7 +192,8 @@ func loadKeys(ctx context.Context, from, dataDir, verifyURL string) (map[string]
 	if from == "" {
 		path := filepath.Join(dataDir, "keys", "signing.key")
 		if _, err := os.Stat(path); err == nil {
-			k, err := certificate.LoadOrCreateKey(path)
+			// Only its public half is used here, to check a signature.
+			k, err := certificate.LoadOrCreateKey(path, true)
 			if err != nil {
 				return nil, "", err
 			}

@@ -17,7 +17,7 @@ import (
 // key, its verification URL on server.
 func certificatePDF(t *testing.T, dataDir, server, holder string) string {
 	t.Helper()
-	k, err := certificate.LoadOrCreateKey(filepath.Join(dataDir, "keys", "signing.key"))
+	k, err := certificate.LoadOrCreateKey(filepath.Join(dataDir, "keys", "signing.key"), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestVerifyCommand(t *testing.T) {
 	}
 
 	// Keys from a file (the published key set), no data directory.
-	k, _ := certificate.LoadOrCreateKey(filepath.Join(dataDir, "keys", "signing.key"))
+	k, _ := certificate.LoadOrCreateKey(filepath.Join(dataDir, "keys", "signing.key"), false)
 	pubs, _ := certificate.PublicKeys(k, "")
 	var ks bytes.Buffer
 	ks.WriteString(`{"issuer":"Fundación MxOS","keys":[{"kid":"` + pubs[0].ID + `","alg":"Ed25519","public_key":"` + pubs[0].Key + `"}]}`)
@@ -90,7 +90,7 @@ func TestVerifyCommand(t *testing.T) {
 	}
 	// Another issuer's key does not vouch for it.
 	otherData := t.TempDir()
-	certificate.LoadOrCreateKey(filepath.Join(otherData, "keys", "signing.key"))
+	certificate.LoadOrCreateKey(filepath.Join(otherData, "keys", "signing.key"), false)
 	if code, out, _ := run(t, "verify", good, "--data", otherData, "--offline"); code != 1 || !strings.Contains(out, "llave que la Fundación no publica") {
 		t.Errorf("wrong key: exit %d\n%s", code, out)
 	}

@@ -102,18 +102,22 @@ func parse(fs *flag.FlagSet, args []string) (int, bool) {
 // dataFlags are the settings of the subcommands that work on the server's
 // data. They are serve's, with the same environment variables, so that a
 // subcommand builds the same services as the server it administers.
-type dataFlags struct{ data, key, baseURL *string }
+type dataFlags struct {
+	data, key, baseURL *string
+	allowSharedKey     *bool
+}
 
 func addDataFlags(fs *flag.FlagSet) dataFlags {
 	return dataFlags{
-		data:    fs.String("data", env("data", "./data"), "carpeta de datos (MXCERT_DATA)"),
-		key:     fs.String("key", env("key", ""), "llave de firma Ed25519 de los certificados (MXCERT_KEY); por omisión DATA/keys/signing.key"),
-		baseURL: fs.String("base-url", env("base-url", ""), "dirección pública del sitio, impresa en los certificados (MXCERT_BASE_URL)"),
+		data:           fs.String("data", env("data", "./data"), "carpeta de datos (MXCERT_DATA)"),
+		key:            fs.String("key", env("key", ""), "llave de firma Ed25519 de los certificados (MXCERT_KEY); por omisión DATA/keys/signing.key"),
+		baseURL:        fs.String("base-url", env("base-url", ""), "dirección pública del sitio, impresa en los certificados (MXCERT_BASE_URL)"),
+		allowSharedKey: fs.Bool("allow-shared-key", env("allow-shared-key", "") == "1", "acepta una llave de firma que otros usuarios pueden leer (MXCERT_ALLOW_SHARED_KEY=1)"),
 	}
 }
 
 // open opens the services over the data directory. The command line
 // serves no content, so they are opened without it.
 func (f dataFlags) open(ctx context.Context) (*services.Set, error) {
-	return services.Open(ctx, services.Config{DataDir: *f.data, KeyPath: *f.key, BaseURL: *f.baseURL})
+	return services.Open(ctx, services.Config{DataDir: *f.data, KeyPath: *f.key, BaseURL: *f.baseURL, AllowSharedKey: *f.allowSharedKey})
 }

@@ -21,6 +21,7 @@ func runServe(ctx context.Context, args []string, s Streams) int {
 	fs.StringVar(&cfg.ContactEmail, "contact-email", env("contact-email", ""), "correo de la Fundación que las páginas dan a quien necesita escribirle (MXCERT_CONTACT_EMAIL)")
 	fs.StringVar(&cfg.ContentSourceURL, "content-source-url", env("content-source-url", ""), "dirección web de la carpeta de contenido en el repositorio, para enlazar cada pregunta desde la consola (MXCERT_CONTENT_SOURCE_URL)")
 	fs.StringVar(&cfg.KeyPath, "key", env("key", ""), "llave de firma Ed25519 de los certificados (MXCERT_KEY); por omisión DATA/keys/signing.key")
+	fs.BoolVar(&cfg.AllowSharedKey, "allow-shared-key", env("allow-shared-key", "") == "1", "acepta una llave de firma que otros usuarios pueden leer (MXCERT_ALLOW_SHARED_KEY=1); sin esto se rechaza")
 	fs.BoolVar(&cfg.Dev, "dev", env("dev", "") == "1", "lee plantillas y archivos estáticos del disco en cada solicitud (MXCERT_DEV=1)")
 	if code, ok := parse(fs, args); !ok {
 		return code

@@ -489,7 +489,7 @@ func (b *bench) ceiling(ctx context.Context, u, method string) float64 {
 // renderCeiling is how many certificate PDFs this machine renders per
 // second in process, with every core.
 func (b *bench) renderCeiling(ctx context.Context) float64 {
-	key, err := certificate.LoadOrCreateKey(filepath.Join(b.dataDir, "bench-key"))
+	key, err := certificate.LoadOrCreateKey(filepath.Join(b.dataDir, "bench-key"), false)
 	if err != nil {
 		return 0
 	}

@@ -41,6 +41,9 @@ type Config struct {
 	// empty; created on first use. Retired public keys go in a "retired"
 	// folder beside it.
 	KeyPath string
+	// AllowSharedKey loads a signing key that other users of the machine
+	// can read; by default such a key is refused.
+	AllowSharedKey bool
 	// ContentDir is the content folder, validated by Open and by Reload.
 	// Empty means no content: the command line, which serves no pages and
 	// starts no exams, opens the services without it.
@@ -130,7 +133,7 @@ func Open(ctx context.Context, cfg Config) (*Set, error) {
 	if keyPath == "" {
 		keyPath = filepath.Join(cfg.DataDir, "keys", "signing.key")
 	}
-	if s.Key, err = certificate.LoadOrCreateKey(keyPath); err != nil {
+	if s.Key, err = certificate.LoadOrCreateKey(keyPath, cfg.AllowSharedKey); err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
 	s.Certificates = certificate.NewService(db, s.Key, filepath.Join(filepath.Dir(keyPath), "retired"), cfg.BaseURL, s.Catalog, s.Now, s.Zone)

@@ -67,10 +67,10 @@ func WithClock(now func() time.Time) Option {
 // Open opens (creating if needed) the database in dir and applies pending
 // migrations.
 func Open(ctx context.Context, dir string, opts ...Option) (*DB, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
-	}
 	path := filepath.Join(dir, FileName)
+	if err := makePrivate(dir, path); err != nil {
+		return nil, err
+	}
 	write, err := sql.Open("sqlite3", DSN(path, true))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -87,9 +87,6 @@ func Open(ctx context.Context, dir string, opts ...Option) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		return nil, errors.Join(err, write.Close())
 	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		return nil, errors.Join(fmt.Errorf("protect database file: %w", err), write.Close())
-	}
 
 	read, err := sql.Open("sqlite3", DSN(path, false))
 	if err != nil {
@@ -100,6 +97,47 @@ func Open(ctx context.Context, dir string, opts ...Option) (*DB, error) {
 	db.read = read
 	go db.saver()
 	return db, nil
+}
+
+// makePrivate makes the data folder (0700) and the database file (0600)
+// private before SQLite touches them. The database holds password hashes
+// and its write-ahead log holds recent rows, and SQLite creates the -wal
+// and -shm files with the database file's mode, so the file is created
+// 0600 here, before the first connection, rather than corrected after. An
+// existing installation whose files are wider is narrowed.
+func makePrivate(dir, path string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	if st, err := os.Stat(dir); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	} else if st.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(dir, 0o700); err != nil { // #nosec G302 -- narrowing to owner-only, for a directory
+			return fmt.Errorf("protect data directory: %w", err)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600) // #nosec G304 -- the database file in the configured data folder
+	if err != nil {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		st, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("database file: %w", err)
+		}
+		if st.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, 0o600); err != nil {
+				return fmt.Errorf("protect %s: %w", filepath.Base(p), err)
+			}
+		}
+	}
+	return nil
 }
 
 // DSN is the connection string of the database file at path: for the

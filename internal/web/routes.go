@@ -20,7 +20,7 @@ func (s *Server) routes() error {
 	if err := e.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
 		return fmt.Errorf("trusted proxies: %w", err)
 	}
-	e.Use(s.recoverPanics, s.logRequests, securityHeaders)
+	e.Use(s.recoverPanics, s.logRequests, s.securityHeaders)
 	e.NoRoute(s.loadUser, s.notFound)
 	e.NoMethod(s.loadUser, func(c *gin.Context) { s.renderError(c, errMethod) })
 
@@ -98,7 +98,7 @@ func (s *Server) crossOriginProtection(h http.Handler) http.Handler {
 		_ = cop.AddTrustedOrigin(s.cfg.BaseURL) // an invalid base URL only loses this convenience
 	}
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		securityHeaderValues(w.Header())
+		s.securityHeaderValues(w.Header())
 		s.writeErrorPage(w, r, errForbidden)
 	}))
 	return cop.Handler(h)

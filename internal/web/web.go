@@ -9,7 +9,9 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -98,6 +100,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if plainHTTPInPublic(cfg.BaseURL) {
+		s.log.Warn("the site is served over plain HTTP at a public address: sign-ins and sessions travel unencrypted; put it behind HTTPS and set the https base URL", slog.String("base_url", cfg.BaseURL))
+	}
 	if cfg.Zone == nil {
 		return nil, errors.New("web: no time zone to show dates in")
 	}
@@ -145,4 +150,19 @@ func (s *Server) funcs() template.FuncMap {
 			return t.Rules.RetakeAfter
 		},
 	}
+}
+
+// plainHTTPInPublic reports whether base is an http:// address that other
+// machines can reach (not the loopback a developer uses).
+func plainHTTPInPublic(base string) bool {
+	u, err := url.Parse(base)
+	if err != nil || u.Scheme != "http" {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
 }

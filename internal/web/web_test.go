@@ -137,12 +137,54 @@ func TestSecurityHeadersEverywhere(t *testing.T) {
 			if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") == "" || h.Get("Cross-Origin-Opener-Policy") != "same-origin" {
 				t.Errorf("%s %s as %s: headers %v", r.Method, target, who, h)
 			}
+			if pp := h.Get("Permissions-Policy"); !strings.Contains(pp, "camera=()") || !strings.Contains(pp, "geolocation=()") {
+				t.Errorf("%s %s as %s: Permissions-Policy %q", r.Method, target, who, pp)
+			}
+			if hsts := h.Get("Strict-Transport-Security"); hsts != "" {
+				t.Errorf("%s %s as %s: HSTS %q on a plain-HTTP site", r.Method, target, who, hsts)
+			}
 			if rec.Code >= 500 {
 				t.Errorf("%s %s as %s: status %d", r.Method, target, who, rec.Code)
 			}
 			if who != "visitor" && strings.HasPrefix(h.Get("Content-Type"), "text/html") && h.Get("Cache-Control") != "no-store" {
 				t.Errorf("%s %s as %s: signed-in page cacheable (%q)", r.Method, target, who, h.Get("Cache-Control"))
 			}
+		}
+	}
+}
+
+// Strict-Transport-Security is sent exactly when the site is served over
+// HTTPS; on plain HTTP it would be ignored or, worse, pin a development
+// host name to HTTPS in the browser.
+func TestHSTSOnlyOverHTTPS(t *testing.T) {
+	for _, tc := range []struct {
+		name, base, want string
+	}{
+		{"https", "https://certificacion.example", "max-age=31536000; includeSubDomains"},
+		{"plain http", "http://127.0.0.1:8080", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := newEnv(t, func(cfg *Config) { cfg.BaseURL = tc.base })
+			for _, p := range []string{"/", "/verificar", "/no-existe", "/api/v1/certificates/x"} {
+				if got := env.client(t).get(p).Header().Get("Strict-Transport-Security"); got != tc.want {
+					t.Errorf("GET %s: HSTS %q, want %q", p, got, tc.want)
+				}
+			}
+		})
+	}
+}
+
+func TestPlainHTTPInPublic(t *testing.T) {
+	for base, want := range map[string]bool{
+		"https://certificacion.mxos.mx": false,
+		"http://127.0.0.1:8080":         false,
+		"http://localhost:8080":         false,
+		"http://[::1]:8080":             false,
+		"http://192.0.2.7":              true,
+		"http://certificacion.mxos.mx":  true,
+	} {
+		if got := plainHTTPInPublic(base); got != want {
+			t.Errorf("plainHTTPInPublic(%q) = %v, want %v", base, got, want)
 		}
 	}
 }
