@@ -51,7 +51,7 @@ func newEnv(t *testing.T) *env {
 	}
 	t.Cleanup(func() { db.Close() })
 	keyDir := t.TempDir()
-	key, err := certificate.LoadOrCreateKey(keyDir + "/signing.key", false)
+	key, err := certificate.LoadOrCreateKey(keyDir+"/signing.key", false)
 	if err != nil {
 		t.Fatal(err)
 	}
