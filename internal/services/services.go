@@ -103,6 +103,9 @@ func Open(ctx context.Context, cfg Config) (*Set, error) {
 	if s.Now == nil {
 		s.Now = time.Now
 	}
+	if s.contentOpts.Now == nil {
+		s.contentOpts.Now = s.Now // the content's load time is on the same clock as everything else
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
