@@ -1,6 +1,8 @@
 package content
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -182,3 +184,35 @@ const pracTerBody = `
 
 > La terminal interpreta comandos escritos.
 `
+
+// A symbolic link anywhere in the content is an error: the server serves
+// images by path, and a link would let a file of the exam bank out as an
+// image. Folders whose name starts with a dot (.git) are not content.
+func TestLintRefusesLinks(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("testdata/content")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../questions/arranque.md", filepath.Join(dir, "ejemplo", "images", "filtrado.png")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("HEAD", filepath.Join(dir, ".git", "ORIG_HEAD")); err != nil {
+		t.Fatal(err)
+	}
+	_, report, err := LoadDir(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var links []Finding
+	for _, f := range report.Errors() {
+		if strings.Contains(f.Message, "enlace simbólico") {
+			links = append(links, f)
+		}
+	}
+	if len(links) != 1 || links[0].File != "ejemplo/images/filtrado.png" {
+		t.Errorf("findings about links: %+v; want exactly one, for ejemplo/images/filtrado.png", links)
+	}
+}

@@ -55,6 +55,7 @@ func Load(fsys fs.FS, opts Options) (*Catalog, Report) {
 	md := newMarkdown()
 	l := &loader{fsys: fsys, md: md, html: newRenderer(md), opts: opts, report: &Report{}}
 	cat := &Catalog{LoadedAt: now().UTC()}
+	l.refuseLinks()
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		l.report.errorf(".", 1, "no se pudo leer la carpeta de contenido: %v", err)
@@ -73,6 +74,31 @@ func Load(fsys fs.FS, opts Options) (*Catalog, Report) {
 	}
 	l.report.sort()
 	return cat, *l.report
+}
+
+// refuseLinks reports every symbolic link in the content as an error. The
+// server serves images by path, and a link such as images/x.png →
+// ../questions/bank.md would put the exam bank on the web; content is
+// plain files, so a link is never needed.
+func (l *loader) refuseLinks() {
+	err := fs.WalkDir(l.fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // an unreadable folder is reported where it is read
+		}
+		if p != "." && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return fs.SkipDir // .git and the like
+			}
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			l.report.errorf(p, 1, "es un enlace simbólico: el contenido no sigue enlaces, por seguridad; pon aquí el archivo mismo")
+		}
+		return nil
+	})
+	if err != nil {
+		l.report.errorf(".", 1, "no se pudo recorrer la carpeta de contenido: %v", err)
+	}
 }
 
 type loader struct {

@@ -2,12 +2,14 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"mime"
 	"net/http"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -165,33 +167,67 @@ func (s *Server) contentAsset(c *gin.Context) error {
 	if clean != rel || !strings.HasPrefix(clean, "images/") || !fs.ValidPath(clean) || !imageTypes[strings.ToLower(path.Ext(clean))] {
 		return errNotFound
 	}
-	fsys := os.DirFS(s.cfg.ContentDir)
-	f, err := fsys.Open(t.ID + "/" + clean)
+	f, st, err := openContentImage(s.cfg.ContentDir, t.ID, clean)
 	if err != nil {
-		// Missing, or a name the system refuses (a NUL byte, too long, a
-		// file used as a folder): either way there is no image to serve,
-		// and the visitor chose the name. The log keeps the odd cases.
+		// Missing, a link, or a name the system refuses (a NUL byte, too
+		// long, a file used as a folder): either way there is no image to
+		// serve, and the visitor chose the name. The log keeps the odd cases.
 		if !errors.Is(err, fs.ErrNotExist) {
 			s.log.Warn("content image", slog.String("path", clean), slog.Any("err", err))
 		}
 		return errNotFound
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil || st.IsDir() {
-		return errNotFound
-	}
-	rs, ok := f.(interface {
-		Read([]byte) (int, error)
-		Seek(int64, int) (int64, error)
-	})
-	if !ok {
-		return errNotFound
-	}
 	c.Header("Content-Type", mime.TypeByExtension(path.Ext(clean)))
 	c.Header("Cache-Control", "public, max-age=86400")
 	// An image opened directly is a document of its own: it may load nothing.
 	c.Header("Content-Security-Policy", "default-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; sandbox")
-	http.ServeContent(c.Writer, c.Request, clean, st.ModTime(), rs)
+	http.ServeContent(c.Writer, c.Request, clean, st.ModTime(), f)
 	return nil
+}
+
+// errLink is a content path that is, or goes through, a symbolic link.
+var errLink = errors.New("the content path is a symbolic link")
+
+// openContentImage opens rel (images/…) of a track for reading, confined
+// to the track's folder by os.Root and refusing every symbolic link on
+// the way: a link such as images/x.png → ../questions/bank.md stays
+// inside the content folder, and following it would serve the exam bank.
+// lint refuses links too; this holds for a link made after the content
+// was checked.
+func openContentImage(contentDir, track, rel string) (*os.File, fs.FileInfo, error) {
+	root, err := os.OpenRoot(filepath.Join(contentDir, track))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer root.Close()
+	dir := path.Dir(rel)
+	for d := dir; d != "." && d != "/"; d = path.Dir(d) {
+		st, err := root.Lstat(d)
+		if err != nil {
+			return nil, nil, err
+		}
+		if st.Mode()&fs.ModeSymlink != 0 || !st.IsDir() {
+			return nil, nil, fmt.Errorf("%s: %w", d, errLink)
+		}
+	}
+	// os.Root follows links that stay inside it, so the file itself is
+	// checked with Lstat, and the file opened must be the one checked (a
+	// link swapped in between is refused).
+	lst, err := root.Lstat(rel)
+	if err != nil {
+		return nil, nil, err
+	}
+	if lst.Mode()&fs.ModeSymlink != 0 || !lst.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("%s: %w", rel, errLink)
+	}
+	f, err := root.Open(rel)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := f.Stat()
+	if err != nil || !os.SameFile(lst, st) {
+		return nil, nil, errors.Join(fmt.Errorf("%s: %w", rel, errLink), err, f.Close())
+	}
+	return f, st, nil
 }
