@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"mxcert/internal/fail"
 )
 
 // Problem names what is wrong with one field of a form. The web layer
@@ -18,6 +20,7 @@ type Problem string
 const (
 	NameLength       Problem = "name_length"
 	NameCharacters   Problem = "name_characters"
+	NameScripts      Problem = "name_scripts"
 	EmailInvalid     Problem = "email_invalid"
 	EmailTaken       Problem = "email_taken"
 	PasswordShort    Problem = "password_short"
@@ -40,6 +43,9 @@ func (e *ValidationError) Error() string {
 	}
 	return "invalid input: " + strings.Join(parts, ", ")
 }
+
+// Unwrap makes a validation error of the kind fail.ErrInvalid.
+func (e *ValidationError) Unwrap() error { return fail.ErrInvalid }
 
 func (e *ValidationError) add(field string, p Problem) {
 	if e.Fields == nil {
@@ -72,26 +78,87 @@ func CleanName(name string) string {
 	return strings.Join(strings.Fields(norm.NFC.String(name)), " ")
 }
 
+// MaxMarksPerLetter is how many combining marks may follow one letter
+// (after NFC composition). Spanish needs none (á, ñ and ü compose); a few
+// languages stack two; more is "Zalgo" text that spills over the lines
+// around it on a printed certificate.
+const MaxMarksPerLetter = 2
+
+// checkName accepts a legal name that prints honestly on a certificate:
+// letters (with at most MaxMarksPerLetter combining marks each), spaces,
+// hyphens, periods and apostrophes; at least two visible letters; and
+// letters of one alphabet only, so that a name cannot pass for another
+// with look-alike letters (a Cyrillic «а» among Latin ones).
 func checkName(name string, v *ValidationError) {
 	n := utf8.RuneCountInString(name)
 	if n < NameMin || n > NameMax || !utf8.ValidString(name) {
 		v.add("name", NameLength)
 		return
 	}
-	letters := 0
+	letters, marks := 0, 0
+	scripts := map[string]bool{}
 	for _, r := range name {
 		switch {
-		case unicode.IsLetter(r) || unicode.Is(unicode.Mn, r):
-			letters++
+		case invisible(r):
+			v.add("name", NameCharacters)
+			return
+		case unicode.In(r, unicode.Mn, unicode.Mc, unicode.Me):
+			if marks++; letters == 0 || marks > MaxMarksPerLetter {
+				v.add("name", NameCharacters)
+				return
+			}
+		case unicode.IsLetter(r):
+			letters, marks = letters+1, 0
+			if s := scriptOf(r); s != "" {
+				scripts[s] = true
+			}
 		case r == ' ' || r == '-' || r == '\'' || r == '.' || r == '’':
+			marks = 0
 		default:
 			v.add("name", NameCharacters)
 			return
 		}
 	}
-	if letters < 2 {
+	switch {
+	case letters < 2:
 		v.add("name", NameCharacters)
+	case len(scripts) > 1:
+		v.add("name", NameScripts)
 	}
+}
+
+// invisible reports a code point that shows nothing, or changes how text
+// around it shows, though Unicode may call it a letter: the Hangul fillers
+// (U+115F, U+1160, U+3164, U+FFA0), zero-width and other format
+// characters, variation selectors and the other default-ignorable code
+// points. A name made of them would print blank.
+func invisible(r rune) bool {
+	return unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector, unicode.Co, unicode.Cs)
+}
+
+// nameScripts are the alphabets a name's letters are told apart by.
+var nameScripts = []struct {
+	name  string
+	table *unicode.RangeTable
+}{
+	{"Latin", unicode.Latin}, {"Greek", unicode.Greek}, {"Cyrillic", unicode.Cyrillic},
+	{"Armenian", unicode.Armenian}, {"Hebrew", unicode.Hebrew}, {"Arabic", unicode.Arabic},
+	{"Han", unicode.Han}, {"Hangul", unicode.Hangul}, {"Hiragana", unicode.Hiragana}, {"Katakana", unicode.Katakana},
+	{"Cherokee", unicode.Cherokee}, {"Georgian", unicode.Georgian},
+}
+
+// scriptOf is the alphabet of a letter among nameScripts, or "" for
+// another one. Japanese names mix Han with kana, so kana count as Han.
+func scriptOf(r rune) string {
+	for _, s := range nameScripts {
+		if unicode.Is(s.table, r) {
+			if s.name == "Hiragana" || s.name == "Katakana" {
+				return "Han"
+			}
+			return s.name
+		}
+	}
+	return ""
 }
 
 // NormalizeEmail trims an address and lower-cases it: accounts are unique

@@ -124,7 +124,13 @@ func copyDir(t *testing.T, src, dst string) {
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		// Modes are kept, as cp -a does (the restore in OPERATIONS.md): a
+		// signing key that became readable by others would be refused.
+		return os.WriteFile(filepath.Join(dst, rel), data, info.Mode().Perm())
 	})
 	if err != nil {
 		t.Fatal(err)

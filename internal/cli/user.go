@@ -100,6 +100,7 @@ func readPassword(in io.Reader) (string, bool, error) {
 var problemText = map[account.Problem]string{
 	account.NameLength:       "el nombre debe tener de 2 a 120 caracteres",
 	account.NameCharacters:   "el nombre solo puede tener letras, espacios, guiones, puntos y apóstrofos",
+	account.NameScripts:      "el nombre debe escribirse con un solo alfabeto (no mezcles, por ejemplo, letras latinas y cirílicas)",
 	account.EmailInvalid:     "el correo no es válido",
 	account.EmailTaken:       "ya existe una cuenta con ese correo",
 	account.PasswordShort:    "la contraseña debe tener al menos 10 caracteres",
