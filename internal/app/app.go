@@ -176,7 +176,8 @@ func (a *App) Run(ctx context.Context) error {
 	return a.svc.Close()
 }
 
-// sweep removes expired sessions every few minutes until ctx ends.
+// sweep removes expired sessions and abandoned practice every few minutes
+// until ctx ends.
 func (a *App) sweep(ctx context.Context) {
 	t := time.NewTicker(5 * time.Minute)
 	defer t.Stop()
@@ -189,6 +190,11 @@ func (a *App) sweep(ctx context.Context) {
 				a.log.Error("sweep sessions", slog.Any("err", err))
 			} else if n > 0 {
 				a.log.Info("expired sessions removed", slog.Int64("count", n))
+			}
+			if n, err := a.svc.Study.Purge(ctx); err != nil {
+				a.log.Error("purge abandoned practice", slog.Any("err", err))
+			} else if n > 0 {
+				a.log.Info("abandoned practice removed", slog.Int64("count", n))
 			}
 		}
 	}

@@ -63,6 +63,51 @@ func (tx *Tx) CreatePractice(p *model.PracticeSession) error {
 	return tx.insertServed(`INSERT INTO practice_items (session_id, position, question_id, domain, item) VALUES (?, ?, ?, ?, ?)`, p.ID, items)
 }
 
+// OpenPractice is an unfinished practice session in a list.
+type OpenPractice struct {
+	ID        string
+	Kind      model.PracticeKind
+	Domain    string
+	Timed     bool
+	CreatedAt time.Time
+}
+
+// OpenPractices lists a candidate's unfinished practice sessions in a
+// track that can still be answered (a timed simulacro past its deadline
+// cannot), oldest first.
+func (tx *Tx) OpenPractices(userID int64, track string) ([]OpenPractice, error) {
+	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT id, kind, domain, deadline IS NOT NULL, created_at FROM practice_sessions
+		WHERE user_id = ? AND track_id = ? AND finished_at IS NULL AND (deadline IS NULL OR deadline > ?)
+		ORDER BY created_at, id`, userID, track, ms(tx.Now))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OpenPractice
+	for rows.Next() {
+		var p OpenPractice
+		var created int64
+		if err := rows.Scan(&p.ID, &p.Kind, &p.Domain, &p.Timed, &created); err != nil {
+			return nil, err
+		}
+		p.CreatedAt = fromMS(created)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// PurgeAbandonedPractice deletes, with their items, the practice sessions
+// never finished that were started before the given time and had no answer
+// since: nobody is coming back to them, and they only take space.
+func (db *DB) PurgeAbandonedPractice(ctx context.Context, before time.Time) (int64, error) {
+	res, err := db.write.ExecContext(ctx, `DELETE FROM practice_sessions WHERE finished_at IS NULL AND created_at < ?
+		AND NOT EXISTS (SELECT 1 FROM practice_items i WHERE i.session_id = practice_sessions.id AND i.answered_at >= ?)`, ms(before), ms(before))
+	if err != nil {
+		return 0, fmt.Errorf("purge abandoned practice: %w", err)
+	}
+	return res.RowsAffected()
+}
+
 // Practice loads a practice session of a user; another user's session is
 // ErrNotFound, like a missing one.
 func (db *DB) Practice(ctx context.Context, id string, userID int64) (*model.PracticeSession, error) {

@@ -26,6 +26,15 @@ const QuizLength = 10
 // candidate ready; it matches the usual pass mark.
 const ReadyPercent = 70
 
+// MaxOpenPractices is how many unfinished practice sessions a candidate
+// may have in a track. Starting one more finishes the oldest (its answers
+// count as given), so repeated starts cannot fill the disk.
+const MaxOpenPractices = 5
+
+// AbandonedAfter is how long an unfinished practice session with no
+// answer in that time is kept before Purge deletes it.
+const AbandonedAfter = 14 * 24 * time.Hour
+
 // Errors the web layer turns into pages.
 var (
 	ErrUnknownDomain = fail.New(fail.ErrInvalid, "unknown domain")
@@ -52,47 +61,87 @@ func (s *Service) SetStudied(ctx context.Context, userID int64, t *content.Track
 	})
 }
 
-// StartQuiz starts a practice quiz of one domain.
+// StartQuiz starts a practice quiz of one domain, or resumes the one of
+// that domain the candidate left unfinished.
 func (s *Service) StartQuiz(ctx context.Context, userID int64, t *content.Track, version, domain string) (*model.PracticeSession, error) {
 	if len(t.Pool(content.PracticePool, domain)) == 0 {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownDomain, domain)
 	}
-	seed, err := exam.NewSeed()
-	if err != nil {
-		return nil, err
-	}
-	return s.create(ctx, &model.PracticeSession{UserID: userID, TrackID: t.ID, Kind: model.PracticeQuiz, Domain: domain, Seed: seed, ContentVersion: version},
-		exam.Quiz(t, domain, QuizLength, seed))
+	same := func(p store.OpenPractice) bool { return p.Kind == model.PracticeQuiz && p.Domain == domain }
+	return s.startOrResume(ctx, userID, t, same, func(seed uint64) (*model.PracticeSession, []exam.Item, error) {
+		return &model.PracticeSession{UserID: userID, TrackID: t.ID, Kind: model.PracticeQuiz, Domain: domain, Seed: seed, ContentVersion: version},
+			exam.Quiz(t, domain, QuizLength, seed), nil
+	})
 }
 
 // StartSimulacro starts a practice exam shaped like the real one, drawn from
-// the practice pool; timed gives it the exam's duration.
+// the practice pool; timed gives it the exam's duration. An unfinished
+// simulacro of the same kind (timed or not) is resumed instead.
 func (s *Service) StartSimulacro(ctx context.Context, userID int64, t *content.Track, version string, timed bool) (*model.PracticeSession, error) {
+	same := func(p store.OpenPractice) bool { return p.Kind == model.PracticeSimulacro && p.Timed == timed }
+	return s.startOrResume(ctx, userID, t, same, func(seed uint64) (*model.PracticeSession, []exam.Item, error) {
+		items, err := exam.Assemble(t, content.PracticePool, seed)
+		if err != nil {
+			return nil, nil, err
+		}
+		p := &model.PracticeSession{UserID: userID, TrackID: t.ID, Kind: model.PracticeSimulacro, Seed: seed, ContentVersion: version}
+		if timed {
+			d := s.now().Add(t.Rules.Duration).UTC()
+			p.Deadline = &d
+		}
+		return p, items, nil
+	})
+}
+
+// startOrResume resumes the candidate's open session that same picks, or
+// creates the one build makes, finishing the oldest open session first
+// when the candidate already has MaxOpenPractices. It all happens in one
+// transaction, so two clicks at once do not make two sessions.
+func (s *Service) startOrResume(ctx context.Context, userID int64, t *content.Track, same func(store.OpenPractice) bool,
+	build func(seed uint64) (*model.PracticeSession, []exam.Item, error)) (*model.PracticeSession, error) {
 	seed, err := exam.NewSeed()
 	if err != nil {
 		return nil, err
 	}
-	items, err := exam.Assemble(t, content.PracticePool, seed)
+	p, items, err := build(seed)
 	if err != nil {
 		return nil, err
 	}
-	p := &model.PracticeSession{UserID: userID, TrackID: t.ID, Kind: model.PracticeSimulacro, Seed: seed, ContentVersion: version}
-	if timed {
-		d := s.now().Add(t.Rules.Duration).UTC()
-		p.Deadline = &d
-	}
-	return s.create(ctx, p, items)
-}
-
-func (s *Service) create(ctx context.Context, p *model.PracticeSession, items []exam.Item) (*model.PracticeSession, error) {
 	p.ID = uuid.NewString()
 	for _, it := range items {
 		p.Items = append(p.Items, model.PracticeItem{Item: it})
 	}
-	if err := s.db.Transact(ctx, func(tx *store.Tx) error { return tx.CreatePractice(p) }); err != nil {
+	id := p.ID
+	err = s.db.Transact(ctx, func(tx *store.Tx) error {
+		open, err := tx.OpenPractices(userID, t.ID)
+		if err != nil {
+			return err
+		}
+		for _, o := range open {
+			if same(o) {
+				id = o.ID
+				return nil
+			}
+		}
+		for i := 0; len(open)-i >= MaxOpenPractices; i++ {
+			if err := tx.FinishPractice(open[i].ID); err != nil {
+				return err
+			}
+		}
+		return tx.CreatePractice(p)
+	})
+	if err != nil {
 		return nil, err
 	}
-	return p, nil
+	if id == p.ID {
+		return p, nil
+	}
+	return s.db.Practice(ctx, id, userID)
+}
+
+// Purge deletes the practice sessions abandoned for AbandonedAfter.
+func (s *Service) Purge(ctx context.Context) (int64, error) {
+	return s.db.PurgeAbandonedPractice(ctx, s.now().Add(-AbandonedAfter))
 }
 
 // Session loads a candidate's practice session; a simulacro whose time ran

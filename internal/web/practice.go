@@ -48,17 +48,17 @@ func (s *Server) startPractice(c *gin.Context) error {
 		return err
 	}
 	user := currentUser(c)
+	if err := s.limit(c, s.limits.practiceUser, strconv.FormatInt(user.ID, 10)); err != nil {
+		return err
+	}
 	var p *model.PracticeSession
 	if c.Request.PostForm.Get("simulacro") == "1" {
 		p, err = s.study.StartSimulacro(c.Request.Context(), user.ID, t, cat.Version, c.Request.PostForm.Get("con_tiempo") == "1")
 	} else {
 		p, err = s.study.StartQuiz(c.Request.Context(), user.ID, t, cat.Version, c.Request.PostForm.Get("tema"))
 	}
-	if errors.Is(err, study.ErrUnknownDomain) {
-		return errBadRequest
-	}
 	if err != nil {
-		return err
+		return err // an unknown domain is fail.ErrInvalid: 400
 	}
 	return redirect(c, "/practica/"+p.ID)
 }

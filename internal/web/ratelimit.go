@@ -91,6 +91,7 @@ type limits struct {
 	loginAccount *limiter // sign-in attempts per e-mail address
 	registerIP   *limiter // new accounts per IP address
 	lookupIP     *limiter // public certificate look-ups per IP address
+	practiceUser *limiter // practice sessions started per candidate
 }
 
 func newLimits(now func() time.Time) *limits {
@@ -101,5 +102,9 @@ func newLimits(now func() time.Time) *limits {
 		loginAccount: newLimiter(time.Minute, 5, now),
 		registerIP:   newLimiter(3*time.Minute, 10, now),
 		lookupIP:     newLimiter(time.Second, 30, now),
+		// Starting practice writes a session and its questions: a person
+		// studying starts a few an hour; a script starting hundreds is
+		// slowed to one every half minute.
+		practiceUser: newLimiter(30*time.Second, 20, now),
 	}
 }

@@ -2,10 +2,12 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The image route never follows a symbolic link, even one made after the
@@ -43,4 +45,34 @@ func TestContentImagesRefuseLinks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Starting practice over and over, as a script would, is slowed down per
+// candidate, with the 429 page that says to wait.
+func TestPracticeStartsAreLimited(t *testing.T) {
+	env := newEnv(t)
+	c := env.client(t)
+	c.register("Ana López", "ana@ejemplo.mx", goodPassword)
+	forms := []url.Values{{"tema": {"arranque"}}, {"tema": {"terminal"}}, {"simulacro": {"1"}}, {"simulacro": {"1"}, "con_tiempo": {"1"}}}
+	started, limited := 0, 0
+	for i := range 200 {
+		rec := c.post("/certificaciones/ejemplo/practica", forms[i%len(forms)])
+		switch rec.Code {
+		case http.StatusSeeOther:
+			started++
+		case http.StatusTooManyRequests:
+			limited++
+			if rec.Header().Get("Retry-After") == "" {
+				t.Fatal("429 without Retry-After")
+			}
+		default:
+			t.Fatalf("start %d: status %d", i, rec.Code)
+		}
+	}
+	if started > 20 || limited < 180 {
+		t.Errorf("200 starts in a row: %d started, %d limited", started, limited)
+	}
+	// A person waits a little, and may start again.
+	env.clock.Advance(time.Minute)
+	wantStatus(t, c.post("/certificaciones/ejemplo/practica", forms[0]), http.StatusSeeOther)
 }
