@@ -41,7 +41,7 @@ func (s *Server) renderExamStart(c *gin.Context, t *content.Track, status int, n
 	u := currentUser(c)
 	v := examStartView{base: s.base(c, "exam.start_title", "Title", t.Title), Track: t, Extra: u.ExtraMinutes, NameError: nameError}
 	var err error
-	if v.Standing, _, err = s.standing(c, v.base, t, "exam"); err != nil {
+	if v.Standing, _, err = s.standing(c, v.base, t, onExamStart); err != nil {
 		return err
 	}
 	v.Minutes = int(t.Rules.Duration/time.Minute) + u.ExtraMinutes

@@ -33,7 +33,7 @@ func (s *Server) home(c *gin.Context) error {
 			Modules: len(t.Modules), StudyHours: t.StudyHours(),
 		}
 		if view.User != nil {
-			st, _, err := s.standing(c, view.base, t, "home")
+			st, _, err := s.standing(c, view.base, t, onHome)
 			if err != nil {
 				return err
 			}

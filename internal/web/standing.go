@@ -18,16 +18,31 @@ type standingCard struct {
 	Minutes int // in progress: whole minutes left, rounded up
 	Studied int // modules marked as studied
 	Contact string
-	// Here is the page the card is on: "home", "track" or "exam".
-	Here string
+	Here    cardPlace // the page the card is on
 }
 
-// On reports whether the card is shown on the named page.
-func (v standingCard) On(page string) bool { return v.Here == page }
+// cardPlace is the page a standing card is on: each says a little more or
+// less (the home page links to the track, the track page to the exam).
+type cardPlace int
+
+const (
+	onHome cardPlace = iota
+	onTrack
+	onExamStart
+)
+
+// OnHome reports whether the card is on the home page.
+func (v standingCard) OnHome() bool { return v.Here == onHome }
+
+// OnTrack reports whether the card is on the track page.
+func (v standingCard) OnTrack() bool { return v.Here == onTrack }
+
+// OnExamStart reports whether the card is on the exam's start page.
+func (v standingCard) OnExamStart() bool { return v.Here == onExamStart }
 
 // standing loads where the signed-in candidate stands in a track, with
 // their study progress.
-func (s *Server) standing(c *gin.Context, b base, t *content.Track, here string) (standingCard, study.Progress, error) {
+func (s *Server) standing(c *gin.Context, b base, t *content.Track, here cardPlace) (standingCard, study.Progress, error) {
 	u := currentUser(c)
 	p, err := s.study.Progress(c.Request.Context(), u.ID, t)
 	if err != nil {

@@ -57,7 +57,7 @@ func (s *Server) trackPage(c *gin.Context) error {
 	v := trackView{base: s.base(c, "track.title", "Title", t.Title), Track: t}
 	v.StudyMinutes, v.StudyHours = t.StudyMinutes(), t.StudyHours()
 	if v.User != nil {
-		if v.Standing, v.Progress, err = s.standing(c, v.base, t, "track"); err != nil {
+		if v.Standing, v.Progress, err = s.standing(c, v.base, t, onTrack); err != nil {
 			return err
 		}
 		v.Studied = v.Progress.StudiedCount(t)
