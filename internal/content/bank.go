@@ -59,7 +59,8 @@ func (l *loader) parseBank(file string, data []byte, pool Pool) *bank {
 				l.report.errorf(file, nodeLine(&src, n), "los títulos de nivel 1 («# ») no se usan en un banco; cada pregunta empieza con «## id-de-la-pregunta»")
 				continue
 			}
-			cur = &questionBuilder{id: plainText(h, src.body), line: nodeLine(&src, h), domain: b.domain, pool: pool, file: file}
+			cur = &questionBuilder{line: nodeLine(&src, h), domain: b.domain, pool: pool, file: file}
+			cur.readHeading(l, plainText(h, src.body))
 			continue
 		}
 		if cur == nil {
@@ -78,12 +79,54 @@ func (l *loader) parseBank(file string, data []byte, pool Pool) *bank {
 // questionBuilder gathers the blocks of one question as the bank is read.
 type questionBuilder struct {
 	id, domain, file string
+	group            string // enemy group: never two of one group in an exam
+	multi            bool   // "select all that apply", whatever the number of keys
 	pool             Pool
 	line             int
 	stem             []ast.Node
 	options          *ast.List
 	explanation      *ast.Blockquote
 	broken           bool
+}
+
+// readHeading reads a question's heading: its id, then optional
+// attributes in braces, separated by spaces:
+//
+//	## sof-001 {grupo=reparar-paquetes varias}
+//
+// grupo=NAME puts the question in an enemy group (an exam never has two
+// questions of one group, across domains too); varias makes it "select all
+// that apply" even with one correct option.
+func (qb *questionBuilder) readHeading(l *loader, text string) {
+	text = strings.TrimSpace(text)
+	qb.id = text
+	open := strings.IndexByte(text, '{')
+	if open < 0 {
+		return
+	}
+	qb.id = strings.TrimSpace(text[:open])
+	attrs := text[open+1:]
+	end := strings.IndexByte(attrs, '}')
+	if end < 0 || strings.TrimSpace(attrs[end+1:]) != "" {
+		l.report.errorf(qb.file, qb.line, "pregunta «%s»: los atributos van entre llaves al final del título, como «## %s {grupo=nombre varias}»", qb.id, qb.id)
+		qb.broken = true
+		return
+	}
+	for _, a := range strings.Fields(attrs[:end]) {
+		key, value, hasValue := strings.Cut(a, "=")
+		switch {
+		case key == "grupo" && hasValue && slugRe.MatchString(value):
+			qb.group = value
+		case key == "grupo":
+			l.report.errorf(qb.file, qb.line, "pregunta «%s»: el grupo se escribe «grupo=nombre», con minúsculas, dígitos y guiones", qb.id)
+			qb.broken = true
+		case key == "varias" && !hasValue:
+			qb.multi = true
+		default:
+			l.report.errorf(qb.file, qb.line, "pregunta «%s»: atributo desconocido «%s»; los que hay son «grupo=nombre» y «varias»", qb.id, a)
+			qb.broken = true
+		}
+	}
 }
 
 func (qb *questionBuilder) add(l *loader, src *source, n ast.Node) {
@@ -117,7 +160,7 @@ func (qb *questionBuilder) build(l *loader, src *source) *Question {
 		r.errorf(qb.file, qb.line, "id de pregunta no válido «%s»: usa minúsculas, dígitos y guiones, como «inst-014»", qb.id)
 		qb.broken = true
 	}
-	q := &Question{ID: qb.id, Domain: qb.domain, Pool: qb.pool, File: qb.file, Line: qb.line}
+	q := &Question{ID: qb.id, Domain: qb.domain, Pool: qb.pool, File: qb.file, Line: qb.line, Group: qb.group, MultiSelect: qb.multi}
 	var err error
 	if q.StemHTML, err = l.html.render(src.body, qb.stem...); err != nil {
 		r.errorf(qb.file, qb.line, "pregunta «%s»: no se pudo convertir a HTML: %v", qb.id, err)

@@ -98,6 +98,12 @@ type Question struct {
 	StemText        string // plain text of the stem, for search and checks
 	Options         []Option
 	ExplanationHTML template.HTML
+	// Group is the question's enemy group ("" for none): an exam never
+	// serves two questions of one group.
+	Group string
+	// MultiSelect marks a "select all that apply" question even when it
+	// has a single correct option ({varias} in its heading).
+	MultiSelect bool
 }
 
 // Option is one answer option of a question.
@@ -108,9 +114,12 @@ type Option struct {
 	Line    int
 }
 
-// Multiple reports whether the question has more than one correct option
-// ("select all that apply", scored all-or-nothing).
+// Multiple reports whether the question is "select all that apply"
+// (scored all-or-nothing): marked so, or with more than one correct option.
 func (q *Question) Multiple() bool {
+	if q.MultiSelect {
+		return true
+	}
 	n := 0
 	for _, o := range q.Options {
 		if o.Correct {

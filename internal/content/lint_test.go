@@ -105,6 +105,12 @@ func TestLintRules(t *testing.T) {
 			file: bankArr, line: 5, message: "texto fuera de una pregunta"},
 		{name: "level-1 heading", changes: []change{{bankArr, "## arr-001", "# Arranque\n\n## arr-001"}},
 			file: bankArr, line: 5, message: "títulos de nivel 1"},
+		{name: "unknown question attribute", changes: []change{{bankArr, "## arr-001", "## arr-001 {grupo=usb dificil}"}},
+			file: bankArr, line: 5, message: "atributo desconocido «dificil»"},
+		{name: "group without a name", changes: []change{{bankArr, "## arr-001", "## arr-001 {grupo}"}},
+			file: bankArr, line: 5, message: "el grupo se escribe «grupo=nombre»"},
+		{name: "attributes not closed", changes: []change{{bankArr, "## arr-001", "## arr-001 {grupo=usb"}},
+			file: bankArr, line: 5, message: "los atributos van entre llaves al final del título"},
 		{name: "content after the explanation", changes: []change{{bankArr, "> Sin guardar, el firmware descarta los cambios al reiniciar.", "> Sin guardar, el firmware descarta los cambios al reiniciar.\n\nUna nota suelta."}},
 			file: bankArr, line: 34, message: "hay contenido después de la explicación"},
 		{name: "two option lists", changes: []change{{bankArr, "> Sin guardar", "* [ ] Otra\n* [x] Lista\n\n> Sin guardar"}},
@@ -214,5 +220,23 @@ func TestLintRefusesLinks(t *testing.T) {
 	}
 	if len(links) != 1 || links[0].File != "ejemplo/images/filtrado.png" {
 		t.Errorf("findings about links: %+v; want exactly one, for ejemplo/images/filtrado.png", links)
+	}
+}
+
+// A question's heading may carry an enemy group and mark it "select all
+// that apply" with a single key; its id stays what comes before the braces.
+func TestQuestionAttributes(t *testing.T) {
+	m := fixture(t)
+	edit(t, m, "ejemplo/questions/arranque.md", "## arr-001", "## arr-001 {grupo=orden-de-arranque varias}")
+	cat, report := Load(m, Options{})
+	if report.HasErrors() {
+		t.Fatalf("errors:\n%s", findingsText(report))
+	}
+	q := cat.Track("ejemplo").Question("arr-001")
+	if q == nil || q.Group != "orden-de-arranque" || !q.MultiSelect || !q.Multiple() {
+		t.Fatalf("arr-001 = %+v", q)
+	}
+	if other := cat.Track("ejemplo").Question("arr-003"); other.Group != "" || other.MultiSelect {
+		t.Errorf("arr-002 took attributes it does not have: %+v", other)
 	}
 }

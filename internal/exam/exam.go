@@ -23,6 +23,9 @@ type Item struct {
 	Stem        template.HTML `json:"stem"`
 	Options     []ItemOption  `json:"options"`
 	Explanation template.HTML `json:"explanation,omitempty"`
+	// Multi marks a "select all that apply" item even with one correct
+	// option; items stored before it existed are multiple by their keys.
+	Multi bool `json:"multiple,omitempty"`
 }
 
 // ItemOption is one option as shown.
@@ -33,6 +36,9 @@ type ItemOption struct {
 
 // Multiple reports whether the item asks to select all that apply.
 func (it Item) Multiple() bool {
+	if it.Multi {
+		return true
+	}
 	n := 0
 	for _, o := range it.Options {
 		if o.Correct {
@@ -93,7 +99,7 @@ func newRand(seed uint64) *mathrand.Rand {
 
 // Serve turns a question into an item with its options shuffled.
 func serve(r *mathrand.Rand, q *content.Question) Item {
-	it := Item{QuestionID: q.ID, Domain: q.Domain, Stem: q.StemHTML, Explanation: q.ExplanationHTML}
+	it := Item{QuestionID: q.ID, Domain: q.Domain, Stem: q.StemHTML, Explanation: q.ExplanationHTML, Multi: q.MultiSelect}
 	for _, i := range r.Perm(len(q.Options)) {
 		it.Options = append(it.Options, ItemOption{HTML: q.Options[i].HTML, Correct: q.Options[i].Correct})
 	}
