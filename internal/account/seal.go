@@ -17,11 +17,19 @@ import (
 // SecretKeySize is the length of the key that seals TOTP secrets.
 const SecretKeySize = 32
 
+// ErrSharedSecretKey is a TOTP key file that other users of the machine
+// can read.
+var ErrSharedSecretKey = errors.New("the TOTP key can be read by other users")
+
 // LoadOrCreateSecretKey reads the key that seals TOTP secrets at rest, or
 // creates one there (mode 0600) on first use. It lives in the data
 // folder, beside the database but not in it: a copy of the database, such
-// as a backup sent elsewhere, holds only sealed secrets.
+// as a backup sent elsewhere, holds only sealed secrets. A key file that
+// its group or other users can read is refused, as the signing key is.
 func LoadOrCreateSecretKey(path string) ([]byte, error) {
+	if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("%w: %s has mode %04o; run chmod 600 on it", ErrSharedSecretKey, path, st.Mode().Perm())
+	}
 	data, err := os.ReadFile(path) // #nosec G304 -- the data folder's key path
 	if errors.Is(err, fs.ErrNotExist) {
 		return createSecretKey(path)

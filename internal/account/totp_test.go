@@ -415,6 +415,15 @@ func TestSecretKeyFile(t *testing.T) {
 	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".totp-key-*")); len(left) != 0 {
 		t.Errorf("temporary files left: %v", left)
 	}
+	if err := os.Chmod(path, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadOrCreateSecretKey(path); !errors.Is(err, ErrSharedSecretKey) {
+		t.Errorf("a key file its group can read: %v", err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(path, []byte("corto\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
