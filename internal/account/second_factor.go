@@ -187,14 +187,6 @@ func (s *Service) finish(ctx context.Context, challenge, previous, userAgent, ip
 	return in, nil
 }
 
-// CancelSignIn ends a pending sign-in.
-func (s *Service) CancelSignIn(ctx context.Context, challenge string) error {
-	if challenge == "" {
-		return nil
-	}
-	return s.db.Transact(ctx, func(tx *store.Tx) error { return tx.DeleteChallenge(tokenHash(challenge)) })
-}
-
 // SessionChecks says how the session of token proved who uses it; an
 // unknown token is ErrNoSession.
 func (s *Service) SessionChecks(ctx context.Context, token string) (model.SessionChecks, error) {
