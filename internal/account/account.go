@@ -42,6 +42,7 @@ type Service struct {
 	// dummyHash is checked when an e-mail is unknown, so a failed sign-in
 	// takes the same time whether or not the account exists.
 	dummyHash string
+	secrets   *sealer // seals administrators' TOTP secrets; see SetSecretKey
 }
 
 // New returns the service. params is normally OWASPParams; tests may pass
@@ -233,6 +234,12 @@ func (s *Service) SetAccommodation(ctx context.Context, actorID int64, email str
 // put in a cookie. The previous session of this browser, if any, ends: the
 // token is always renewed at sign-in.
 func (s *Service) StartSession(ctx context.Context, userID int64, previous, userAgent, ip string) (string, error) {
+	return s.startSession(ctx, userID, previous, userAgent, ip, nil)
+}
+
+// startSession is StartSession; also, when not nil, runs in the same
+// transaction, given the new session's token hash.
+func (s *Service) startSession(ctx context.Context, userID int64, previous, userAgent, ip string, also func(tx *store.Tx, tokenHash []byte) error) (string, error) {
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		return "", err
@@ -247,7 +254,13 @@ func (s *Service) StartSession(ctx context.Context, userID int64, previous, user
 				return err
 			}
 		}
-		return tx.CreateSession(&store.Session{TokenHash: tokenHash(token), UserID: userID, UserAgent: userAgent, IP: ip})
+		if err := tx.CreateSession(&store.Session{TokenHash: tokenHash(token), UserID: userID, UserAgent: userAgent, IP: ip}); err != nil {
+			return err
+		}
+		if also != nil {
+			return also(tx, tokenHash(token))
+		}
+		return nil
 	})
 	if err != nil {
 		return "", fmt.Errorf("start session: %w", err)
@@ -270,7 +283,7 @@ func (s *Service) Resolve(ctx context.Context, token string) (*model.User, error
 		return nil, err
 	}
 	now := s.now()
-	if now.Sub(sess.LastSeenAt) > IdleTimeout || now.Sub(sess.CreatedAt) > AbsoluteTimeout {
+	if now.Sub(sess.LastSeenAt) > idleTimeout(u) || now.Sub(sess.CreatedAt) > AbsoluteTimeout {
 		if err := s.End(ctx, token); err != nil {
 			return nil, err
 		}

@@ -18,9 +18,16 @@ func runUser(ctx context.Context, args []string, s Streams) int {
 	if len(args) > 0 && args[0] == "accommodate" {
 		return runAccommodate(ctx, args[1:], s)
 	}
+	if len(args) > 0 && args[0] == "totp" {
+		return runUserTOTP(ctx, args[1:], s)
+	}
 	if len(args) == 0 || args[0] != "create" {
 		fmt.Fprintln(s.Err, "Uso: mxcert user create --email CORREO --name \"NOMBRE COMPLETO\" [--admin] [--state ESTADO] [--data DIR]")
 		fmt.Fprintln(s.Err, "     La contraseña se lee de la entrada estándar; si no hay, se genera una y se muestra una sola vez.")
+		fmt.Fprintln(s.Err, "     Con --admin, muestra también la verificación en dos pasos (código QR, clave y códigos de recuperación).")
+		fmt.Fprintln(s.Err, "     mxcert user totp --email CORREO [--data DIR]")
+		fmt.Fprintln(s.Err, "     Da a una cuenta de administrador una aplicación de autenticación y códigos de recuperación nuevos;")
+		fmt.Fprintln(s.Err, "     los anteriores dejan de servir (para quien perdió el teléfono y los códigos).")
 		fmt.Fprintln(s.Err, "     mxcert user accommodate --email CORREO --extra 30m [--data DIR]")
 		fmt.Fprintln(s.Err, "     Da tiempo adicional en los exámenes que la persona empiece desde ahora (0 lo quita).")
 		return 2
@@ -72,6 +79,9 @@ func runUser(ctx context.Context, args []string, s Streams) int {
 	fmt.Fprintf(s.Out, "Cuenta creada: %s <%s> (%s)\n", u.Name, u.Email, kind)
 	if generated {
 		fmt.Fprintf(s.Out, "Contraseña generada (se muestra solo esta vez): %s\n", password)
+	}
+	if u.IsAdmin() {
+		return enrolAdmin(ctx, svc, u.Email, "mxcert user create", s)
 	}
 	return 0
 }

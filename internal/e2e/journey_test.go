@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/pquerna/otp/totp"
 
 	"mxcert/internal/account"
 	"mxcert/internal/certificate"
@@ -408,12 +409,17 @@ func verifyAsEmployer(e *tab, verifyURL string) {
 	e.audit("página no encontrada")
 }
 
-// revokeAsAdmin signs in as an administrator on a laptop and revokes the
-// certificate in the console.
+// revokeAsAdmin signs in as an administrator on a laptop, with the
+// password and the code of an authenticator set up on the command line,
+// and revokes the certificate in the console.
 func revokeAsAdmin(t *testing.T, s *suite, certID string) {
 	t.Helper()
 	admin := account.Registration{Name: "Rosa Admin Pérez", Email: uniqueEmail("rosa"), Password: "otra frase larga y segura"}
 	if _, err := s.app.Accounts().CreateUser(t.Context(), admin, model.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	_, enr, _, err := s.app.Accounts().EnrolNow(t.Context(), admin.Email)
+	if err != nil {
 		t.Fatal(err)
 	}
 	a := newTab(t, s, laptopWidth, laptopHeight, false)
@@ -424,6 +430,16 @@ func revokeAsAdmin(t *testing.T, s *suite, certID string) {
 		chromedp.SendKeys(chromedp.ID("password"), admin.Password),
 	)
 	a.follow(`form[action="/entrar"] button[type="submit"]`)
+	// The password alone does not open the console.
+	if p := a.path(); p != "/entrar/codigo" {
+		t.Fatalf("after the password the administrator is at %s, want /entrar/codigo", p)
+	}
+	a.wantText("h1", "Código de verificación")
+	a.audit("código de verificación")
+	a.open("/admin", 404)
+	a.open("/entrar/codigo", 200)
+	a.do(chromedp.SendKeys(chromedp.ID("codigo"), totpNow(t, enr.Secret)))
+	a.follow(`form[action="/entrar/codigo"] button[type="submit"]`)
 	a.open("/admin", 200)
 	a.audit("consola")
 
@@ -437,6 +453,16 @@ func revokeAsAdmin(t *testing.T, s *suite, certID string) {
 		t.Errorf("revoking did not redirect: still at %s", p)
 	}
 	a.audit("consola: certificado revocado")
+}
+
+// totpNow is the code an authenticator app shows now for secret.
+func totpNow(t *testing.T, secret string) string {
+	t.Helper()
+	code, err := totp.GenerateCode(secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
 }
 
 // fetch GETs a public URL outside the browser.

@@ -22,6 +22,17 @@ const (
 	ActionContentReload   Action = "content.reload"
 )
 
+// The second factor's entries. Their detail names the account and the
+// source address; never a code or a secret.
+const (
+	ActionTOTPEnrol       Action = "mfa.enrol"            // an authenticator enrolled or replaced
+	ActionTOTPUse         Action = "mfa.totp_use"         // a TOTP code accepted
+	ActionRecoveryUse     Action = "mfa.recovery_use"     // a recovery code spent
+	ActionRecoveryRenew   Action = "mfa.recovery_renew"   // a new set of recovery codes
+	ActionVerifyFailure   Action = "mfa.failure"          // a wrong code, or a wrong password at a re-check
+	ActionPasswordRecheck Action = "mfa.password_recheck" // the password typed again before a sensitive action
+)
+
 // AuditEntry is one line of the audit log.
 type AuditEntry struct {
 	ID        int64

@@ -132,6 +132,9 @@ func Open(ctx context.Context, cfg Config) (*Set, error) {
 	if s.Accounts, err = account.New(db, s.Now, params); err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
+	if err := s.useSecretKey(cfg.DataDir); err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
 	keyPath := cfg.KeyPath
 	if keyPath == "" {
 		keyPath = filepath.Join(cfg.DataDir, "keys", "signing.key")
@@ -144,6 +147,22 @@ func Open(ctx context.Context, cfg Config) (*Set, error) {
 	s.Admin = admin.New(db, s.Catalog, s.Attempts, s.Now, s.Zone)
 	s.Study = study.New(db, s.Now)
 	return s, nil
+}
+
+// TOTPKeyFile is the key, in the data folder, that seals administrators'
+// TOTP secrets in the database; created on first use.
+const TOTPKeyFile = "totp.key"
+
+// useSecretKey gives the accounts the key that seals administrators' TOTP
+// secrets. It is in the data folder, beside the database but not in it
+// (a backup of the database alone holds only sealed secrets), and not in
+// the signing key's folder, which --key may put elsewhere.
+func (s *Set) useSecretKey(dataDir string) error {
+	key, err := account.LoadOrCreateSecretKey(filepath.Join(dataDir, TOTPKeyFile))
+	if err != nil {
+		return err
+	}
+	return s.Accounts.SetSecretKey(key)
 }
 
 // loadContent validates the content folder at start; warnings are logged.

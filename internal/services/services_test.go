@@ -177,3 +177,44 @@ func TestReload(t *testing.T) {
 		t.Errorf("content.reload entry = %+v; want actor %d, versions %s → %s", e, admin.ID, first.Version, s.Catalog().Version)
 	}
 }
+
+// The key that seals TOTP secrets is made once in the data folder and used
+// again on the next start: an authenticator enrolled before a restart
+// still works after it.
+func TestTOTPKeySurvivesARestart(t *testing.T) {
+	data := t.TempDir()
+	ctx := context.Background()
+	first, err := Open(ctx, Config{DataDir: data, HashParams: cheapHash})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.Accounts.CreateUser(ctx, account.Registration{Name: "Rosa Pérez", Email: "rosa@ejemplo.mx", Password: "jardín de cactus azules"}, model.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	u, _, codes, err := first.Accounts.EnrolNow(ctx, "rosa@ejemplo.mx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(filepath.Join(data, TOTPKeyFile)); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("TOTP key in the data folder: %v", err)
+	}
+	second := open(t, Config{DataDir: data, HashParams: cheapHash})
+	// The enrolled secret opens with the key found on disk: a code is
+	// checked against it (right or wrong, but not a fault).
+	if _, err := second.Accounts.StartEnrolment(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	challenge, err := second.Accounts.BeginSecondFactor(ctx, u, "192.0.2.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := second.Accounts.FinishSignIn(ctx, challenge, "000000", account.TOTPCode, "", "", "192.0.2.1"); err != nil && !errors.Is(err, account.ErrWrongCode) {
+		t.Errorf("the enrolled secret does not open after a restart: %v", err)
+	}
+	if _, err := second.Accounts.FinishSignIn(ctx, challenge, codes[0], account.RecoveryCode, "", "", "192.0.2.1"); err != nil {
+		t.Errorf("a recovery code after a restart: %v", err)
+	}
+}

@@ -10,19 +10,16 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"mxcert/internal/account"
 	"mxcert/internal/admin"
 	"mxcert/internal/model"
 )
 
 func adminClient(t testing.TB, env *testEnv) *client {
 	t.Helper()
-	if _, err := env.accounts.CreateUser(context.Background(), account.Registration{Name: "Admin Fundación", Email: "admin@mxos.mx", Password: goodPassword}, model.RoleAdmin); err != nil {
-		t.Fatal(err)
-	}
+	secret, _ := newAdmin(t, env, "Admin Fundación", "admin@mxos.mx")
 	a := env.client(t)
 	a.ip = "192.0.2.200"
-	wantStatus(t, a.login("admin@mxos.mx", goodPassword), http.StatusSeeOther)
+	a.loginAdmin("admin@mxos.mx", secret)
 	return a
 }
 

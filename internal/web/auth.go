@@ -87,6 +87,9 @@ func (s *Server) login(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if u.IsAdmin() {
+		return s.beginSecondFactor(c, u, next) // the password alone never opens an administrator's session
+	}
 	if err := s.signIn(c, u.ID); err != nil {
 		return err
 	}

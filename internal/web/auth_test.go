@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,7 +10,6 @@ import (
 
 	"mxcert/internal/account"
 	"mxcert/internal/clocktest"
-	"mxcert/internal/model"
 )
 
 const goodPassword = "jardín de cactus azules"
@@ -277,11 +275,9 @@ func TestAdminGuard(t *testing.T) {
 	visitor := env.client(t)
 	candidate := env.client(t)
 	candidate.register("Ana López", "ana@ejemplo.mx", goodPassword)
-	if _, err := env.accounts.CreateUser(context.Background(), account.Registration{Name: "Admin Fundación", Email: "admin@mxos.mx", Password: goodPassword}, model.RoleAdmin); err != nil {
-		t.Fatal(err)
-	}
+	secret, _ := newAdmin(t, env, "Admin Fundación", "admin@mxos.mx")
 	admin := env.client(t)
-	wantStatus(t, admin.login("admin@mxos.mx", goodPassword), http.StatusSeeOther)
+	admin.loginAdmin("admin@mxos.mx", secret)
 
 	for _, target := range []string{"/admin", "/admin/", "/admin/no-existe"} {
 		wantStatus(t, visitor.get(target), http.StatusNotFound)

@@ -10,9 +10,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"mxcert/internal/account"
-	"mxcert/internal/model"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden pages in testdata/golden")
@@ -64,11 +61,9 @@ func TestGoldenPages(t *testing.T) {
 	add("certificate", c, "/certificados/"+cert.ID, http.StatusOK)
 	add("verification", visitor, "/verificar/"+cert.Code, http.StatusOK)
 
-	if _, err := env.accounts.CreateUser(context.Background(), account.Registration{Name: "Rosa Admin Pérez", Email: "rosa@mxos.mx", Password: goodPassword}, model.RoleAdmin); err != nil {
-		t.Fatal(err)
-	}
+	secret, _ := newAdmin(t, env, "Rosa Admin Pérez", "rosa@mxos.mx")
 	staff := env.client(t)
-	wantStatus(t, staff.login("rosa@mxos.mx", goodPassword), http.StatusSeeOther)
+	staff.loginAdmin("rosa@mxos.mx", secret)
 	add("admin-dashboard", staff, "/admin", http.StatusOK)
 }
 

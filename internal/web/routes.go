@@ -36,6 +36,9 @@ func (s *Server) routes() error {
 	pages.POST("/registro", s.handle(s.register))
 	pages.GET("/entrar", s.handle(s.loginForm))
 	pages.POST("/entrar", s.handle(s.login))
+	getPost(pages, "/entrar/codigo", s.handle(s.codePage))
+	getPost(pages, "/entrar/recuperacion", s.handle(s.codePage))
+	getPost(pages, "/entrar/activar", s.handle(s.enrolPage))
 	pages.POST("/salir", s.handle(s.logout))
 	pages.POST("/idioma", s.handle(s.setLanguage))
 
@@ -67,21 +70,29 @@ func (s *Server) routes() error {
 	signedIn.GET("/certificados/:id", s.handle(s.certificatePage))
 	signedIn.GET("/certificados/:id/pdf", s.handle(s.certificatePDF))
 
-	admin := pages.Group("/admin", s.requireAdmin)
+	// The console: administrators only, with a session that passed the
+	// second factor; its sensitive actions also need the password or a
+	// code typed in the last minutes (recent).
+	admin := pages.Group("/admin", s.requireAdmin, s.requireSecondFactor)
+	recent := admin.Group("", s.requireRecentCheck)
 	admin.GET("", s.handle(s.adminHome))
 	admin.GET("/candidatos", s.handle(s.adminCandidates))
 	admin.GET("/candidatos/:id", s.handle(s.adminCandidate))
 	getPost(admin, "/candidatos/:id/tiempo-adicional", s.handle(s.adminAccommodation))
-	getPost(admin, "/candidatos/:id/nombre", s.handle(s.adminName))
+	getPost(recent, "/candidatos/:id/nombre", s.handle(s.adminName))
 	getPost(admin, "/intentos/:id/liberar-espera", s.handle(s.adminWaive))
 	admin.GET("/certificados/:id", s.handle(s.adminCertificate))
-	getPost(admin, "/certificados/:id/revocar", s.handle(s.adminRevoke))
-	getPost(admin, "/certificados/:id/restablecer", s.handle(s.adminReinstate))
+	getPost(recent, "/certificados/:id/revocar", s.handle(s.adminRevoke))
+	getPost(recent, "/certificados/:id/restablecer", s.handle(s.adminReinstate))
 	admin.GET("/preguntas", s.handle(s.adminItems))
 	admin.GET("/exportar/intentos.csv", s.handle(s.adminExportAttempts))
 	admin.GET("/exportar/certificados.csv", s.handle(s.adminExportCertificates))
 	admin.GET("/bitacora", s.handle(s.adminAudit))
-	getPost(admin, "/contenido/recargar", s.handle(s.adminReload))
+	getPost(recent, "/contenido/recargar", s.handle(s.adminReload))
+	getPost(admin, "/confirmar", s.handle(s.adminRecheck))
+	admin.GET("/seguridad", s.handle(s.adminSecurity))
+	getPost(recent, "/seguridad/aplicacion", s.handle(s.adminReplaceAuthenticator))
+	getPost(recent, "/seguridad/codigos", s.handle(s.adminNewRecoveryCodes))
 
 	s.engine = e
 	s.handler = s.crossOriginProtection(e)

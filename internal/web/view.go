@@ -113,6 +113,7 @@ var flashes = map[string]bool{
 	"flash.welcome": true, "flash.signed_in": true, "flash.signed_out": true,
 	"flash.password_changed": true, "flash.name_changed": true,
 	"flash.admin_done": true, "flash.content_reloaded": true,
+	"mfa.flash_expired": true, "mfa.flash_recovery_used": true, "mfa.flash_rechecked": true, "mfa.flash_sign_in_again": true,
 }
 
 func (s *Server) setFlash(c *gin.Context, id string) {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -9,9 +8,6 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
-
-	"mxcert/internal/account"
-	"mxcert/internal/model"
 )
 
 func newTestServer(t *testing.T) *Server { return newEnv(t).srv }
@@ -107,11 +103,9 @@ func TestSecurityHeadersEverywhere(t *testing.T) {
 	visitor := env.client(t)
 	candidate := env.client(t)
 	candidate.register("Ana López", "ana@ejemplo.mx", goodPassword)
-	if _, err := env.accounts.CreateUser(context.Background(), account.Registration{Name: "Admin Fundación", Email: "admin@mxos.mx", Password: goodPassword}, model.RoleAdmin); err != nil {
-		t.Fatal(err)
-	}
+	secret, _ := newAdmin(t, env, "Admin Fundación", "admin@mxos.mx")
 	admin := env.client(t)
-	admin.login("admin@mxos.mx", goodPassword)
+	admin.loginAdmin("admin@mxos.mx", secret)
 
 	routes := env.srv.engine.Routes()
 	if len(routes) < 10 {
