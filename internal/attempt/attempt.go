@@ -95,7 +95,7 @@ func (s *Service) Start(ctx context.Context, user *model.User, t *content.Track,
 	if err != nil {
 		return nil, err
 	}
-	items, err := exam.Assemble(t, content.ExamPool, seed)
+	items, err := exam.Assemble(t, content.ExamPool, seed, nil)
 	if err != nil {
 		return nil, err
 	}
