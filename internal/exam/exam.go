@@ -128,8 +128,8 @@ type Seen map[string]time.Time
 // groups, a seed gives the exam it gave before either existed.
 func Assemble(t *content.Track, pool content.Pool, seed uint64, seen Seen) ([]Item, error) {
 	r := newRand(seed)
-	var qs []*content.Question
-	var cands []draw.Candidate
+	qs := make([]*content.Question, 0, len(t.ExamQuestions))
+	cands := make([]draw.Candidate, 0, len(t.ExamQuestions))
 	need := make([]int, len(t.Rules.Blueprint))
 	for d, line := range t.Rules.Blueprint {
 		domain := t.Pool(pool, line.Domain)
