@@ -22,6 +22,11 @@ type Item struct {
 	Line    int
 	Stem    string // plain text
 	Retired bool   // served in the past, since removed from the bank
+	// Exposed is how many attempts served the question, finished or not;
+	// Exposure is their share of all the track's attempts (0 without
+	// attempts). A high exposure means many candidates have seen it.
+	Exposed  int
+	Exposure float64
 }
 
 // FacilityText is the facility with two decimals.
@@ -36,6 +41,9 @@ func (it Item) DiscriminationText() string {
 	return fmt.Sprintf("%.2f", it.Discrimination)
 }
 
+// ExposureText is the exposure with two decimals, like the facility.
+func (it Item) ExposureText() string { return fmt.Sprintf("%.2f", it.Exposure) }
+
 // ItemOrder is an order of the item analysis.
 type ItemOrder int
 
@@ -47,6 +55,7 @@ const (
 	ByFacility                        // by facility
 	ByDiscrimination                  // by discrimination, undefined lowest
 	ByFlags                           // by number of flags
+	ByExposure                        // by exposure
 )
 
 var itemOrders = map[ItemOrder]func(a, b Item) int{
@@ -57,6 +66,7 @@ var itemOrders = map[ItemOrder]func(a, b Item) int{
 	// discrimination sorts with the weakest.
 	ByDiscrimination: func(a, b Item) int { return cmp.Compare(a.Discrimination, b.Discrimination) },
 	ByFlags:          func(a, b Item) int { return cmp.Compare(len(a.Flags), len(b.Flags)) },
+	ByExposure:       func(a, b Item) int { return cmp.Compare(a.Exposed, b.Exposed) },
 }
 
 // ItemAnalysis is the statistics of every exam question of a track.
@@ -64,14 +74,15 @@ type ItemAnalysis struct {
 	Track    *content.Track
 	Items    []Item
 	Attempts int // finished attempts the statistics come from
+	Started  int // every attempt, finished or not: exposure's denominator
 	Flagged  int // questions with at least one flag
 }
 
 // ItemAnalysis computes the statistics of every exam question of t from
-// the finished attempts of its track, in the order asked for (reversed
-// when desc). Questions of the bank never served are listed without
-// statistics; questions served in the past but since removed from the
-// bank are listed as retired.
+// the finished attempts of its track, and its exposure from all of them,
+// in the order asked for (reversed when desc). Questions of the bank never
+// served are listed without statistics; questions served in the past but
+// since removed from the bank are listed as retired.
 func (s *Service) ItemAnalysis(ctx context.Context, t *content.Track, order ItemOrder, desc bool) (*ItemAnalysis, error) {
 	var responses []exam.Response
 	attempts := map[string]bool{}
@@ -83,9 +94,28 @@ func (s *Service) ItemAnalysis(ctx context.Context, t *content.Track, order Item
 	if err != nil {
 		return nil, fmt.Errorf("item analysis of %s: %w", t.ID, err)
 	}
+	exposure, err := s.db.ItemExposure(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
 	a := assemble(t, exam.ItemStats(responses), len(attempts))
+	a.expose(exposure)
 	a.sort(order, desc)
 	return a, nil
+}
+
+// expose sets each item's exposure. A question that left the bank and
+// that only attempts still in progress served is not listed: there is
+// nothing to analyse of it, nor anything to change in the bank.
+func (a *ItemAnalysis) expose(e store.ItemExposure) {
+	a.Started = e.Attempts
+	for i := range a.Items {
+		it := &a.Items[i]
+		it.Exposed = e.Served[it.QuestionID]
+		if e.Attempts > 0 {
+			it.Exposure = float64(it.Exposed) / float64(e.Attempts)
+		}
+	}
 }
 
 // assemble pairs the statistics with the bank's questions, in the bank's
@@ -135,7 +165,7 @@ func (a *ItemAnalysis) sort(order ItemOrder, desc bool) {
 // Export streams the analysis to emit as rows of text, a header first.
 // The correct options are marked with an asterisk.
 func (a *ItemAnalysis) Export(emit func(row []string) error) error {
-	header := []string{"pregunta", "dominio", "archivo", "linea", "servida", "correctas", "facilidad", "discriminacion", "alertas", "opciones"}
+	header := []string{"pregunta", "dominio", "archivo", "linea", "servida", "correctas", "facilidad", "discriminacion", "alertas", "opciones", "exposicion"}
 	if err := emit(header); err != nil {
 		return err
 	}
@@ -149,7 +179,7 @@ func (a *ItemAnalysis) Export(emit func(row []string) error) error {
 			opts = append(opts, fmt.Sprintf("%s%s: %.2f", mark, o.HTML, o.Share))
 		}
 		err := emit([]string{it.QuestionID, it.Domain, it.File, strconv.Itoa(it.Line), strconv.Itoa(it.Served), strconv.Itoa(it.Correct),
-			it.FacilityText(), it.DiscriminationText(), strings.Join(it.Flags, " "), strings.Join(opts, " | ")})
+			it.FacilityText(), it.DiscriminationText(), strings.Join(it.Flags, " "), strings.Join(opts, " | "), it.ExposureText()})
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"mxcert/internal/content"
 	"mxcert/internal/exam"
+	"mxcert/internal/store"
 )
 
 func TestItemAnalysisAssembly(t *testing.T) {
@@ -103,6 +105,19 @@ func TestItemAnalysisFromAttempts(t *testing.T) {
 	if served != 6 || correct != 4 {
 		t.Errorf("served %d, correct %d; want 6 and 4 (three attempts of two questions, two passes)", served, correct)
 	}
+	// Exposure counts the attempt in progress too: four attempts of two
+	// questions each.
+	exposed, share := 0, 0.0
+	for _, it := range a.Items {
+		exposed += it.Exposed
+		share += it.Exposure
+		if it.Exposed < it.Served || it.Exposure != float64(it.Exposed)/4 {
+			t.Errorf("item %s: served %d, exposed %d, exposure %v", it.QuestionID, it.Served, it.Exposed, it.Exposure)
+		}
+	}
+	if a.Started != 4 || exposed != 8 || math.Abs(share-2) > 1e-9 {
+		t.Errorf("started %d, exposed %d, shares add up to %v; want 4, 8 and 2", a.Started, exposed, share)
+	}
 
 	// Once a served question leaves the bank, it is listed as retired.
 	trimmed := *e.track
@@ -126,5 +141,25 @@ func TestItemAnalysisFromAttempts(t *testing.T) {
 	}
 	if !strings.Contains(rows[1][9], "*") {
 		t.Errorf("the correct option is not marked: %q", rows[1][9])
+	}
+	if rows[0][10] != "exposicion" || rows[1][10] != a.Items[0].ExposureText() {
+		t.Errorf("exposure column: %q, %q", rows[0][10], rows[1][10])
+	}
+}
+
+// Exposure is a share of every attempt, finished or not: ter-001 was
+// served only in an attempt still in progress.
+func TestItemExposure(t *testing.T) {
+	track := &content.Track{ExamQuestions: []*content.Question{{ID: "arr-001", Domain: "arranque"}, {ID: "arr-002", Domain: "arranque"}, {ID: "ter-001", Domain: "terminal"}}}
+	a := assemble(track, []exam.ItemStat{{QuestionID: "arr-001", Served: 3}, {QuestionID: "old-001", Served: 2}}, 3)
+	a.expose(store.ItemExposure{Attempts: 4, Served: map[string]int{"arr-001": 4, "ter-001": 1, "old-001": 2, "old-002": 1}})
+	a.sort(ByExposure, true)
+	var got []string
+	for _, it := range a.Items {
+		got = append(got, fmt.Sprintf("%s %d %s %v", it.QuestionID, it.Exposed, it.ExposureText(), it.Retired))
+	}
+	want := []string{"arr-001 4 1.00 false", "old-001 2 0.50 true", "ter-001 1 0.25 false", "arr-002 0 0.00 false"}
+	if !slices.Equal(got, want) || a.Started != 4 {
+		t.Errorf("by exposure, most first:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

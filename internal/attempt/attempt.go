@@ -86,16 +86,14 @@ func (s *Service) Eligibility(ctx context.Context, userID int64, t *content.Trac
 
 // Start begins an attempt, or returns the one in progress. confirmedName is
 // the name the candidate saw and confirmed; it must still be the account's
-// name, and it is the name the certificate will carry.
+// name, and it is the name the certificate will carry. A retake is drawn
+// from the questions the candidate has not been served, then from those
+// served longest ago (exam.Assemble).
 func (s *Service) Start(ctx context.Context, user *model.User, t *content.Track, contentVersion, confirmedName string) (*model.Attempt, error) {
 	if _, err := s.Eligibility(ctx, user.ID, t); err != nil { // finalises an expired attempt first
 		return nil, err
 	}
 	seed, err := s.seed()
-	if err != nil {
-		return nil, err
-	}
-	items, err := exam.Assemble(t, content.ExamPool, seed)
 	if err != nil {
 		return nil, err
 	}
@@ -121,6 +119,17 @@ func (s *Service) Start(ctx context.Context, user *model.User, t *content.Track,
 		}
 		if confirmedName != u.Name {
 			return ErrNameChanged
+		}
+		// A retake serves what the candidate has not seen, as far as the
+		// bank allows; the history is read where the attempt is written,
+		// so it includes every attempt before this one.
+		seen, err := tx.Served(u.ID, t.ID)
+		if err != nil {
+			return err
+		}
+		items, err := exam.Assemble(t, content.ExamPool, seed, seen)
+		if err != nil {
+			return err
 		}
 		extra := time.Duration(u.ExtraMinutes) * time.Minute
 		a = &model.Attempt{

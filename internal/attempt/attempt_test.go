@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -338,4 +339,38 @@ func answerTo(a *model.Attempt, pos int, options []int, flagged bool, known int6
 		ans.QuestionID = a.Items[pos].Item.QuestionID
 	}
 	return ans
+}
+
+// Each retake serves what the candidate has not seen: the example bank
+// holds three questions a domain and the exam draws one of each, so three
+// attempts share nothing, and the fourth, with everything seen, serves
+// again what was seen longest ago, the first attempt's.
+func TestRetakesServeUnseenQuestions(t *testing.T) {
+	e := newEnv(t, "../content/testdata/content", "ejemplo")
+	ctx := context.Background()
+	var attempts [][]string
+	seen := map[string]bool{}
+	for n := range 4 {
+		a := e.start(t)
+		var ids []string
+		for _, it := range a.Items {
+			ids = append(ids, it.Item.QuestionID)
+		}
+		slices.Sort(ids)
+		if n < 3 {
+			for _, id := range ids {
+				if seen[id] {
+					t.Fatalf("attempt %d serves %s again: %v", n+1, id, attempts)
+				}
+				seen[id] = true
+			}
+		} else if !slices.Equal(ids, attempts[0]) {
+			t.Errorf("fourth attempt serves %v; want the first's, seen longest ago, %v", ids, attempts[0])
+		}
+		attempts = append(attempts, ids)
+		if fin, err := e.svc.Finalize(ctx, e.user.ID, a.ID, model.FinishSubmitted); err != nil || fin.Passed() {
+			t.Fatalf("finalize attempt %d: %+v, %v; want a fail", n+1, fin, err)
+		}
+		e.clock.Advance(24 * time.Hour) // past the cool-down
+	}
 }

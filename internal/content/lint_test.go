@@ -109,6 +109,14 @@ func TestLintRules(t *testing.T) {
 			file: bankArr, line: 5, message: "atributo desconocido «dificil»"},
 		{name: "group without a name", changes: []change{{bankArr, "## arr-001", "## arr-001 {grupo}"}},
 			file: bankArr, line: 5, message: "el grupo se escribe «grupo=nombre»"},
+		{name: "a group leaves a domain short", changes: []change{{cert, "questions: 2", "questions: 3"}, {cert, "arranque: 1", "arranque: 2"},
+			{bankArr, "## arr-001", "## arr-001 {grupo=usb}"}, {bankArr, "## arr-002", "## arr-002 {grupo=usb}"}, {bankArr, "## arr-003", "## arr-003 {grupo=usb}"}},
+			file: cert, line: 11, message: "el examen no se puede armar con los grupos declarados: el dominio «arranque» pide 2 preguntas, pero las suyas solo alcanzan para 1, porque un examen nunca trae dos preguntas del mismo grupo (grupo «usb»: 3 preguntas, la primera en ejemplo/questions/arranque.md:5)"},
+		{name: "a group across domains", changes: []change{{bankArr, "## arr-001", "## arr-001 {grupo=uno}"}, {bankArr, "## arr-002", "## arr-002 {grupo=uno}"}, {bankArr, "## arr-003", "## arr-003 {grupo=uno}"},
+			{bankTer, "## ter-001", "## ter-001 {grupo=uno}"}, {bankTer, "## ter-002", "## ter-002 {grupo=uno}"}, {bankTer, "## ter-003", "## ter-003 {grupo=uno}"}},
+			file: cert, line: 11, message: "los dominios «arranque» y «terminal» piden 2 preguntas en total, pero las suyas solo alcanzan para 1"},
+		{name: "a group the simulacro cannot draw", changes: []change{{"ejemplo/practice/arranque.md", "## pra-arr-001", "## pra-arr-001 {grupo=uno}"}, {pracTer, "## pra-ter-001", "## pra-ter-001 {grupo=uno}"}},
+			sev: Warning, file: cert, line: 11, message: "el simulacro de práctica no se puede armar con los grupos declarados"},
 		{name: "attributes not closed", changes: []change{{bankArr, "## arr-001", "## arr-001 {grupo=usb"}},
 			file: bankArr, line: 5, message: "los atributos van entre llaves al final del título"},
 		{name: "content after the explanation", changes: []change{{bankArr, "> Sin guardar, el firmware descarta los cambios al reiniciar.", "> Sin guardar, el firmware descarta los cambios al reiniciar.\n\nUna nota suelta."}},
@@ -238,5 +246,31 @@ func TestQuestionAttributes(t *testing.T) {
 	}
 	if other := cat.Track("ejemplo").Question("arr-003"); other.Group != "" || other.MultiSelect {
 		t.Errorf("arr-002 took attributes it does not have: %+v", other)
+	}
+}
+
+// Groups that leave one arrangement still pass: lint asks whether some
+// exam can be drawn, not whether every way of drawing would do.
+func TestLintAcceptsGroupsThatFit(t *testing.T) {
+	m := fixture(t)
+	// arranque needs two: arr-001 and one of arr-002 and arr-003, which
+	// uses both groups, so terminal must serve ter-003.
+	edit(t, m, "ejemplo/certification.md", "questions: 2", "questions: 3")
+	edit(t, m, "ejemplo/certification.md", "arranque: 1", "arranque: 2")
+	edit(t, m, "ejemplo/questions/arranque.md", "## arr-001", "## arr-001 {grupo=uno}")
+	edit(t, m, "ejemplo/questions/arranque.md", "## arr-002", "## arr-002 {grupo=dos}")
+	edit(t, m, "ejemplo/questions/arranque.md", "## arr-003", "## arr-003 {grupo=dos}")
+	edit(t, m, "ejemplo/questions/terminal.md", "## ter-001", "## ter-001 {grupo=uno}")
+	edit(t, m, "ejemplo/questions/terminal.md", "## ter-002", "## ter-002 {grupo=dos}")
+	_, report := Load(m, Options{})
+	if report.HasErrors() {
+		t.Errorf("errors:\n%s", findingsText(report))
+	}
+	// One more question of arranque's in group dos, and no arrangement
+	// is left.
+	edit(t, m, "ejemplo/questions/arranque.md", "## arr-001 {grupo=uno}", "## arr-001 {grupo=dos}")
+	_, report = Load(m, Options{})
+	if !report.HasErrors() {
+		t.Errorf("arranque's three questions in one group passed:\n%s", findingsText(report))
 	}
 }

@@ -6,12 +6,16 @@ package exam
 import (
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"html/template"
 	mathrand "math/rand/v2"
 	"slices"
+	"strings"
+	"time"
 
 	"mxcert/internal/content"
+	"mxcert/internal/exam/draw"
 )
 
 // Item is a question as it was served: the stem, the options in the order
@@ -106,21 +110,54 @@ func serve(r *mathrand.Rand, q *content.Question) Item {
 	return it
 }
 
+// Seen is what a candidate was served before: when each question was last
+// served to them. Nil is a candidate who has seen nothing.
+type Seen map[string]time.Time
+
 // Assemble builds an exam (or a simulacro, from the practice pool) per the
-// track's blueprint: for each domain, Count questions drawn at random from
-// its pool, then the whole set in random order with options shuffled. The
-// same seed always gives the same exam.
-func Assemble(t *content.Track, pool content.Pool, seed uint64) ([]Item, error) {
+// track's blueprint: for each domain, Count questions drawn from its pool,
+// then the whole set in random order with options shuffled. It never serves
+// two questions of one enemy group, even of different domains, and fails
+// only when no arrangement of the pool avoids it.
+//
+// seen steers a retake away from what the candidate was served: questions
+// never seen come first, then the least recently seen, and chance decides
+// among equals. Over the whole exam, the draw serves as few seen questions
+// as the blueprint and the groups allow (see package draw). The same seed
+// and the same history always give the same exam; without history or
+// groups, a seed gives the exam it gave before either existed.
+func Assemble(t *content.Track, pool content.Pool, seed uint64, seen Seen) ([]Item, error) {
 	r := newRand(seed)
-	var picked []*content.Question
-	for _, d := range t.Rules.Blueprint {
-		qs := t.Pool(pool, d.Domain)
-		if len(qs) < d.Count {
-			return nil, fmt.Errorf("domain %s: the %s pool has %d questions, the blueprint asks for %d", d.Domain, pool, len(qs), d.Count)
+	qs := make([]*content.Question, 0, len(t.ExamQuestions))
+	cands := make([]draw.Candidate, 0, len(t.ExamQuestions))
+	need := make([]int, len(t.Rules.Blueprint))
+	for d, line := range t.Rules.Blueprint {
+		domain := t.Pool(pool, line.Domain)
+		if len(domain) < line.Count {
+			return nil, fmt.Errorf("domain %s: the %s pool has %d questions, the blueprint asks for %d", line.Domain, pool, len(domain), line.Count)
 		}
-		for _, i := range r.Perm(len(qs))[:d.Count] {
-			picked = append(picked, qs[i])
+		need[d] = line.Count
+		// The order of this permutation is the draw's preference; its
+		// first Count are the whole choice when nothing else matters.
+		for rank, i := range r.Perm(len(domain)) {
+			qs = append(qs, domain[i])
+			cands = append(cands, draw.Candidate{Domain: d, Group: domain[i].Group, Cost: draw.Cost{Random: int64(rank)}})
 		}
+	}
+	for i, rank := range recencyRanks(qs, seen) {
+		if rank > 0 {
+			cands[i].Cost.Seen, cands[i].Cost.Recency = 1, rank
+		}
+	}
+	chosen, err := draw.Choose(need, cands)
+	if err != nil {
+		return nil, fmt.Errorf("draw the %s of %s: %w", pool, t.ID, describe(t, err))
+	}
+	// Candidates are in blueprint order and, within a domain, in the
+	// permutation's order: chosen keeps that order, as picks always had.
+	picked := make([]*content.Question, len(chosen))
+	for i, c := range chosen {
+		picked[i] = qs[c]
 	}
 	r.Shuffle(len(picked), func(i, j int) { picked[i], picked[j] = picked[j], picked[i] })
 	items := make([]Item, len(picked))
@@ -128,6 +165,44 @@ func Assemble(t *content.Track, pool content.Pool, seed uint64) ([]Item, error) 
 		items[i] = serve(r, q)
 	}
 	return items, nil
+}
+
+// recencyRanks ranks each question of qs by when it was last served: 0
+// for never, 1 for the longest ago; questions served at one moment (in one
+// attempt) share a rank.
+func recencyRanks(qs []*content.Question, seen Seen) []int64 {
+	ranks := make([]int64, len(qs))
+	if len(seen) == 0 {
+		return ranks
+	}
+	var times []time.Time
+	for _, q := range qs {
+		if at, ok := seen[q.ID]; ok {
+			times = append(times, at)
+		}
+	}
+	slices.SortFunc(times, time.Time.Compare)
+	times = slices.CompactFunc(times, time.Time.Equal)
+	for i, q := range qs {
+		if at, ok := seen[q.ID]; ok {
+			k, _ := slices.BinarySearchFunc(times, at, time.Time.Compare)
+			ranks[i] = int64(k) + 1
+		}
+	}
+	return ranks
+}
+
+// describe names the domains of a shortfall instead of numbering them.
+func describe(t *content.Track, err error) error {
+	var short *draw.Shortfall
+	if !errors.As(err, &short) {
+		return err
+	}
+	names := make([]string, len(short.Domains))
+	for i, d := range short.Domains {
+		names[i] = t.Rules.Blueprint[d].Domain
+	}
+	return fmt.Errorf("domains %s with groups %s: %w", strings.Join(names, ", "), strings.Join(short.Groups, ", "), err)
 }
 
 // Quiz draws up to n questions of one domain's practice pool, in random

@@ -21,7 +21,7 @@ func shipped(t *testing.T) *content.Track {
 func TestAssembleFollowsTheBlueprint(t *testing.T) {
 	tr := shipped(t)
 	for seed := range uint64(50) {
-		items, err := Assemble(tr, content.ExamPool, seed)
+		items, err := Assemble(tr, content.ExamPool, seed, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,9 +84,9 @@ func ids(items []Item) []string {
 
 func TestSeedsDecideTheExam(t *testing.T) {
 	tr := shipped(t)
-	a, _ := Assemble(tr, content.ExamPool, 42)
-	b, _ := Assemble(tr, content.ExamPool, 42)
-	c, _ := Assemble(tr, content.ExamPool, 43)
+	a, _ := Assemble(tr, content.ExamPool, 42, nil)
+	b, _ := Assemble(tr, content.ExamPool, 42, nil)
+	c, _ := Assemble(tr, content.ExamPool, 43, nil)
 	if fmt.Sprint(a) != fmt.Sprint(b) {
 		t.Error("the same seed gave two different exams")
 	}
@@ -105,7 +105,7 @@ func TestSeedsDecideTheExam(t *testing.T) {
 	}
 	orders := map[string]bool{}
 	for seed := range uint64(20) {
-		items, _ := Assemble(tr, content.ExamPool, seed)
+		items, _ := Assemble(tr, content.ExamPool, seed, nil)
 		for _, it := range items {
 			if it.QuestionID == items[0].QuestionID {
 				orders[fmt.Sprint(it.Key())] = true
@@ -119,12 +119,12 @@ func TestSeedsDecideTheExam(t *testing.T) {
 
 func TestAssembleRefusesAThinPool(t *testing.T) {
 	tr := shipped(t)
-	if _, err := Assemble(tr, content.PracticePool, 1); err != nil {
+	if _, err := Assemble(tr, content.PracticePool, 1, nil); err != nil {
 		t.Errorf("practice pool should hold a simulacro: %v", err)
 	}
 	thin := *tr
 	thin.Rules.Blueprint = []content.DomainCount{{Domain: "redes", Count: 27}}
-	if _, err := Assemble(&thin, content.ExamPool, 1); err == nil {
+	if _, err := Assemble(&thin, content.ExamPool, 1, nil); err == nil {
 		t.Error("a blueprint larger than the pool was assembled")
 	}
 }
@@ -238,7 +238,7 @@ func BenchmarkAssemble(b *testing.B) {
 	tr := cat.Track("soporte-basico")
 	b.ReportAllocs()
 	for i := uint64(0); b.Loop(); i++ {
-		if _, err := Assemble(tr, content.ExamPool, i); err != nil {
+		if _, err := Assemble(tr, content.ExamPool, i, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -248,7 +248,7 @@ func BenchmarkAssemble(b *testing.B) {
 func BenchmarkScore(b *testing.B) {
 	cat, _, _ := content.LoadDir("../../content", content.Options{})
 	tr := cat.Track("soporte-basico")
-	items, _ := Assemble(tr, content.ExamPool, 1)
+	items, _ := Assemble(tr, content.ExamPool, 1, nil)
 	answers := make([][]int, len(items))
 	for i, it := range items {
 		answers[i] = it.Key()

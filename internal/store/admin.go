@@ -277,6 +277,37 @@ func (db *DB) ItemResponses(ctx context.Context, track string, fn func(ItemRespo
 	return rows.Err()
 }
 
+// ItemExposure is how many attempts a track has had, finished or still in
+// progress, and how many of them served each question: what candidates
+// have seen, not only what they answered in a finished exam.
+type ItemExposure struct {
+	Attempts int
+	Served   map[string]int // question id → attempts that served it
+}
+
+// ItemExposure counts the attempts of a track and those that served each
+// question, in one statement so that both come from one snapshot (a share
+// never tops 100 %). Every attempt serves questions, so without rows
+// there are no attempts.
+func (db *DB) ItemExposure(ctx context.Context, track string) (ItemExposure, error) {
+	e := ItemExposure{Served: map[string]int{}}
+	rows, err := db.read.QueryContext(ctx, `SELECT i.question_id, count(DISTINCT i.attempt_id), (SELECT count(*) FROM attempts WHERE track_id = ?)
+		FROM attempt_items i JOIN attempts a ON a.id = i.attempt_id WHERE a.track_id = ? GROUP BY i.question_id`, track, track)
+	if err != nil {
+		return e, fmt.Errorf("item exposure of %s: %w", track, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n, &e.Attempts); err != nil {
+			return e, err
+		}
+		e.Served[id] = n
+	}
+	return e, rows.Err()
+}
+
 // ExportAttempt is one row of the attempts export.
 type ExportAttempt struct {
 	model.Attempt

@@ -166,6 +166,28 @@ func queryAttempts(ctx context.Context, q querier, where string, args ...any) ([
 	return out, rows.Err()
 }
 
+// Served is what a candidate was served in a track: each question of
+// their attempts, with when it was last served (its attempt's start).
+// A retake is drawn away from it.
+func (tx *Tx) Served(userID int64, track string) (exam.Seen, error) {
+	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT i.question_id, max(a.started_at) FROM attempts a JOIN attempt_items i ON i.attempt_id = a.id
+		WHERE a.user_id = ? AND a.track_id = ? GROUP BY i.question_id`, userID, track)
+	if err != nil {
+		return nil, fmt.Errorf("questions served to %d in %s: %w", userID, track, err)
+	}
+	defer rows.Close()
+	seen := exam.Seen{}
+	for rows.Next() {
+		var id string
+		var at int64
+		if err := rows.Scan(&id, &at); err != nil {
+			return nil, err
+		}
+		seen[id] = fromMS(at)
+	}
+	return seen, rows.Err()
+}
+
 // OpenAttempts lists a candidate's attempts in progress in any track,
 // without items, soonest deadline first. It is on every page a signed-in
 // candidate sees (the way back to a running exam), so it reads one index.

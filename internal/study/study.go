@@ -80,7 +80,7 @@ func (s *Service) StartQuiz(ctx context.Context, userID int64, t *content.Track,
 func (s *Service) StartSimulacro(ctx context.Context, userID int64, t *content.Track, version string, timed bool) (*model.PracticeSession, error) {
 	same := func(p store.OpenPractice) bool { return p.Kind == model.PracticeSimulacro && p.Timed == timed }
 	return s.startOrResume(ctx, userID, t, same, func(seed uint64) (*model.PracticeSession, []exam.Item, error) {
-		items, err := exam.Assemble(t, content.PracticePool, seed)
+		items, err := exam.Assemble(t, content.PracticePool, seed, nil)
 		if err != nil {
 			return nil, nil, err
 		}

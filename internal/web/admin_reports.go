@@ -25,6 +25,7 @@ type adminItemsView struct {
 	Min      int
 	Flagged  int
 	Attempts int
+	Started  int
 }
 
 // itemOrders are the item analysis's orders by their names in the URL,
@@ -35,6 +36,7 @@ var itemOrders = map[string]admin.ItemOrder{
 	"facilidad":      admin.ByFacility,
 	"discriminacion": admin.ByDiscrimination,
 	"alertas":        admin.ByFlags,
+	"exposicion":     admin.ByExposure,
 }
 
 // adminItems is the item analysis of a track's exam bank, as a page or a
@@ -60,7 +62,7 @@ func (s *Server) adminItems(c *gin.Context) error {
 	if c.Query("formato") == "csv" {
 		return writeCSV(c, "preguntas-"+t.ID+".csv", a.Export)
 	}
-	v.Items, v.Attempts, v.Flagged = a.Items, a.Attempts, a.Flagged
+	v.Items, v.Attempts, v.Started, v.Flagged = a.Items, a.Attempts, a.Started, a.Flagged
 	return s.page(c, http.StatusOK, "admin_items", v)
 }
 

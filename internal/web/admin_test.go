@@ -187,6 +187,9 @@ func TestItemAnalysisPageAndCSV(t *testing.T) {
 	page := admin.get("/admin/preguntas?orden=facilidad&dir=desc")
 	wantStatus(t, page, http.StatusOK)
 	wantBody(t, page, "Calculado con 1 exámenes terminados", "ejemplo/questions/", `aria-sort="descending"`, "1 de 30 respuestas", "1.00")
+	// The exam served two of the bank's questions: each to the one attempt.
+	page = admin.get("/admin/preguntas?orden=exposicion&dir=desc")
+	wantBody(t, page, "de los 1 exámenes iniciados", `aria-sort="descending"><a href="/admin/preguntas?certificacion=ejemplo&amp;orden=exposicion&amp;dir=asc">Exposición</a>`, "100 %<br><span class=\"meta\">1 de 1</span>", "0 %<br><span class=\"meta\">0 de 1</span>")
 	rec := admin.get("/admin/preguntas?formato=csv")
 	wantStatus(t, rec, http.StatusOK)
 	if !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/csv") {
