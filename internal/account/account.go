@@ -38,20 +38,37 @@ var ErrNoSession = errors.New("no session")
 type Service struct {
 	db     *store.DB
 	now    func() time.Time
-	params HashParams
+	hasher *hasher
 	// dummyHash is checked when an e-mail is unknown, so a failed sign-in
 	// takes the same time whether or not the account exists.
 	dummyHash string
 }
 
-// New returns the service. params is normally OWASPParams; tests may pass
-// cheaper ones.
-func New(db *store.DB, now func() time.Time, params HashParams) (*Service, error) {
-	dummy, err := hashPassword("dummy password for timing", params)
-	if err != nil {
+// Config is how the service hashes passwords.
+type Config struct {
+	// Hash are the Argon2id costs of new hashes; zero means OWASPParams.
+	// Tests pass cheaper ones.
+	Hash HashParams
+	// HashMemory bounds, in bytes, the memory that all password hashing
+	// (sign-in, registration, password changes, accounts made on the
+	// command line) may use at once; zero means DefaultHashMemory.
+	HashMemory int64
+	// HashWait is how long a request waits for hashing memory before it
+	// fails with ErrBusy; zero means DefaultHashWait.
+	HashWait time.Duration
+}
+
+// New returns the service.
+func New(db *store.DB, now func() time.Time, cfg Config) (*Service, error) {
+	if cfg.Hash == (HashParams{}) {
+		cfg.Hash = OWASPParams
+	}
+	s := &Service{db: db, now: now, hasher: newHasher(cfg.Hash, cfg.HashMemory, cfg.HashWait)}
+	var err error
+	if s.dummyHash, err = s.hasher.hash(context.Background(), "dummy password for timing"); err != nil {
 		return nil, err
 	}
-	return &Service{db: db, now: now, params: params, dummyHash: dummy}, nil
+	return s, nil
 }
 
 // Registration is what a person types to create an account.
@@ -87,7 +104,7 @@ func (s *Service) create(ctx context.Context, r Registration, role model.Role, n
 	if err := v.orNil(); err != nil {
 		return nil, err
 	}
-	hash, err := hashPassword(r.Password, s.params)
+	hash, err := s.hasher.hash(ctx, r.Password)
 	if err != nil {
 		return nil, fmt.Errorf("hash password: %w", err)
 	}
@@ -112,13 +129,17 @@ func (s *Service) create(ctx context.Context, r Registration, role model.Role, n
 func (s *Service) Authenticate(ctx context.Context, email, password string) (*model.User, error) {
 	u, err := s.db.UserByEmail(ctx, NormalizeEmail(email))
 	if errors.Is(err, store.ErrNotFound) {
-		_, _ = checkPassword(password, s.dummyHash) // same cost as a real check; the result is irrelevant
+		// The same cost as a real check; only a failure to run it matters,
+		// so that a busy server answers alike for every e-mail.
+		if _, err := s.hasher.check(ctx, password, s.dummyHash); err != nil {
+			return nil, err
+		}
 		return nil, ErrBadCredentials
 	}
 	if err != nil {
 		return nil, err
 	}
-	ok, err := checkPassword(password, u.PasswordHash)
+	ok, err := s.hasher.check(ctx, password, u.PasswordHash)
 	if err != nil {
 		return nil, fmt.Errorf("check password of user %d: %w", u.ID, err)
 	}
@@ -137,7 +158,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 		return err
 	}
 	var v ValidationError
-	ok, err := checkPassword(current, u.PasswordHash)
+	ok, err := s.hasher.check(ctx, current, u.PasswordHash)
 	if err != nil {
 		return fmt.Errorf("check password of user %d: %w", u.ID, err)
 	}
@@ -149,7 +170,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 	if err := v.orNil(); err != nil {
 		return err
 	}
-	hash, err := hashPassword(next, s.params)
+	hash, err := s.hasher.hash(ctx, next)
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,12 @@ type env struct {
 // temporary directory, with a fake clock.
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvWith(t, Config{Hash: cheapHash})
+}
+
+// newEnvWith is newEnv with the service configured by cfg.
+func newEnvWith(t *testing.T, cfg Config) *env {
+	t.Helper()
 	clock := clocktest.New()
 	db, err := store.Open(context.Background(), t.TempDir(), store.WithClock(clock.Now))
 	if err != nil {
@@ -39,7 +45,7 @@ func newEnv(t *testing.T) *env {
 			t.Errorf("close the database: %v", err)
 		}
 	})
-	svc, err := New(db, clock.Now, cheapHash)
+	svc, err := New(db, clock.Now, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +245,7 @@ func TestAuthenticate(t *testing.T) {
 func TestRealHashParameters(t *testing.T) {
 	e := newEnv(t)
 	old := e.register(t, "Ana López", "ana@ejemplo.mx") // cheap costs
-	owasp, err := New(e.db, e.clock.Now, OWASPParams)
+	owasp, err := New(e.db, e.clock.Now, Config{Hash: OWASPParams})
 	if err != nil {
 		t.Fatal(err)
 	}
