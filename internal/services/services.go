@@ -103,6 +103,9 @@ func Open(ctx context.Context, cfg Config) (*Set, error) {
 	if s.Now == nil {
 		s.Now = time.Now
 	}
+	if s.contentOpts.Now == nil {
+		s.contentOpts.Now = s.Now // the console's "loaded at" follows the same clock as everything else
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
