@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -60,8 +61,15 @@ func (s *Server) changePassword(c *gin.Context) error {
 	if err != nil {
 		return errForbidden
 	}
+	user := currentUser(c)
+	if err := s.limit(c, s.limits.passwordIP, c.ClientIP()); err != nil {
+		return err
+	}
+	if err := s.limit(c, s.limits.passwordUser, strconv.FormatInt(user.ID, 10)); err != nil {
+		return err
+	}
 	form := newForm()
-	err = s.accounts.ChangePassword(c.Request.Context(), currentUser(c).ID, c.Request.PostForm.Get("current"), c.Request.PostForm.Get("new"), ck.Value)
+	err = s.accounts.ChangePassword(c.Request.Context(), user.ID, c.Request.PostForm.Get("current"), c.Request.PostForm.Get("new"), ck.Value)
 	if fieldErrors(err, form) {
 		return s.renderAccount(c, http.StatusUnprocessableEntity, form, newForm())
 	}

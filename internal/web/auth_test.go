@@ -369,3 +369,48 @@ func TestLimiterStaysBoundedUnderAFlood(t *testing.T) {
 		t.Error("the 31st request in a burst of 30 passed")
 	}
 }
+
+// The current-password check is limited per account: a stolen session
+// cannot be used to guess the password at the server's pace, and a burst
+// of posts never reaches the slow hash.
+func TestPasswordChangeIsLimitedPerAccount(t *testing.T) {
+	env := newEnv(t)
+	c := env.client(t)
+	c.register("Ana López", "ana@ejemplo.mx", goodPassword)
+	for i := range 5 {
+		c.ip = fmt.Sprintf("203.0.113.%d", i+1) // another address each time: the account's limit is the one that trips
+		wantStatus(t, c.post("/cuenta/contrasena", url.Values{"current": {fmt.Sprintf("equivocada %d", i)}, "new": {"otra frase muy segura"}}), http.StatusUnprocessableEntity)
+	}
+	rec := c.post("/cuenta/contrasena", url.Values{"current": {goodPassword}, "new": {"otra frase muy segura"}})
+	wantStatus(t, rec, http.StatusTooManyRequests)
+	if rec.Header().Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
+	// Another account is not affected.
+	other := env.client(t)
+	other.ip = "198.51.100.7"
+	other.register("Luis Pérez", "luis@ejemplo.mx", goodPassword)
+	wantStatus(t, other.post("/cuenta/contrasena", url.Values{"current": {goodPassword}, "new": {"otra frase muy segura"}}), http.StatusSeeOther)
+
+	env.clock.Advance(time.Minute)
+	wantStatus(t, c.post("/cuenta/contrasena", url.Values{"current": {goodPassword}, "new": {"otra frase muy segura"}}), http.StatusSeeOther)
+}
+
+// And per address, across the accounts signed in from it.
+func TestPasswordChangeIsLimitedPerAddress(t *testing.T) {
+	env := newEnv(t)
+	var clients []*client
+	for i := range 11 {
+		c := env.client(t)
+		c.ip = fmt.Sprintf("203.0.113.%d", i+1) // registration has its own per-address limit
+		c.register("Persona Prueba", fmt.Sprintf("p%d@ejemplo.mx", i), goodPassword)
+		c.ip = "192.0.2.200"
+		clients = append(clients, c)
+	}
+	for _, c := range clients[:10] {
+		wantStatus(t, c.post("/cuenta/contrasena", url.Values{"current": {"equivocada 1"}, "new": {"otra frase muy segura"}}), http.StatusUnprocessableEntity)
+	}
+	wantStatus(t, clients[10].post("/cuenta/contrasena", url.Values{"current": {goodPassword}, "new": {"otra frase muy segura"}}), http.StatusTooManyRequests)
+	env.clock.Advance(30 * time.Second)
+	wantStatus(t, clients[10].post("/cuenta/contrasena", url.Values{"current": {goodPassword}, "new": {"otra frase muy segura"}}), http.StatusSeeOther)
+}

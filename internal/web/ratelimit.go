@@ -91,6 +91,11 @@ type limits struct {
 	loginAccount *limiter // sign-in attempts per e-mail address
 	registerIP   *limiter // new accounts per IP address
 	lookupIP     *limiter // public certificate look-ups per IP address
+	// The current-password check of a password change, per account and
+	// per IP address: each one is a slow hash, and a stolen session must
+	// not be a way to guess the password at the server's pace.
+	passwordUser *limiter
+	passwordIP   *limiter
 }
 
 func newLimits(now func() time.Time) *limits {
@@ -101,5 +106,7 @@ func newLimits(now func() time.Time) *limits {
 		loginAccount: newLimiter(time.Minute, 5, now),
 		registerIP:   newLimiter(3*time.Minute, 10, now),
 		lookupIP:     newLimiter(time.Second, 30, now),
+		passwordUser: newLimiter(time.Minute, 5, now),
+		passwordIP:   newLimiter(30*time.Second, 10, now),
 	}
 }
