@@ -36,9 +36,10 @@ var ErrNoSession = errors.New("no session")
 
 // Service is the accounts use cases.
 type Service struct {
-	db     *store.DB
-	now    func() time.Time
-	hasher *hasher
+	db      *store.DB
+	now     func() time.Time
+	hasher  *hasher
+	lockout *lockout
 	// dummyHash is checked when an e-mail is unknown, so a failed sign-in
 	// takes the same time whether or not the account exists.
 	dummyHash string
@@ -63,7 +64,7 @@ func New(db *store.DB, now func() time.Time, cfg Config) (*Service, error) {
 	if cfg.Hash == (HashParams{}) {
 		cfg.Hash = OWASPParams
 	}
-	s := &Service{db: db, now: now, hasher: newHasher(cfg.Hash, cfg.HashMemory, cfg.HashWait)}
+	s := &Service{db: db, now: now, hasher: newHasher(cfg.Hash, cfg.HashMemory, cfg.HashWait), lockout: newLockout(now)}
 	var err error
 	if s.dummyHash, err = s.hasher.hash(context.Background(), "dummy password for timing"); err != nil {
 		return nil, err
@@ -125,9 +126,35 @@ func (s *Service) create(ctx context.Context, r Registration, role model.Role, n
 	return u, nil
 }
 
-// Authenticate checks an e-mail and password.
-func (s *Service) Authenticate(ctx context.Context, email, password string) (*model.User, error) {
-	u, err := s.db.UserByEmail(ctx, NormalizeEmail(email))
+// Authenticate checks an e-mail and password typed at ip. A source that
+// typed too many wrong passwords for the account waits before its next
+// try (a *LockedOutError, with how long); the failures of other sources
+// do not count against it.
+func (s *Service) Authenticate(ctx context.Context, email, password, ip string) (*model.User, error) {
+	norm := NormalizeEmail(email)
+	if len(norm) > EmailMax {
+		// No account has such an address: refused before it costs a hash
+		// or a place in the lockout table.
+		return nil, ErrBadCredentials
+	}
+	key := lockoutKey(norm, ip)
+	if wait, ok := s.lockout.begin(key); !ok {
+		return nil, &LockedOutError{RetryAfter: wait}
+	}
+	u, err := s.checkCredentials(ctx, norm, password)
+	switch {
+	case err == nil:
+		s.lockout.end(key, checkSucceeded)
+	case errors.Is(err, ErrBadCredentials):
+		s.lockout.end(key, checkFailed)
+	default:
+		s.lockout.end(key, checkUndecided)
+	}
+	return u, err
+}
+
+func (s *Service) checkCredentials(ctx context.Context, emailNorm, password string) (*model.User, error) {
+	u, err := s.db.UserByEmail(ctx, emailNorm)
 	if errors.Is(err, store.ErrNotFound) {
 		// The same cost as a real check; only a failure to run it matters,
 		// so that a busy server answers alike for every e-mail.

@@ -29,8 +29,14 @@ func TestHashingWaitsForMemoryThenSaysBusy(t *testing.T) {
 		name string
 		run  func() error
 	}{
-		{"sign-in", func() error { _, err := e.svc.Authenticate(ctx, "ana@ejemplo.mx", goodPassword); return err }},
-		{"sign-in with an unknown e-mail", func() error { _, err := e.svc.Authenticate(ctx, "nadie@ejemplo.mx", goodPassword); return err }},
+		{"sign-in", func() error {
+			_, err := e.svc.Authenticate(ctx, "ana@ejemplo.mx", goodPassword, "192.0.2.10")
+			return err
+		}},
+		{"sign-in with an unknown e-mail", func() error {
+			_, err := e.svc.Authenticate(ctx, "nadie@ejemplo.mx", goodPassword, "192.0.2.10")
+			return err
+		}},
 		{"registration", func() error {
 			_, err := e.svc.Register(ctx, Registration{Name: "Luis Pérez", Email: "luis@ejemplo.mx", Password: goodPassword, State: "Oaxaca"})
 			return err
@@ -84,7 +90,7 @@ func TestHashingWaitEndsWithTheRequest(t *testing.T) {
 	defer release()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := e.svc.Authenticate(ctx, "ana@ejemplo.mx", goodPassword); !errors.Is(err, context.Canceled) {
+	if _, err := e.svc.Authenticate(ctx, "ana@ejemplo.mx", goodPassword, "192.0.2.10"); !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
 }
@@ -94,7 +100,7 @@ func TestHashingWaitEndsWithTheRequest(t *testing.T) {
 func TestHashDearerThanTheBudgetRunsAlone(t *testing.T) {
 	e := newEnvWith(t, Config{Hash: cheapHash, HashMemory: int64(cheapHash.Memory) << 10, HashWait: time.Hour})
 	e.register(t, "Ana López", "ana@ejemplo.mx")
-	if _, err := e.svc.Authenticate(context.Background(), "ana@ejemplo.mx", goodPassword); err != nil {
+	if _, err := e.svc.Authenticate(context.Background(), "ana@ejemplo.mx", goodPassword, "192.0.2.10"); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.svc.hasher.cost(OWASPParams.Memory); got != e.svc.hasher.budget {

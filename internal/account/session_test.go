@@ -179,7 +179,7 @@ func TestChangePassword(t *testing.T) {
 			}
 		})
 	}
-	if _, err := e.svc.Authenticate(ctx, "luis@ejemplo.mx", goodPassword); err != nil {
+	if _, err := e.svc.Authenticate(ctx, "luis@ejemplo.mx", goodPassword, "192.0.2.10"); err != nil {
 		t.Fatalf("a refused change changed the password: %v", err)
 	}
 
@@ -194,10 +194,10 @@ func TestChangePassword(t *testing.T) {
 	if !e.signedIn(t, laptop, u) {
 		t.Error("the session that made the change was ended")
 	}
-	if _, err := e.svc.Authenticate(ctx, "luis@ejemplo.mx", goodPassword); !errors.Is(err, ErrBadCredentials) {
+	if _, err := e.svc.Authenticate(ctx, "luis@ejemplo.mx", goodPassword, "192.0.2.10"); !errors.Is(err, ErrBadCredentials) {
 		t.Errorf("the old password still works: %v", err)
 	}
-	if got, err := e.svc.Authenticate(ctx, "luis@ejemplo.mx", next); err != nil || got.ID != u.ID {
+	if got, err := e.svc.Authenticate(ctx, "luis@ejemplo.mx", next, "192.0.2.10"); err != nil || got.ID != u.ID {
 		t.Errorf("the new password does not work: %+v, %v", got, err)
 	}
 	if stored, _ := e.db.UserByID(ctx, u.ID); !stored.PasswordChangedAt.Equal(e.clock.Now()) {

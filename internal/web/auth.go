@@ -76,10 +76,11 @@ func (s *Server) login(c *gin.Context) error {
 	if err := s.limit(c, s.limits.loginIP, c.ClientIP()); err != nil {
 		return err
 	}
-	if err := s.limit(c, s.limits.loginAccount, account.NormalizeEmail(form.Values["email"])); err != nil {
-		return err
+	u, err := s.accounts.Authenticate(c.Request.Context(), form.Values["email"], c.Request.PostForm.Get("password"), c.ClientIP())
+	var locked *account.LockedOutError
+	if errors.As(err, &locked) {
+		return tooMany(c, locked.RetryAfter)
 	}
-	u, err := s.accounts.Authenticate(c.Request.Context(), form.Values["email"], c.Request.PostForm.Get("password"))
 	if errors.Is(err, account.ErrBadCredentials) {
 		form.Errors["password"] = "login.failed"
 		return s.page(c, http.StatusUnauthorized, "login", loginView{base: s.base(c, "login.title"), Form: form, Next: next})
@@ -125,6 +126,11 @@ func (s *Server) limit(c *gin.Context, l *limiter, key string) error {
 	if ok {
 		return nil
 	}
+	return tooMany(c, wait)
+}
+
+// tooMany answers 429, saying in Retry-After when to come back.
+func tooMany(c *gin.Context, wait time.Duration) error {
 	c.Header("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)+1))
 	return errTooMany
 }
