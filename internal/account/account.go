@@ -141,45 +141,70 @@ func (s *Service) Authenticate(ctx context.Context, email, password, ip string) 
 	if wait, ok := s.lockout.begin(key); !ok {
 		return nil, &LockedOutError{RetryAfter: wait}
 	}
-	u, err := s.checkCredentials(ctx, norm, password)
-	switch {
-	case err == nil:
-		s.lockout.end(key, checkSucceeded)
-	case errors.Is(err, ErrBadCredentials):
-		s.lockout.end(key, checkFailed)
-	default:
+	u, ok, err := s.checkCredentials(ctx, norm, password)
+	if err != nil {
 		s.lockout.end(key, checkUndecided)
+		return nil, err
 	}
-	return u, err
+	if ok {
+		s.lockout.end(key, checkSucceeded)
+		return u, nil
+	}
+	lock := s.lockout.end(key, checkFailed)
+	if err := s.auditFailedSignIn(ctx, u, ip, lock); err != nil {
+		return nil, err
+	}
+	return nil, ErrBadCredentials
 }
 
-func (s *Service) checkCredentials(ctx context.Context, emailNorm, password string) (*model.User, error) {
+// checkCredentials returns the account of an e-mail (nil when there is
+// none) and whether the password is its password.
+func (s *Service) checkCredentials(ctx context.Context, emailNorm, password string) (*model.User, bool, error) {
 	u, err := s.db.UserByEmail(ctx, emailNorm)
 	if errors.Is(err, store.ErrNotFound) {
 		// The same cost as a real check; only a failure to run it matters,
 		// so that a busy server answers alike for every e-mail.
 		if _, err := s.hasher.check(ctx, password, s.dummyHash); err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		return nil, ErrBadCredentials
+		return nil, false, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	ok, err := s.hasher.check(ctx, password, u.PasswordHash)
 	if err != nil {
-		return nil, fmt.Errorf("check password of user %d: %w", u.ID, err)
+		return nil, false, fmt.Errorf("check password of user %d: %w", u.ID, err)
 	}
-	if !ok {
-		return nil, ErrBadCredentials
+	return u, ok, nil
+}
+
+// auditFailedSignIn records a wrong password typed at ip for u (nil: an
+// e-mail of no account, which is not written down: it may be a password
+// typed in the wrong field), and the lockout it started, if any.
+func (s *Service) auditFailedSignIn(ctx context.Context, u *model.User, ip string, lock time.Duration) error {
+	subject := "unknown"
+	detail := map[string]any{"ip": ip}
+	if u != nil {
+		subject = u.EmailNorm
+		detail["user_id"] = u.ID
 	}
-	return u, nil
+	return s.db.Transact(ctx, func(tx *store.Tx) error {
+		if err := tx.Audit(0, model.ActionSignInFailure, subject, detail); err != nil {
+			return err
+		}
+		if lock == 0 {
+			return nil
+		}
+		detail["locked_seconds"] = int(lock / time.Second)
+		return tx.Audit(0, model.ActionLockout, subject, detail)
+	})
 }
 
 // ChangePassword replaces the password after checking the current one, and
 // ends every other session of the account (keep is the session making the
 // change).
-func (s *Service) ChangePassword(ctx context.Context, userID int64, current, next string, keep string) error {
+func (s *Service) ChangePassword(ctx context.Context, userID int64, current, next, keep, ip string) error {
 	u, err := s.db.UserByID(ctx, userID)
 	if err != nil {
 		return err
@@ -190,6 +215,12 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 		return fmt.Errorf("check password of user %d: %w", u.ID, err)
 	}
 	if !ok {
+		err := s.db.Transact(ctx, func(tx *store.Tx) error {
+			return tx.Audit(userID, model.ActionPasswordChangeFailure, u.EmailNorm, map[string]any{"ip": ip})
+		})
+		if err != nil {
+			return err
+		}
 		v.add("current", PasswordWrong)
 		return &v
 	}
@@ -209,7 +240,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 		if err != nil {
 			return err
 		}
-		return tx.Audit(userID, model.ActionPasswordChange, u.EmailNorm, map[string]any{"other_sessions_ended": ended})
+		return tx.Audit(userID, model.ActionPasswordChange, u.EmailNorm, map[string]any{"ip": ip, "other_sessions_ended": ended})
 	})
 }
 
@@ -295,7 +326,14 @@ func (s *Service) StartSession(ctx context.Context, userID int64, previous, user
 				return err
 			}
 		}
-		return tx.CreateSession(&store.Session{TokenHash: tokenHash(token), UserID: userID, UserAgent: userAgent, IP: ip})
+		if err := tx.CreateSession(&store.Session{TokenHash: tokenHash(token), UserID: userID, UserAgent: userAgent, IP: ip}); err != nil {
+			return err
+		}
+		u, err := tx.UserByID(userID)
+		if err != nil {
+			return err
+		}
+		return tx.Audit(userID, model.ActionSignIn, u.EmailNorm, map[string]any{"ip": ip})
 	})
 	if err != nil {
 		return "", fmt.Errorf("start session: %w", err)
@@ -319,7 +357,7 @@ func (s *Service) Resolve(ctx context.Context, token string) (*model.User, error
 	}
 	now := s.now()
 	if now.Sub(sess.LastSeenAt) > IdleTimeout || now.Sub(sess.CreatedAt) > AbsoluteTimeout {
-		if err := s.End(ctx, token); err != nil {
+		if err := s.db.Transact(ctx, func(tx *store.Tx) error { return tx.DeleteSession(h) }); err != nil {
 			return nil, err
 		}
 		return nil, ErrNoSession
@@ -332,12 +370,26 @@ func (s *Service) Resolve(ctx context.Context, token string) (*model.User, error
 	return u, nil
 }
 
-// End signs a session out.
-func (s *Service) End(ctx context.Context, token string) error {
-	if token == "" {
+// SignOut ends the session of token, asked for from ip. A token that
+// names no session (already ended) is no error.
+func (s *Service) SignOut(ctx context.Context, token, ip string) error {
+	if token == "" || len(token) > 100 {
 		return nil
 	}
-	return s.db.Transact(ctx, func(tx *store.Tx) error { return tx.DeleteSession(tokenHash(token)) })
+	return s.db.Transact(ctx, func(tx *store.Tx) error {
+		userID, err := tx.EndSession(tokenHash(token))
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		u, err := tx.UserByID(userID)
+		if err != nil {
+			return err
+		}
+		return tx.Audit(userID, model.ActionSignOut, u.EmailNorm, map[string]any{"ip": ip})
+	})
 }
 
 // Sweep deletes expired sessions.

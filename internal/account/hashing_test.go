@@ -46,7 +46,7 @@ func TestHashingWaitsForMemoryThenSaysBusy(t *testing.T) {
 			return err
 		}},
 		{"password change", func() error {
-			return e.svc.ChangePassword(ctx, u.ID, goodPassword, "otra frase larga y segura", token)
+			return e.svc.ChangePassword(ctx, u.ID, goodPassword, "otra frase larga y segura", token, "192.0.2.10")
 		}},
 	}
 	for _, use := range uses {

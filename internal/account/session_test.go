@@ -73,7 +73,7 @@ func TestSessionTokens(t *testing.T) {
 			}
 		})
 	}
-	if err := e.svc.End(context.Background(), second); err != nil {
+	if err := e.svc.SignOut(context.Background(), second, "192.0.2.10"); err != nil {
 		t.Fatal(err)
 	}
 	if e.signedIn(t, second, u) || e.sessions(t, u) != 0 {
@@ -170,7 +170,7 @@ func TestChangePassword(t *testing.T) {
 		{"new one is the e-mail", goodPassword, "luis@ejemplo.mx", map[string]Problem{"new": PasswordPersonal}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := e.svc.ChangePassword(ctx, u.ID, tc.current, tc.next, laptop)
+			err := e.svc.ChangePassword(ctx, u.ID, tc.current, tc.next, laptop, "192.0.2.10")
 			if got := problems(t, err); !maps.Equal(got, tc.want) {
 				t.Errorf("problems %v, want %v", got, tc.want)
 			}
@@ -185,7 +185,7 @@ func TestChangePassword(t *testing.T) {
 
 	// The change, from the laptop: the phone (perhaps a thief's) is signed out.
 	e.clock.Advance(time.Hour)
-	if err := e.svc.ChangePassword(ctx, u.ID, goodPassword, next, laptop); err != nil {
+	if err := e.svc.ChangePassword(ctx, u.ID, goodPassword, next, laptop, "192.0.2.10"); err != nil {
 		t.Fatal(err)
 	}
 	if e.signedIn(t, phone, u) {

@@ -60,6 +60,17 @@ func (tx *Tx) DeleteSession(tokenHash []byte) error {
 	return err
 }
 
+// EndSession deletes a session and returns whose it was; ErrNotFound
+// when there was none.
+func (tx *Tx) EndSession(tokenHash []byte) (int64, error) {
+	var userID int64
+	err := tx.tx.QueryRowContext(tx.ctx, `DELETE FROM sessions WHERE token_hash = ? RETURNING user_id`, tokenHash).Scan(&userID)
+	if err != nil {
+		return 0, notFound(err, "session")
+	}
+	return userID, nil
+}
+
 // DeleteUserSessions ends every session of an account except keep (nil
 // keeps none).
 func (tx *Tx) DeleteUserSessions(userID int64, keep []byte) (int64, error) {

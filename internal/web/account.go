@@ -69,7 +69,7 @@ func (s *Server) changePassword(c *gin.Context) error {
 		return err
 	}
 	form := newForm()
-	err = s.accounts.ChangePassword(c.Request.Context(), user.ID, c.Request.PostForm.Get("current"), c.Request.PostForm.Get("new"), ck.Value)
+	err = s.accounts.ChangePassword(c.Request.Context(), user.ID, c.Request.PostForm.Get("current"), c.Request.PostForm.Get("new"), ck.Value, c.ClientIP())
 	if fieldErrors(err, form) {
 		return s.renderAccount(c, http.StatusUnprocessableEntity, form, newForm())
 	}

@@ -111,7 +111,7 @@ func (s *Server) signIn(c *gin.Context, userID int64) error {
 
 func (s *Server) logout(c *gin.Context) error {
 	if ck, err := c.Request.Cookie(sessionCookie); err == nil {
-		if err := s.accounts.End(c.Request.Context(), ck.Value); err != nil {
+		if err := s.accounts.SignOut(c.Request.Context(), ck.Value, c.ClientIP()); err != nil {
 			return err
 		}
 	}
