@@ -5,9 +5,7 @@ package account
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -201,38 +199,43 @@ func (s *Service) auditFailedSignIn(ctx context.Context, u *model.User, ip strin
 	})
 }
 
-// ChangePassword replaces the password after checking the current one, and
-// ends every other session of the account (keep is the session making the
-// change).
-func (s *Service) ChangePassword(ctx context.Context, userID int64, current, next, keep, ip string) error {
+// ChangePassword replaces the password after checking the current one,
+// ends every other session of the account, and gives the session making
+// the change (keep) a new token, returned to be put in its cookie: a copy
+// of the old cookie is worth nothing afterwards.
+func (s *Service) ChangePassword(ctx context.Context, userID int64, current, next, keep, ip string) (string, error) {
 	u, err := s.db.UserByID(ctx, userID)
 	if err != nil {
-		return err
+		return "", err
 	}
 	var v ValidationError
 	ok, err := s.hasher.check(ctx, current, u.PasswordHash)
 	if err != nil {
-		return fmt.Errorf("check password of user %d: %w", u.ID, err)
+		return "", fmt.Errorf("check password of user %d: %w", u.ID, err)
 	}
 	if !ok {
 		err := s.db.Transact(ctx, func(tx *store.Tx) error {
 			return tx.Audit(userID, model.ActionPasswordChangeFailure, u.EmailNorm, map[string]any{"ip": ip})
 		})
 		if err != nil {
-			return err
+			return "", err
 		}
 		v.add("current", PasswordWrong)
-		return &v
+		return "", &v
 	}
 	checkPasswordPolicy("new", next, u.Name, u.Email, &v)
 	if err := v.orNil(); err != nil {
-		return err
+		return "", err
 	}
 	hash, err := s.hasher.hash(ctx, next)
 	if err != nil {
-		return err
+		return "", err
 	}
-	return s.db.Transact(ctx, func(tx *store.Tx) error {
+	token, err := newToken()
+	if err != nil {
+		return "", err
+	}
+	err = s.db.Transact(ctx, func(tx *store.Tx) error {
 		if err := tx.SetPassword(userID, hash); err != nil {
 			return err
 		}
@@ -240,8 +243,15 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 		if err != nil {
 			return err
 		}
+		if err := tx.RotateSession(tokenHash(keep), tokenHash(token)); err != nil {
+			return err
+		}
 		return tx.Audit(userID, model.ActionPasswordChange, u.EmailNorm, map[string]any{"ip": ip, "other_sessions_ended": ended})
 	})
+	if err != nil {
+		return "", fmt.Errorf("change password of user %d: %w", userID, err)
+	}
+	return token, nil
 }
 
 // ErrNameLocked is a name change by a candidate who already holds a
@@ -312,28 +322,31 @@ func (s *Service) SetAccommodation(ctx context.Context, actorID int64, email str
 // put in a cookie. The previous session of this browser, if any, ends: the
 // token is always renewed at sign-in.
 func (s *Service) StartSession(ctx context.Context, userID int64, previous, userAgent, ip string) (string, error) {
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
+	token, err := newToken()
+	if err != nil {
 		return "", err
 	}
-	token := base64.RawURLEncoding.EncodeToString(raw)
+	id, err := newSessionID()
+	if err != nil {
+		return "", err
+	}
 	if len(userAgent) > 200 {
 		userAgent = userAgent[:200]
 	}
-	err := s.db.Transact(ctx, func(tx *store.Tx) error {
+	err = s.db.Transact(ctx, func(tx *store.Tx) error {
 		if previous != "" {
 			if err := tx.DeleteSession(tokenHash(previous)); err != nil {
 				return err
 			}
 		}
-		if err := tx.CreateSession(&store.Session{TokenHash: tokenHash(token), UserID: userID, UserAgent: userAgent, IP: ip}); err != nil {
+		if err := tx.CreateSession(&model.Session{ID: id, TokenHash: tokenHash(token), UserID: userID, UserAgent: userAgent, IP: ip}); err != nil {
 			return err
 		}
 		u, err := tx.UserByID(userID)
 		if err != nil {
 			return err
 		}
-		return tx.Audit(userID, model.ActionSignIn, u.EmailNorm, map[string]any{"ip": ip})
+		return tx.Audit(userID, model.ActionSignIn, u.EmailNorm, map[string]any{"ip": ip, "session": id})
 	})
 	if err != nil {
 		return "", fmt.Errorf("start session: %w", err)
@@ -356,7 +369,7 @@ func (s *Service) Resolve(ctx context.Context, token string) (*model.User, error
 		return nil, err
 	}
 	now := s.now()
-	if now.Sub(sess.LastSeenAt) > IdleTimeout || now.Sub(sess.CreatedAt) > AbsoluteTimeout {
+	if s.expired(*sess) {
 		if err := s.db.Transact(ctx, func(tx *store.Tx) error { return tx.DeleteSession(h) }); err != nil {
 			return nil, err
 		}
@@ -368,6 +381,13 @@ func (s *Service) Resolve(ctx context.Context, token string) (*model.User, error
 		}
 	}
 	return u, nil
+}
+
+// expired reports whether a session has ended by itself: idle for longer
+// than IdleTimeout, or begun longer than AbsoluteTimeout ago.
+func (s *Service) expired(sess model.Session) bool {
+	now := s.now()
+	return now.Sub(sess.LastSeenAt) > IdleTimeout || now.Sub(sess.CreatedAt) > AbsoluteTimeout
 }
 
 // SignOut ends the session of token, asked for from ip. A token that

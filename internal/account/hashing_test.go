@@ -46,7 +46,8 @@ func TestHashingWaitsForMemoryThenSaysBusy(t *testing.T) {
 			return err
 		}},
 		{"password change", func() error {
-			return e.svc.ChangePassword(ctx, u.ID, goodPassword, "otra frase larga y segura", token, "192.0.2.10")
+			_, err := e.svc.ChangePassword(ctx, u.ID, goodPassword, "otra frase larga y segura", token, "192.0.2.10")
+			return err
 		}},
 	}
 	for _, use := range uses {

@@ -105,8 +105,13 @@ func (s *Server) signIn(c *gin.Context, userID int64) error {
 	if err != nil {
 		return err
 	}
-	s.setCookie(c, sessionCookie, token, int(account.AbsoluteTimeout/time.Second))
+	s.setSessionCookie(c, token)
 	return nil
+}
+
+// setSessionCookie gives the browser its session token.
+func (s *Server) setSessionCookie(c *gin.Context, token string) {
+	s.setCookie(c, sessionCookie, token, int(account.AbsoluteTimeout/time.Second))
 }
 
 func (s *Server) logout(c *gin.Context) error {
