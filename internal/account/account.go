@@ -5,9 +5,7 @@ package account
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -36,23 +34,41 @@ var ErrNoSession = errors.New("no session")
 
 // Service is the accounts use cases.
 type Service struct {
-	db     *store.DB
-	now    func() time.Time
-	params HashParams
+	db      *store.DB
+	now     func() time.Time
+	hasher  *hasher
+	lockout *lockout
 	// dummyHash is checked when an e-mail is unknown, so a failed sign-in
 	// takes the same time whether or not the account exists.
 	dummyHash string
 	secrets   *sealer // seals administrators' TOTP secrets; see SetSecretKey
 }
 
-// New returns the service. params is normally OWASPParams; tests may pass
-// cheaper ones.
-func New(db *store.DB, now func() time.Time, params HashParams) (*Service, error) {
-	dummy, err := hashPassword("dummy password for timing", params)
-	if err != nil {
+// Config is how the service hashes passwords.
+type Config struct {
+	// Hash are the Argon2id costs of new hashes; zero means OWASPParams.
+	// Tests pass cheaper ones.
+	Hash HashParams
+	// HashMemory bounds, in bytes, the memory that all password hashing
+	// (sign-in, registration, password changes, accounts made on the
+	// command line) may use at once; zero means DefaultHashMemory.
+	HashMemory int64
+	// HashWait is how long a request waits for hashing memory before it
+	// fails with ErrBusy; zero means DefaultHashWait.
+	HashWait time.Duration
+}
+
+// New returns the service.
+func New(db *store.DB, now func() time.Time, cfg Config) (*Service, error) {
+	if cfg.Hash == (HashParams{}) {
+		cfg.Hash = OWASPParams
+	}
+	s := &Service{db: db, now: now, hasher: newHasher(cfg.Hash, cfg.HashMemory, cfg.HashWait), lockout: newLockout(now)}
+	var err error
+	if s.dummyHash, err = s.hasher.hash(context.Background(), "dummy password for timing"); err != nil {
 		return nil, err
 	}
-	return &Service{db: db, now: now, params: params, dummyHash: dummy}, nil
+	return s, nil
 }
 
 // Registration is what a person types to create an account.
@@ -88,7 +104,7 @@ func (s *Service) create(ctx context.Context, r Registration, role model.Role, n
 	if err := v.orNil(); err != nil {
 		return nil, err
 	}
-	hash, err := hashPassword(r.Password, s.params)
+	hash, err := s.hasher.hash(ctx, r.Password)
 	if err != nil {
 		return nil, fmt.Errorf("hash password: %w", err)
 	}
@@ -109,52 +125,118 @@ func (s *Service) create(ctx context.Context, r Registration, role model.Role, n
 	return u, nil
 }
 
-// Authenticate checks an e-mail and password.
-func (s *Service) Authenticate(ctx context.Context, email, password string) (*model.User, error) {
-	u, err := s.db.UserByEmail(ctx, NormalizeEmail(email))
-	if errors.Is(err, store.ErrNotFound) {
-		_, _ = checkPassword(password, s.dummyHash) // same cost as a real check; the result is irrelevant
+// Authenticate checks an e-mail and password typed at ip. A source that
+// typed too many wrong passwords for the account waits before its next
+// try (a *LockedOutError, with how long); the failures of other sources
+// do not count against it.
+func (s *Service) Authenticate(ctx context.Context, email, password, ip string) (*model.User, error) {
+	norm := NormalizeEmail(email)
+	if len(norm) > EmailMax {
+		// No account has such an address: refused before it costs a hash
+		// or a place in the lockout table.
 		return nil, ErrBadCredentials
 	}
+	key := lockoutKey(norm, ip)
+	if wait, ok := s.lockout.begin(key); !ok {
+		return nil, &LockedOutError{RetryAfter: wait}
+	}
+	u, ok, err := s.checkCredentials(ctx, norm, password)
 	if err != nil {
+		s.lockout.end(key, checkUndecided)
 		return nil, err
 	}
-	ok, err := checkPassword(password, u.PasswordHash)
-	if err != nil {
-		return nil, fmt.Errorf("check password of user %d: %w", u.ID, err)
+	if ok {
+		s.lockout.end(key, checkSucceeded)
+		return u, nil
 	}
-	if !ok {
-		return nil, ErrBadCredentials
+	lock := s.lockout.end(key, checkFailed)
+	if err := s.auditFailedSignIn(ctx, u, ip, lock); err != nil {
+		return nil, err
 	}
-	return u, nil
+	return nil, ErrBadCredentials
 }
 
-// ChangePassword replaces the password after checking the current one, and
-// ends every other session of the account (keep is the session making the
-// change).
-func (s *Service) ChangePassword(ctx context.Context, userID int64, current, next string, keep string) error {
+// checkCredentials returns the account of an e-mail (nil when there is
+// none) and whether the password is its password.
+func (s *Service) checkCredentials(ctx context.Context, emailNorm, password string) (*model.User, bool, error) {
+	u, err := s.db.UserByEmail(ctx, emailNorm)
+	if errors.Is(err, store.ErrNotFound) {
+		// The same cost as a real check; only a failure to run it matters,
+		// so that a busy server answers alike for every e-mail.
+		if _, err := s.hasher.check(ctx, password, s.dummyHash); err != nil {
+			return nil, false, err
+		}
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	ok, err := s.hasher.check(ctx, password, u.PasswordHash)
+	if err != nil {
+		return nil, false, fmt.Errorf("check password of user %d: %w", u.ID, err)
+	}
+	return u, ok, nil
+}
+
+// auditFailedSignIn records a wrong password typed at ip for u (nil: an
+// e-mail of no account, which is not written down: it may be a password
+// typed in the wrong field), and the lockout it started, if any.
+func (s *Service) auditFailedSignIn(ctx context.Context, u *model.User, ip string, lock time.Duration) error {
+	subject := "unknown"
+	detail := map[string]any{"ip": ip}
+	if u != nil {
+		subject = u.EmailNorm
+		detail["user_id"] = u.ID
+	}
+	return s.db.Transact(ctx, func(tx *store.Tx) error {
+		if err := tx.Audit(0, model.ActionSignInFailure, subject, detail); err != nil {
+			return err
+		}
+		if lock == 0 {
+			return nil
+		}
+		detail["locked_seconds"] = int(lock / time.Second)
+		return tx.Audit(0, model.ActionLockout, subject, detail)
+	})
+}
+
+// ChangePassword replaces the password after checking the current one,
+// ends every other session of the account, and gives the session making
+// the change (keep) a new token, returned to be put in its cookie: a copy
+// of the old cookie is worth nothing afterwards.
+func (s *Service) ChangePassword(ctx context.Context, userID int64, current, next, keep, ip string) (string, error) {
 	u, err := s.db.UserByID(ctx, userID)
 	if err != nil {
-		return err
+		return "", err
 	}
 	var v ValidationError
-	ok, err := checkPassword(current, u.PasswordHash)
+	ok, err := s.hasher.check(ctx, current, u.PasswordHash)
 	if err != nil {
-		return fmt.Errorf("check password of user %d: %w", u.ID, err)
+		return "", fmt.Errorf("check password of user %d: %w", u.ID, err)
 	}
 	if !ok {
+		err := s.db.Transact(ctx, func(tx *store.Tx) error {
+			return tx.Audit(userID, model.ActionPasswordChangeFailure, u.EmailNorm, map[string]any{"ip": ip})
+		})
+		if err != nil {
+			return "", err
+		}
 		v.add("current", PasswordWrong)
-		return &v
+		return "", &v
 	}
 	checkPasswordPolicy("new", next, u.Name, u.Email, &v)
 	if err := v.orNil(); err != nil {
-		return err
+		return "", err
 	}
-	hash, err := hashPassword(next, s.params)
+	hash, err := s.hasher.hash(ctx, next)
 	if err != nil {
-		return err
+		return "", err
 	}
-	return s.db.Transact(ctx, func(tx *store.Tx) error {
+	token, err := newToken()
+	if err != nil {
+		return "", err
+	}
+	err = s.db.Transact(ctx, func(tx *store.Tx) error {
 		if err := tx.SetPassword(userID, hash); err != nil {
 			return err
 		}
@@ -162,8 +244,15 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 		if err != nil {
 			return err
 		}
-		return tx.Audit(userID, model.ActionPasswordChange, u.EmailNorm, map[string]any{"other_sessions_ended": ended})
+		if err := tx.RotateSession(tokenHash(keep), tokenHash(token)); err != nil {
+			return err
+		}
+		return tx.Audit(userID, model.ActionPasswordChange, u.EmailNorm, map[string]any{"ip": ip, "other_sessions_ended": ended})
 	})
+	if err != nil {
+		return "", fmt.Errorf("change password of user %d: %w", userID, err)
+	}
+	return token, nil
 }
 
 // ErrNameLocked is a name change by a candidate who already holds a
@@ -240,21 +329,31 @@ func (s *Service) StartSession(ctx context.Context, userID int64, previous, user
 // startSession is StartSession; also, when not nil, runs in the same
 // transaction, given the new session's token hash.
 func (s *Service) startSession(ctx context.Context, userID int64, previous, userAgent, ip string, also func(tx *store.Tx, tokenHash []byte) error) (string, error) {
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
+	token, err := newToken()
+	if err != nil {
 		return "", err
 	}
-	token := base64.RawURLEncoding.EncodeToString(raw)
+	id, err := newSessionID()
+	if err != nil {
+		return "", err
+	}
 	if len(userAgent) > 200 {
 		userAgent = userAgent[:200]
 	}
-	err := s.db.Transact(ctx, func(tx *store.Tx) error {
+	err = s.db.Transact(ctx, func(tx *store.Tx) error {
 		if previous != "" {
 			if err := tx.DeleteSession(tokenHash(previous)); err != nil {
 				return err
 			}
 		}
-		if err := tx.CreateSession(&store.Session{TokenHash: tokenHash(token), UserID: userID, UserAgent: userAgent, IP: ip}); err != nil {
+		if err := tx.CreateSession(&model.Session{ID: id, TokenHash: tokenHash(token), UserID: userID, UserAgent: userAgent, IP: ip}); err != nil {
+			return err
+		}
+		u, err := tx.UserByID(userID)
+		if err != nil {
+			return err
+		}
+		if err := tx.Audit(userID, model.ActionSignIn, u.EmailNorm, map[string]any{"ip": ip, "session": id}); err != nil {
 			return err
 		}
 		if also != nil {
@@ -283,8 +382,8 @@ func (s *Service) Resolve(ctx context.Context, token string) (*model.User, error
 		return nil, err
 	}
 	now := s.now()
-	if now.Sub(sess.LastSeenAt) > idleTimeout(u) || now.Sub(sess.CreatedAt) > AbsoluteTimeout {
-		if err := s.End(ctx, token); err != nil {
+	if s.expired(*sess, u) {
+		if err := s.db.Transact(ctx, func(tx *store.Tx) error { return tx.DeleteSession(h) }); err != nil {
 			return nil, err
 		}
 		return nil, ErrNoSession
@@ -297,12 +396,33 @@ func (s *Service) Resolve(ctx context.Context, token string) (*model.User, error
 	return u, nil
 }
 
-// End signs a session out.
-func (s *Service) End(ctx context.Context, token string) error {
-	if token == "" {
+// expired reports whether a session has ended by itself: idle for longer
+// than IdleTimeout, or begun longer than AbsoluteTimeout ago.
+func (s *Service) expired(sess model.Session, u *model.User) bool {
+	now := s.now()
+	return now.Sub(sess.LastSeenAt) > idleTimeout(u) || now.Sub(sess.CreatedAt) > AbsoluteTimeout
+}
+
+// SignOut ends the session of token, asked for from ip. A token that
+// names no session (already ended) is no error.
+func (s *Service) SignOut(ctx context.Context, token, ip string) error {
+	if token == "" || len(token) > 100 {
 		return nil
 	}
-	return s.db.Transact(ctx, func(tx *store.Tx) error { return tx.DeleteSession(tokenHash(token)) })
+	return s.db.Transact(ctx, func(tx *store.Tx) error {
+		userID, err := tx.EndSession(tokenHash(token))
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		u, err := tx.UserByID(userID)
+		if err != nil {
+			return err
+		}
+		return tx.Audit(userID, model.ActionSignOut, u.EmailNorm, map[string]any{"ip": ip})
+	})
 }
 
 // Sweep deletes expired sessions.

@@ -29,6 +29,12 @@ type env struct {
 // temporary directory, with a fake clock.
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvWith(t, Config{Hash: cheapHash})
+}
+
+// newEnvWith is newEnv with the service configured by cfg.
+func newEnvWith(t *testing.T, cfg Config) *env {
+	t.Helper()
 	clock := clocktest.New()
 	db, err := store.Open(context.Background(), t.TempDir(), store.WithClock(clock.Now))
 	if err != nil {
@@ -39,7 +45,7 @@ func newEnv(t *testing.T) *env {
 			t.Errorf("close the database: %v", err)
 		}
 	})
-	svc, err := New(db, clock.Now, cheapHash)
+	svc, err := New(db, clock.Now, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +218,7 @@ func TestAuthenticate(t *testing.T) {
 		{"unknown e-mail", "nadie@ejemplo.mx", goodPassword, ErrBadCredentials},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			u, err := e.svc.Authenticate(ctx, tc.email, tc.password)
+			u, err := e.svc.Authenticate(ctx, tc.email, tc.password, "192.0.2.10")
 			if tc.wantErr != nil {
 				if !errors.Is(err, tc.wantErr) || u != nil {
 					t.Errorf("Authenticate = %+v, %v; want %v", u, err, tc.wantErr)
@@ -228,7 +234,7 @@ func TestAuthenticate(t *testing.T) {
 	if err := e.db.Transact(ctx, func(tx *store.Tx) error { return tx.SetPassword(ana.ID, "$argon2id$dañado") }); err != nil {
 		t.Fatal(err)
 	}
-	if u, err := e.svc.Authenticate(ctx, "ana@ejemplo.mx", goodPassword); err == nil || errors.Is(err, ErrBadCredentials) || u != nil {
+	if u, err := e.svc.Authenticate(ctx, "ana@ejemplo.mx", goodPassword, "192.0.2.10"); err == nil || errors.Is(err, ErrBadCredentials) || u != nil {
 		t.Errorf("with a damaged hash: %+v, %v", u, err)
 	}
 }
@@ -239,7 +245,7 @@ func TestAuthenticate(t *testing.T) {
 func TestRealHashParameters(t *testing.T) {
 	e := newEnv(t)
 	old := e.register(t, "Ana López", "ana@ejemplo.mx") // cheap costs
-	owasp, err := New(e.db, e.clock.Now, OWASPParams)
+	owasp, err := New(e.db, e.clock.Now, Config{Hash: OWASPParams})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,10 +265,10 @@ func TestRealHashParameters(t *testing.T) {
 		email string
 		id    int64
 	}{{"luis@ejemplo.mx", u.ID}, {"ana@ejemplo.mx", old.ID}} {
-		if got, err := owasp.Authenticate(ctx, who.email, goodPassword); err != nil || got.ID != who.id {
+		if got, err := owasp.Authenticate(ctx, who.email, goodPassword, "192.0.2.10"); err != nil || got.ID != who.id {
 			t.Errorf("sign in %s: %+v, %v", who.email, got, err)
 		}
-		if _, err := owasp.Authenticate(ctx, who.email, "no es la contraseña"); !errors.Is(err, ErrBadCredentials) {
+		if _, err := owasp.Authenticate(ctx, who.email, "no es la contraseña", "192.0.2.10"); !errors.Is(err, ErrBadCredentials) {
 			t.Errorf("wrong password for %s: %v", who.email, err)
 		}
 	}

@@ -41,32 +41,42 @@ func hashPassword(password string, p HashParams) (string, error) {
 
 var errBadHash = errors.New("malformed password hash")
 
-// checkPassword compares a password with a stored hash in constant time,
-// using the parameters recorded in the hash.
-func checkPassword(password, encoded string) (bool, error) {
+// storedHash is a stored password hash taken apart.
+type storedHash struct {
+	params     HashParams
+	salt, want []byte
+}
+
+// parseHash reads the PHC string that hashPassword writes.
+func parseHash(encoded string) (*storedHash, error) {
 	parts := strings.Split(encoded, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false, errBadHash
+		return nil, errBadHash
 	}
 	var version int
 	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false, errBadHash
+		return nil, errBadHash
 	}
-	var p HashParams
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil {
-		return false, errBadHash
+	var h storedHash
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &h.params.Memory, &h.params.Time, &h.params.Threads); err != nil {
+		return nil, errBadHash
 	}
 	enc := base64.RawStdEncoding
-	salt, err := enc.DecodeString(parts[4])
-	if err != nil {
-		return false, errBadHash
+	var err error
+	if h.salt, err = enc.DecodeString(parts[4]); err != nil {
+		return nil, errBadHash
 	}
-	want, err := enc.DecodeString(parts[5])
-	if err != nil || len(want) == 0 {
-		return false, errBadHash
+	if h.want, err = enc.DecodeString(parts[5]); err != nil || len(h.want) == 0 {
+		return nil, errBadHash
 	}
-	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want))) // #nosec G115 -- len(want) is a decoded 32-byte key
-	return subtle.ConstantTimeCompare(got, want) == 1, nil
+	return &h, nil
+}
+
+// matches compares a password with the hash in constant time, using the
+// parameters recorded in the hash.
+func (h *storedHash) matches(password string) bool {
+	got := argon2.IDKey([]byte(password), h.salt, h.params.Time, h.params.Memory, h.params.Threads, uint32(len(h.want))) // #nosec G115 -- len(want) is a decoded 32-byte key
+	return subtle.ConstantTimeCompare(got, h.want) == 1
 }
 
 // generatePassword makes a random password of 20 characters from an

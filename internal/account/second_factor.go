@@ -243,7 +243,7 @@ func (s *Service) RecheckPassword(ctx context.Context, token string, userID int6
 	if wait := lockedFor(n, last, s.now()); wait > 0 {
 		return &WaitError{Wait: wait}
 	}
-	ok, err := checkPassword(password, u.PasswordHash)
+	ok, err := s.hasher.check(ctx, password, u.PasswordHash) // within the hashing memory budget
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,9 @@ package account
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -73,7 +75,7 @@ func TestSessionTokens(t *testing.T) {
 			}
 		})
 	}
-	if err := e.svc.End(context.Background(), second); err != nil {
+	if err := e.svc.SignOut(context.Background(), second, "192.0.2.10"); err != nil {
 		t.Fatal(err)
 	}
 	if e.signedIn(t, second, u) || e.sessions(t, u) != 0 {
@@ -170,7 +172,7 @@ func TestChangePassword(t *testing.T) {
 		{"new one is the e-mail", goodPassword, "luis@ejemplo.mx", map[string]Problem{"new": PasswordPersonal}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := e.svc.ChangePassword(ctx, u.ID, tc.current, tc.next, laptop)
+			_, err := e.svc.ChangePassword(ctx, u.ID, tc.current, tc.next, laptop, "192.0.2.10")
 			if got := problems(t, err); !maps.Equal(got, tc.want) {
 				t.Errorf("problems %v, want %v", got, tc.want)
 			}
@@ -179,25 +181,35 @@ func TestChangePassword(t *testing.T) {
 			}
 		})
 	}
-	if _, err := e.svc.Authenticate(ctx, "luis@ejemplo.mx", goodPassword); err != nil {
+	if _, err := e.svc.Authenticate(ctx, "luis@ejemplo.mx", goodPassword, "192.0.2.10"); err != nil {
 		t.Fatalf("a refused change changed the password: %v", err)
 	}
 
-	// The change, from the laptop: the phone (perhaps a thief's) is signed out.
+	// The change, from the laptop: the phone (perhaps a thief's) is signed
+	// out, and the laptop's session goes on under a new token, so that a
+	// copy of its old cookie is worth nothing either.
+	laptopID := e.currentSession(t, u, laptop).ID
 	e.clock.Advance(time.Hour)
-	if err := e.svc.ChangePassword(ctx, u.ID, goodPassword, next, laptop); err != nil {
+	fresh, err := e.svc.ChangePassword(ctx, u.ID, goodPassword, next, laptop, "192.0.2.10")
+	if err != nil {
 		t.Fatal(err)
 	}
 	if e.signedIn(t, phone, u) {
 		t.Error("the other session survived the password change")
 	}
-	if !e.signedIn(t, laptop, u) {
-		t.Error("the session that made the change was ended")
+	if fresh == laptop || e.signedIn(t, laptop, u) {
+		t.Error("the token of the session that made the change was not replaced")
 	}
-	if _, err := e.svc.Authenticate(ctx, "luis@ejemplo.mx", goodPassword); !errors.Is(err, ErrBadCredentials) {
+	if !e.signedIn(t, fresh, u) {
+		t.Fatal("the session that made the change was ended")
+	}
+	if got := e.currentSession(t, u, fresh); got.ID != laptopID || e.sessions(t, u) != 1 {
+		t.Errorf("after the change: session %+v, %d sessions; want the laptop's (%s) alone", got, e.sessions(t, u), laptopID)
+	}
+	if _, err := e.svc.Authenticate(ctx, "luis@ejemplo.mx", goodPassword, "192.0.2.10"); !errors.Is(err, ErrBadCredentials) {
 		t.Errorf("the old password still works: %v", err)
 	}
-	if got, err := e.svc.Authenticate(ctx, "luis@ejemplo.mx", next); err != nil || got.ID != u.ID {
+	if got, err := e.svc.Authenticate(ctx, "luis@ejemplo.mx", next, "192.0.2.10"); err != nil || got.ID != u.ID {
 		t.Errorf("the new password does not work: %+v, %v", got, err)
 	}
 	if stored, _ := e.db.UserByID(ctx, u.ID); !stored.PasswordChangedAt.Equal(e.clock.Now()) {
@@ -206,5 +218,123 @@ func TestChangePassword(t *testing.T) {
 	entries := e.audit(t, "user.password_change")
 	if len(entries) != 1 || entries[0].ActorID != u.ID || entries[0].Detail["other_sessions_ended"] != 1.0 {
 		t.Errorf("user.password_change audit = %+v", entries)
+	}
+}
+
+// currentSession is the open session that token names, as the account
+// page lists it.
+func (e *env) currentSession(t *testing.T, u *model.User, token string) OpenSession {
+	t.Helper()
+	list, err := e.svc.Sessions(context.Background(), u.ID, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range list {
+		if s.Current {
+			return s
+		}
+	}
+	t.Fatalf("no current session among %+v", list)
+	return OpenSession{}
+}
+
+// A person sees their open sessions, newest activity first, with the
+// device and address, and ends any of them, or all but the one in use.
+func TestOpenSessions(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	ana := e.register(t, "Ana López", "ana@ejemplo.mx")
+	luis := e.register(t, "Luis Pérez", "luis@ejemplo.mx")
+	start := func(ua, ip string) string {
+		t.Helper()
+		e.clock.Advance(time.Minute)
+		token, err := e.svc.StartSession(ctx, ana.ID, "", ua, ip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return token
+	}
+	phone := start("Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36", "192.0.2.10")
+	laptop := start("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", "198.51.100.20")
+	cafe := start("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0", "203.0.113.5")
+	luisToken := e.signIn(t, luis, "")
+	e.clock.Advance(time.Hour)
+	if !e.signedIn(t, phone, ana) { // activity: the phone is the most recent
+		t.Fatal("the phone's session does not resolve")
+	}
+
+	list, err := e.svc.Sessions(ctx, ana.ID, laptop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range list {
+		got = append(got, fmt.Sprintf("%s en %s desde %s, actual %v", s.Device.Browser, s.Device.System, s.IP, s.Current))
+	}
+	want := []string{
+		"Chrome en Android desde 192.0.2.10, actual false",
+		"Edge en Windows desde 203.0.113.5, actual false",
+		"Firefox en Linux desde 198.51.100.20, actual true",
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("sessions:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if !list[0].LastSeenAt.Equal(e.clock.Now()) || list[0].ID == "" || list[0].ID == list[1].ID {
+		t.Errorf("phone's session: %+v", list[0])
+	}
+
+	// The café's session is ended from the laptop; nobody else's can be.
+	cafeID := list[1].ID
+	if err := e.svc.EndSession(ctx, luis.ID, cafeID, "198.51.100.20"); !errors.Is(err, ErrUnknownSession) {
+		t.Errorf("another account ending Ana's session: %v, want ErrUnknownSession", err)
+	}
+	for _, bad := range []string{"", "no-es-un-id", strings.Repeat("z", sessionIDLen)} {
+		if err := e.svc.EndSession(ctx, ana.ID, bad, "198.51.100.20"); !errors.Is(err, ErrUnknownSession) {
+			t.Errorf("ending session %q: %v, want ErrUnknownSession", bad, err)
+		}
+	}
+	if err := e.svc.EndSession(ctx, ana.ID, cafeID, "198.51.100.20"); err != nil {
+		t.Fatal(err)
+	}
+	if e.signedIn(t, cafe, ana) || !e.signedIn(t, phone, ana) || !e.signedIn(t, laptop, ana) || !e.signedIn(t, luisToken, luis) {
+		t.Error("ending the café's session ended the wrong ones")
+	}
+	if err := e.svc.EndSession(ctx, ana.ID, cafeID, "198.51.100.20"); !errors.Is(err, ErrUnknownSession) {
+		t.Errorf("ending it twice: %v", err)
+	}
+
+	// All the others, from the laptop.
+	n, err := e.svc.EndOtherSessions(ctx, ana.ID, laptop, "198.51.100.20")
+	if err != nil || n != 1 {
+		t.Fatalf("EndOtherSessions = %d, %v; want the phone's", n, err)
+	}
+	if e.signedIn(t, phone, ana) || !e.signedIn(t, laptop, ana) || !e.signedIn(t, luisToken, luis) {
+		t.Error("ending the other sessions ended the wrong ones")
+	}
+	if _, err := e.svc.EndOtherSessions(ctx, ana.ID, "", "198.51.100.20"); !errors.Is(err, ErrNoSession) {
+		t.Errorf("without a session to keep: %v", err)
+	}
+	if !e.signedIn(t, laptop, ana) {
+		t.Error("a call without a session to keep ended the laptop's")
+	}
+
+	entries := e.audit(t, "auth.sign_out")
+	if len(entries) != 2 || entries[1].Detail["session"] != cafeID || entries[0].Detail["other_sessions_ended"] != 1.0 ||
+		entries[0].Detail["ip"] != "198.51.100.20" || entries[0].ActorID != ana.ID {
+		t.Errorf("auth.sign_out audit = %+v", entries)
+	}
+}
+
+// Sessions that ended by themselves are not listed, even before the
+// sweep removes them.
+func TestExpiredSessionsAreNotListed(t *testing.T) {
+	e := newEnv(t)
+	u := e.register(t, "Ana López", "ana@ejemplo.mx")
+	e.signIn(t, u, "")
+	e.clock.Advance(IdleTimeout + time.Minute)
+	live := e.signIn(t, u, "")
+	list, err := e.svc.Sessions(context.Background(), u.ID, live)
+	if err != nil || len(list) != 1 || !list[0].Current {
+		t.Errorf("Sessions = %+v, %v; want the live one alone", list, err)
 	}
 }

@@ -59,17 +59,17 @@ func (e *WaitError) Error() string {
 // Unwrap makes a WaitError of kind fail.ErrForbidden.
 func (e *WaitError) Unwrap() error { return fail.ErrForbidden }
 
-// freeFailures is how many wrong codes in a row cost nothing. After them
+// freeCodeFailures is how many wrong codes in a row cost nothing. After them
 // each try waits a minute, doubled with every further failure, up to a
 // day: a person who mistypes never notices, and someone who has the
 // password gets a few hundred guesses a year at a one-in-a-million code.
-const freeFailures = 5
+const freeCodeFailures = 5
 
 func lockedFor(failures int, last, now time.Time) time.Duration {
-	if failures < freeFailures {
+	if failures < freeCodeFailures {
 		return 0
 	}
-	wait := min(time.Minute<<min(failures-freeFailures, 11), 24*time.Hour)
+	wait := min(time.Minute<<min(failures-freeCodeFailures, 11), 24*time.Hour)
 	return max(last.Add(wait).Sub(now), 0)
 }
 

@@ -46,6 +46,9 @@ type Config struct {
 	Now func() time.Time
 	// HashParams are the password-hashing costs; zero means OWASP's.
 	HashParams account.HashParams
+	// HashMemory bounds, in bytes, the memory all password hashing may
+	// use at once; zero means account.DefaultHashMemory (256 MiB).
+	HashMemory int64
 	// ContentSourceURL links questions to their files in the foundation's
 	// repository in the admin console (optional).
 	ContentSourceURL string
@@ -88,7 +91,7 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 	a.cfg.BaseURL = strings.TrimRight(a.cfg.BaseURL, "/")
 	a.svc, err = services.Open(context.Background(), services.Config{
 		DataDir: cfg.DataDir, KeyPath: cfg.KeyPath, AllowSharedKey: cfg.AllowSharedKey, ContentDir: cfg.ContentDir, ContentOptions: content.Options{LinkURL: web.ContentLinkURL},
-		BaseURL: a.cfg.BaseURL, Zone: cfg.Zone, Now: cfg.Now, HashParams: cfg.HashParams, Log: log,
+		BaseURL: a.cfg.BaseURL, Zone: cfg.Zone, Now: cfg.Now, HashParams: cfg.HashParams, HashMemory: cfg.HashMemory, Log: log,
 	})
 	if err != nil {
 		return nil, errors.Join(err, ln.Close())

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 
+	"mxcert/internal/account"
 	"mxcert/internal/app"
 )
 
@@ -23,9 +25,16 @@ func runServe(ctx context.Context, args []string, s Streams) int {
 	fs.StringVar(&cfg.KeyPath, "key", env("key", ""), "llave de firma Ed25519 de los certificados (MXCERT_KEY); por omisión DATA/keys/signing.key")
 	fs.BoolVar(&cfg.AllowSharedKey, "allow-shared-key", env("allow-shared-key", "") == "1", "acepta una llave de firma que otros usuarios pueden leer (MXCERT_ALLOW_SHARED_KEY=1); sin esto se rechaza")
 	fs.BoolVar(&cfg.Dev, "dev", env("dev", "") == "1", "lee plantillas y archivos estáticos del disco en cada solicitud (MXCERT_DEV=1)")
+	hashMemory := fs.String("hash-memory", env("hash-memory", strconv.Itoa(account.DefaultHashMemory>>20)), "MiB de memoria que pueden ocupar a la vez las comprobaciones de contraseñas (Argon2id, unos 19 MiB cada una) (MXCERT_HASH_MEMORY)")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
+	mib, err := strconv.ParseInt(*hashMemory, 10, 64)
+	if err != nil || mib < 1 || mib > 1<<20 {
+		fmt.Fprintf(s.Err, "mxcert serve: --hash-memory debe ser un número de MiB entre 1 y 1048576, no %q\n", *hashMemory)
+		return 2
+	}
+	cfg.HashMemory = mib << 20
 	if *proxies != "" {
 		for _, p := range strings.Split(*proxies, ",") {
 			cfg.TrustedProxies = append(cfg.TrustedProxies, strings.TrimSpace(p))

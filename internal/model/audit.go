@@ -33,6 +33,19 @@ const (
 	ActionPasswordRecheck Action = "mfa.password_recheck" // the password typed again before a sensitive action
 )
 
+// Authentication events: whose account, from which address (detail
+// "ip"), when (the entry's time). A failed sign-in names the account it
+// tried when the e-mail is one, "unknown" otherwise; a lockout is an
+// address made to wait after too many failures. Never a password or a
+// session token.
+const (
+	ActionSignIn                Action = "auth.sign_in"
+	ActionSignInFailure         Action = "auth.sign_in_failure"
+	ActionLockout               Action = "auth.lockout"
+	ActionSignOut               Action = "auth.sign_out"
+	ActionPasswordChangeFailure Action = "user.password_change_failure" // a wrong current password
+)
+
 // AuditEntry is one line of the audit log.
 type AuditEntry struct {
 	ID        int64

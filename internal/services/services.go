@@ -59,6 +59,9 @@ type Config struct {
 	Now func() time.Time
 	// HashParams are the password-hashing costs; zero means OWASP's.
 	HashParams account.HashParams
+	// HashMemory bounds, in bytes, the memory all password hashing may
+	// use at once; zero means account.DefaultHashMemory.
+	HashMemory int64
 	// Log receives content findings and the use cases' own logs; nil
 	// discards them.
 	Log *slog.Logger
@@ -125,11 +128,7 @@ func Open(ctx context.Context, cfg Config) (*Set, error) {
 		return nil, err
 	}
 	s.DB = db
-	params := cfg.HashParams
-	if params == (account.HashParams{}) {
-		params = account.OWASPParams
-	}
-	if s.Accounts, err = account.New(db, s.Now, params); err != nil {
+	if s.Accounts, err = account.New(db, s.Now, account.Config{Hash: cfg.HashParams, HashMemory: cfg.HashMemory}); err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
 	if err := s.useSecretKey(cfg.DataDir); err != nil {

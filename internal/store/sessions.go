@@ -2,50 +2,71 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"mxcert/internal/model"
 )
 
-// Session is a signed-in browser. Only the SHA-256 of its token is stored,
-// so a copy of the database cannot be used to sign in.
-type Session struct {
-	TokenHash  []byte
-	UserID     int64
-	CreatedAt  time.Time
-	LastSeenAt time.Time
-	UserAgent  string
-	IP         string
-}
-
 // CreateSession stores a new session stamped with the transaction's time.
-func (tx *Tx) CreateSession(s *Session) error {
+func (tx *Tx) CreateSession(s *model.Session) error {
+	if s.ID == "" {
+		return errors.New("create session: no public id")
+	}
 	s.CreatedAt, s.LastSeenAt = tx.Now, tx.Now
-	_, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, user_agent, ip) VALUES (?, ?, ?, ?, ?, ?)`,
-		s.TokenHash, s.UserID, ms(tx.Now), ms(tx.Now), s.UserAgent, s.IP)
+	_, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO sessions (token_hash, public_id, user_id, created_at, last_seen_at, user_agent, ip) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		s.TokenHash, s.ID, s.UserID, ms(tx.Now), ms(tx.Now), s.UserAgent, s.IP)
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
 	return nil
 }
 
+const sessionColumns = `s.public_id, s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.user_agent, s.ip`
+
+func scanSession(row interface{ Scan(...any) error }, more ...any) (*model.Session, error) {
+	var s model.Session
+	var created, seen int64
+	if err := row.Scan(append([]any{&s.ID, &s.TokenHash, &s.UserID, &created, &seen, &s.UserAgent, &s.IP}, more...)...); err != nil {
+		return nil, err
+	}
+	s.CreatedAt, s.LastSeenAt = fromMS(created), fromMS(seen)
+	return &s, nil
+}
+
 // SessionUser returns a session and its account.
-func (db *DB) SessionUser(ctx context.Context, tokenHash []byte) (*Session, *model.User, error) {
-	row := db.hot(ctx, `SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.user_agent, s.ip,
+func (db *DB) SessionUser(ctx context.Context, tokenHash []byte) (*model.Session, *model.User, error) {
+	row := db.hot(ctx, `SELECT `+sessionColumns+`,
 		u.id, u.email, u.email_norm, u.full_name, u.state, u.password_hash, u.role, u.created_at, u.password_changed_at, u.extra_minutes
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash)
-	var s Session
 	var u model.User
-	var sc, sl, uc, upc int64
-	err := row.Scan(&s.TokenHash, &s.UserID, &sc, &sl, &s.UserAgent, &s.IP,
-		&u.ID, &u.Email, &u.EmailNorm, &u.Name, &u.State, &u.PasswordHash, &u.Role, &uc, &upc, &u.ExtraMinutes)
+	var uc, upc int64
+	s, err := scanSession(row, &u.ID, &u.Email, &u.EmailNorm, &u.Name, &u.State, &u.PasswordHash, &u.Role, &uc, &upc, &u.ExtraMinutes)
 	if err != nil {
 		return nil, nil, notFound(err, "session")
 	}
-	s.CreatedAt, s.LastSeenAt = fromMS(sc), fromMS(sl)
 	u.CreatedAt, u.PasswordChangedAt = fromMS(uc), fromMS(upc)
-	return &s, &u, nil
+	return s, &u, nil
+}
+
+// UserSessions lists an account's sessions, the most recently active
+// first.
+func (db *DB) UserSessions(ctx context.Context, userID int64) ([]model.Session, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions s WHERE s.user_id = ? ORDER BY s.last_seen_at DESC, s.created_at DESC`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("sessions of user %d: %w", userID, err)
+	}
+	defer rows.Close()
+	var list []model.Session
+	for rows.Next() {
+		s, err := scanSession(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sessions of user %d: %w", userID, err)
+		}
+		list = append(list, *s)
+	}
+	return list, rows.Err()
 }
 
 // TouchSession records activity on a session (for the idle timeout).
@@ -58,6 +79,36 @@ func (db *DB) TouchSession(ctx context.Context, tokenHash []byte, at time.Time) 
 func (tx *Tx) DeleteSession(tokenHash []byte) error {
 	_, err := tx.tx.ExecContext(tx.ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
 	return err
+}
+
+// EndSession deletes a session and returns whose it was; ErrNotFound
+// when there was none.
+func (tx *Tx) EndSession(tokenHash []byte) (int64, error) {
+	var userID int64
+	err := tx.tx.QueryRowContext(tx.ctx, `DELETE FROM sessions WHERE token_hash = ? RETURNING user_id`, tokenHash).Scan(&userID)
+	if err != nil {
+		return 0, notFound(err, "session")
+	}
+	return userID, nil
+}
+
+// EndUserSession deletes the session of an account named by its public
+// id; ErrNotFound when the account has no such session.
+func (tx *Tx) EndUserSession(userID int64, id string) error {
+	if err := tx.execOne(`DELETE FROM sessions WHERE user_id = ? AND public_id = ?`, userID, id); err != nil {
+		return fmt.Errorf("end session: %w", err)
+	}
+	return nil
+}
+
+// RotateSession gives a session a new token: the old one stops working,
+// the session (its id, its start) goes on. ErrNotFound when oldHash names
+// no session.
+func (tx *Tx) RotateSession(oldHash, newHash []byte) error {
+	if err := tx.execOne(`UPDATE sessions SET token_hash = ?, last_seen_at = ? WHERE token_hash = ?`, newHash, ms(tx.Now), oldHash); err != nil {
+		return fmt.Errorf("rotate session: %w", err)
+	}
+	return nil
 }
 
 // DeleteUserSessions ends every session of an account except keep (nil

@@ -117,7 +117,7 @@ func TestConstraintsBackTheRules(t *testing.T) {
 		t.Error("a one-letter name passed the CHECK constraint")
 	}
 	err = db.Transact(context.Background(), func(tx *Tx) error {
-		return tx.CreateSession(&Session{TokenHash: []byte("h"), UserID: 999})
+		return tx.CreateSession(&model.Session{ID: "s1", TokenHash: []byte("h"), UserID: 999})
 	})
 	if err == nil {
 		t.Error("a session for a missing user passed the foreign key")
@@ -178,7 +178,7 @@ func TestSessions(t *testing.T) {
 			return err
 		}
 		for _, h := range []string{"uno", "dos", "tres"} {
-			if err := tx.CreateSession(&Session{TokenHash: []byte(h), UserID: u.ID}); err != nil {
+			if err := tx.CreateSession(&model.Session{ID: "id-" + h, TokenHash: []byte(h), UserID: u.ID}); err != nil {
 				return err
 			}
 		}
@@ -188,8 +188,14 @@ func TestSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, got, err := db.SessionUser(ctx, []byte("dos"))
-	if err != nil || got.ID != u.ID || !s.CreatedAt.Equal(now) {
+	if err != nil || got.ID != u.ID || !s.CreatedAt.Equal(now) || s.ID != "id-dos" {
 		t.Fatalf("SessionUser = %+v %+v %v", s, got, err)
+	}
+	err = db.Transact(ctx, func(tx *Tx) error {
+		return tx.CreateSession(&model.Session{ID: "id-dos", TokenHash: []byte("cuatro"), UserID: u.ID})
+	})
+	if err == nil {
+		t.Error("two sessions with one public id")
 	}
 	err = db.Transact(ctx, func(tx *Tx) error {
 		n, err := tx.DeleteUserSessions(u.ID, []byte("dos"))
@@ -268,5 +274,83 @@ func TestGroupCommitOfAnswers(t *testing.T) {
 	db.Close()
 	if _, err := db.SaveAnswerDurably(ctx, AnswerChange{AttemptID: "att", UserID: u.ID, Position: 1, QuestionID: "q1", Answer: []int{0}, Known: 100}); !errors.Is(err, ErrClosedDB) {
 		t.Errorf("save after close: %v", err)
+	}
+}
+
+// A person's sessions are listed by recent activity, ended one by one by
+// their public id (only by their owner), and a session's token can be
+// replaced without ending it.
+func TestUserSessions(t *testing.T) {
+	clock := clocktest.New()
+	db := openTest(t, WithClock(clock.Now))
+	ctx := context.Background()
+	ana := model.User{Email: "ana@b.mx", EmailNorm: "ana@b.mx", Name: "Ana", PasswordHash: "x"}
+	luis := model.User{Email: "luis@b.mx", EmailNorm: "luis@b.mx", Name: "Luis", PasswordHash: "x"}
+	err := db.Transact(ctx, func(tx *Tx) error {
+		for _, u := range []*model.User{&ana, &luis} {
+			if err := tx.CreateUser(u); err != nil {
+				return err
+			}
+		}
+		return tx.CreateSession(&model.Session{ID: "luis-1", TokenHash: []byte("luis"), UserID: luis.ID})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"ana-1", "ana-2", "ana-3"} {
+		clock.Advance(time.Minute)
+		err := db.Transact(ctx, func(tx *Tx) error {
+			return tx.CreateSession(&model.Session{ID: id, TokenHash: []byte(id), UserID: ana.ID, UserAgent: "Firefox", IP: "192.0.2.1"})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock.Advance(time.Minute)
+	if err := db.TouchSession(ctx, []byte("ana-1"), clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	ids := func() []string {
+		t.Helper()
+		list, err := db.UserSessions(ctx, ana.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, s := range list {
+			if s.UserID != ana.ID || s.UserAgent != "Firefox" || s.IP != "192.0.2.1" {
+				t.Errorf("session %+v", s)
+			}
+			ids = append(ids, s.ID)
+		}
+		return ids
+	}
+	if got := fmt.Sprint(ids()); got != "[ana-1 ana-3 ana-2]" {
+		t.Errorf("sessions %s, want the most recently active first", got)
+	}
+
+	err = db.Transact(ctx, func(tx *Tx) error { return tx.EndUserSession(ana.ID, "luis-1") })
+	if !errors.Is(err, ErrNotFound) {
+		t.Errorf("ending another account's session: %v, want ErrNotFound", err)
+	}
+	if err := db.Transact(ctx, func(tx *Tx) error { return tx.EndUserSession(ana.ID, "ana-3") }); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(ids()); got != "[ana-1 ana-2]" {
+		t.Errorf("after ending ana-3: %s", got)
+	}
+
+	if err := db.Transact(ctx, func(tx *Tx) error { return tx.RotateSession([]byte("ana-2"), []byte("nuevo")) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.SessionUser(ctx, []byte("ana-2")); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the old token still resolves: %v", err)
+	}
+	if s, _, err := db.SessionUser(ctx, []byte("nuevo")); err != nil || s.ID != "ana-2" {
+		t.Errorf("the new token: %+v, %v", s, err)
+	}
+	err = db.Transact(ctx, func(tx *Tx) error { return tx.RotateSession([]byte("ana-2"), []byte("otro")) })
+	if !errors.Is(err, ErrNotFound) {
+		t.Errorf("rotating a token that is gone: %v, want ErrNotFound", err)
 	}
 }

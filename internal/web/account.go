@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -15,6 +16,7 @@ type accountView struct {
 	Form         formView // password change
 	NameForm     formView
 	Certificates []*model.Certificate
+	Sessions     []sessionRow
 	Contact      string // the foundation's e-mail, when configured
 }
 
@@ -26,6 +28,9 @@ func (s *Server) renderAccount(c *gin.Context, status int, form, nameForm formVi
 	v := accountView{base: s.base(c, "account.title"), Form: form, NameForm: nameForm, Contact: s.cfg.ContactEmail}
 	var err error
 	if v.Certificates, err = s.certs.OfUser(c.Request.Context(), currentUser(c).ID); err != nil {
+		return err
+	}
+	if v.Sessions, err = s.sessionRows(c, v.base); err != nil {
 		return err
 	}
 	return s.page(c, status, "account", v)
@@ -60,14 +65,22 @@ func (s *Server) changePassword(c *gin.Context) error {
 	if err != nil {
 		return errForbidden
 	}
+	user := currentUser(c)
+	if err := s.limit(c, s.limits.passwordIP, c.ClientIP()); err != nil {
+		return err
+	}
+	if err := s.limit(c, s.limits.passwordUser, strconv.FormatInt(user.ID, 10)); err != nil {
+		return err
+	}
 	form := newForm()
-	err = s.accounts.ChangePassword(c.Request.Context(), currentUser(c).ID, c.Request.PostForm.Get("current"), c.Request.PostForm.Get("new"), ck.Value)
+	token, err := s.accounts.ChangePassword(c.Request.Context(), user.ID, c.Request.PostForm.Get("current"), c.Request.PostForm.Get("new"), ck.Value, c.ClientIP())
 	if fieldErrors(err, form) {
 		return s.renderAccount(c, http.StatusUnprocessableEntity, form, newForm())
 	}
 	if err != nil {
 		return err
 	}
+	s.setSessionCookie(c, token)
 	s.setFlash(c, "flash.password_changed")
 	return redirect(c, "/cuenta")
 }

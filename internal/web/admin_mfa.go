@@ -26,7 +26,7 @@ func (s *Server) requireSecondFactor(c *gin.Context) {
 		return
 	}
 	if err != nil || checks.SecondFactorAt.IsZero() {
-		if err := s.accounts.End(c.Request.Context(), token); err != nil {
+		if err := s.accounts.SignOut(c.Request.Context(), token, c.ClientIP()); err != nil {
 			s.renderError(c, err)
 			return
 		}

@@ -76,10 +76,11 @@ func (s *Server) login(c *gin.Context) error {
 	if err := s.limit(c, s.limits.loginIP, c.ClientIP()); err != nil {
 		return err
 	}
-	if err := s.limit(c, s.limits.loginAccount, account.NormalizeEmail(form.Values["email"])); err != nil {
-		return err
+	u, err := s.accounts.Authenticate(c.Request.Context(), form.Values["email"], c.Request.PostForm.Get("password"), c.ClientIP())
+	var locked *account.LockedOutError
+	if errors.As(err, &locked) {
+		return tooMany(c, locked.RetryAfter)
 	}
-	u, err := s.accounts.Authenticate(c.Request.Context(), form.Values["email"], c.Request.PostForm.Get("password"))
 	if errors.Is(err, account.ErrBadCredentials) {
 		form.Errors["password"] = "login.failed"
 		return s.page(c, http.StatusUnauthorized, "login", loginView{base: s.base(c, "login.title"), Form: form, Next: next})
@@ -107,13 +108,18 @@ func (s *Server) signIn(c *gin.Context, userID int64) error {
 	if err != nil {
 		return err
 	}
-	s.setCookie(c, sessionCookie, token, int(account.AbsoluteTimeout/time.Second))
+	s.setSessionCookie(c, token)
 	return nil
+}
+
+// setSessionCookie gives the browser its session token.
+func (s *Server) setSessionCookie(c *gin.Context, token string) {
+	s.setCookie(c, sessionCookie, token, int(account.AbsoluteTimeout/time.Second))
 }
 
 func (s *Server) logout(c *gin.Context) error {
 	if ck, err := c.Request.Cookie(sessionCookie); err == nil {
-		if err := s.accounts.End(c.Request.Context(), ck.Value); err != nil {
+		if err := s.accounts.SignOut(c.Request.Context(), ck.Value, c.ClientIP()); err != nil {
 			return err
 		}
 	}
@@ -128,6 +134,11 @@ func (s *Server) limit(c *gin.Context, l *limiter, key string) error {
 	if ok {
 		return nil
 	}
+	return tooMany(c, wait)
+}
+
+// tooMany answers 429, saying in Retry-After when to come back.
+func tooMany(c *gin.Context, wait time.Duration) error {
 	c.Header("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)+1))
 	return errTooMany
 }

@@ -235,25 +235,66 @@ func TestCrossSitePostIsRefused(t *testing.T) {
 	}
 }
 
-func TestLoginRateLimitTripsAndRecovers(t *testing.T) {
+// Failed sign-ins count per account and address: five wrong passwords
+// make the address that typed them wait, with a wait that grows, and the
+// owner still signs in from anywhere else.
+func TestOwnerGetsInAfterAnAttackersFailures(t *testing.T) {
 	env := newEnv(t)
 	env.client(t).register("Ana López", "ana@ejemplo.mx", goodPassword)
-	c := env.client(t)
+	attacker := env.client(t)
+	attacker.ip = "198.51.100.66"
 	for i := range 5 {
-		wantStatus(t, c.login("ana@ejemplo.mx", "intento equivocado "+string(rune('a'+i))), http.StatusUnauthorized)
+		wantStatus(t, attacker.login("ana@ejemplo.mx", "intento equivocado "+string(rune('a'+i))), http.StatusUnauthorized)
 	}
-	// The account is now limited, even with the right password and from
-	// another address.
-	other := env.client(t)
-	other.ip = "198.51.100.7"
-	rec := other.login("ana@ejemplo.mx", goodPassword)
+	// The attacker's address now waits, even with the right password...
+	rec := attacker.login("ana@ejemplo.mx", goodPassword)
 	wantStatus(t, rec, http.StatusTooManyRequests)
 	wantBody(t, rec, "Demasiados intentos")
+	if got := rec.Header().Get("Retry-After"); got != "61" {
+		t.Errorf("Retry-After = %q, want 61 (a minute)", got)
+	}
+	// ...and the owner, from her own address, does not.
+	owner := env.client(t)
+	wantStatus(t, owner.login("ana@ejemplo.mx", goodPassword), http.StatusSeeOther)
+	wantStatus(t, owner.get("/cuenta"), http.StatusOK)
+
+	// After the wait, one more wrong password doubles it.
+	env.clock.Advance(time.Minute)
+	wantStatus(t, attacker.login("ana@ejemplo.mx", "otro intento"), http.StatusUnauthorized)
+	env.clock.Advance(time.Minute + 30*time.Second)
+	rec = attacker.login("ana@ejemplo.mx", goodPassword)
+	wantStatus(t, rec, http.StatusTooManyRequests)
+	if got := rec.Header().Get("Retry-After"); got != "31" {
+		t.Errorf("Retry-After = %q, want 31 (half a minute left of two)", got)
+	}
+	env.clock.Advance(30 * time.Second)
+	wantStatus(t, attacker.login("ana@ejemplo.mx", goodPassword), http.StatusSeeOther)
+}
+
+// One address may try only so many sign-ins, whatever the accounts.
+func TestLoginRateLimitPerIP(t *testing.T) {
+	env := newEnv(t)
+	c := env.client(t)
+	for i := range 20 {
+		wantStatus(t, c.login(fmt.Sprintf("p%d@ejemplo.mx", i), "no es la contraseña"), http.StatusUnauthorized)
+	}
+	rec := c.login("otra@ejemplo.mx", "no es la contraseña")
+	wantStatus(t, rec, http.StatusTooManyRequests)
 	if rec.Header().Get("Retry-After") == "" {
 		t.Error("429 without Retry-After")
 	}
-	env.clock.Advance(time.Minute + time.Second)
-	wantStatus(t, other.login("ana@ejemplo.mx", goodPassword), http.StatusSeeOther)
+	env.clock.Advance(6 * time.Second)
+	wantStatus(t, c.login("otra@ejemplo.mx", "no es la contraseña"), http.StatusUnauthorized)
+}
+
+// An e-mail longer than any account's is a failed sign-in that costs
+// nothing: no hash, no place in a table.
+func TestLoginWithAnOversizedEmail(t *testing.T) {
+	env := newEnv(t)
+	c := env.client(t)
+	rec := c.login(strings.Repeat("a", 60<<10-100)+"@ejemplo.mx", "no es la contraseña")
+	wantStatus(t, rec, http.StatusUnauthorized)
+	wantBody(t, rec, "El correo o la contraseña no son correctos")
 }
 
 func TestRegistrationRateLimitPerIP(t *testing.T) {
@@ -364,4 +405,49 @@ func TestLimiterStaysBoundedUnderAFlood(t *testing.T) {
 	if ok, _ := l.allow("198.51.100.1"); ok {
 		t.Error("the 31st request in a burst of 30 passed")
 	}
+}
+
+// The current-password check is limited per account: a stolen session
+// cannot be used to guess the password at the server's pace, and a burst
+// of posts never reaches the slow hash.
+func TestPasswordChangeIsLimitedPerAccount(t *testing.T) {
+	env := newEnv(t)
+	c := env.client(t)
+	c.register("Ana López", "ana@ejemplo.mx", goodPassword)
+	for i := range 5 {
+		c.ip = fmt.Sprintf("203.0.113.%d", i+1) // another address each time: the account's limit is the one that trips
+		wantStatus(t, c.post("/cuenta/contrasena", url.Values{"current": {fmt.Sprintf("equivocada %d", i)}, "new": {"otra frase muy segura"}}), http.StatusUnprocessableEntity)
+	}
+	rec := c.post("/cuenta/contrasena", url.Values{"current": {goodPassword}, "new": {"otra frase muy segura"}})
+	wantStatus(t, rec, http.StatusTooManyRequests)
+	if rec.Header().Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
+	// Another account is not affected.
+	other := env.client(t)
+	other.ip = "198.51.100.7"
+	other.register("Luis Pérez", "luis@ejemplo.mx", goodPassword)
+	wantStatus(t, other.post("/cuenta/contrasena", url.Values{"current": {goodPassword}, "new": {"otra frase muy segura"}}), http.StatusSeeOther)
+
+	env.clock.Advance(time.Minute)
+	wantStatus(t, c.post("/cuenta/contrasena", url.Values{"current": {goodPassword}, "new": {"otra frase muy segura"}}), http.StatusSeeOther)
+}
+
+// And per address, across the accounts signed in from it.
+func TestPasswordChangeIsLimitedPerAddress(t *testing.T) {
+	env := newEnv(t)
+	var clients []*client
+	for i := range 11 {
+		c := env.client(t)
+		c.ip = fmt.Sprintf("203.0.113.%d", i+1) // registration has its own per-address limit
+		c.register("Persona Prueba", fmt.Sprintf("p%d@ejemplo.mx", i), goodPassword)
+		c.ip = "192.0.2.200"
+		clients = append(clients, c)
+	}
+	for _, c := range clients[:10] {
+		wantStatus(t, c.post("/cuenta/contrasena", url.Values{"current": {"equivocada 1"}, "new": {"otra frase muy segura"}}), http.StatusUnprocessableEntity)
+	}
+	wantStatus(t, clients[10].post("/cuenta/contrasena", url.Values{"current": {goodPassword}, "new": {"otra frase muy segura"}}), http.StatusTooManyRequests)
+	env.clock.Advance(30 * time.Second)
+	wantStatus(t, clients[10].post("/cuenta/contrasena", url.Values{"current": {goodPassword}, "new": {"otra frase muy segura"}}), http.StatusSeeOther)
 }

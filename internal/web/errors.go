@@ -67,11 +67,20 @@ var apiCodes = map[int]string{
 	http.StatusInternalServerError:   "internal",
 }
 
+// retryAfterBusy is what a 503 asks the visitor to wait, in seconds: the
+// server is busy (every password-hashing slot taken) or closing, a state
+// of seconds.
+const retryAfterBusy = "5"
+
 // logFailure records why a request failed: a fault of ours as an error,
-// with its cause; a visitor's mistake only at debug level.
+// with its cause; a busy server as a warning (a flood says so without
+// burying real errors); a visitor's mistake only at debug level.
 func (s *Server) logFailure(r *http.Request, status int, err error) {
 	level := slog.LevelDebug
-	if status >= 500 {
+	switch {
+	case status == http.StatusServiceUnavailable:
+		level = slog.LevelWarn
+	case status >= 500:
 		level = slog.LevelError
 	}
 	s.log.Log(r.Context(), level, "request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", status), slog.Any("err", err))
@@ -92,6 +101,9 @@ func (s *Server) renderError(c *gin.Context, err error) {
 		return
 	}
 	c.Header("Cache-Control", "no-store")
+	if status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", retryAfterBusy)
+	}
 	view := errorView{base: s.base(c, fmt.Sprintf("error.%d.title", status)), Status: status}
 	view.Message = view.T(fmt.Sprintf("error.%d.message", status))
 	body, rerr := s.views.render("error", view)
@@ -115,6 +127,9 @@ func (s *Server) renderAPIError(c *gin.Context, err error, messageID string) {
 	}
 	lang := s.tr.pickLanguage(c.Request)
 	c.Header("Cache-Control", "no-store")
+	if status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", retryAfterBusy)
+	}
 	c.AbortWithStatusJSON(status, gin.H{"error": apiCodes[status], "message": s.tr.t(lang, messageID)})
 }
 

@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
+	"github.com/gin-gonic/gin"
+
+	"mxcert/internal/account"
 	"mxcert/internal/attempt"
 	"mxcert/internal/certificate"
 	"mxcert/internal/exam"
@@ -29,6 +33,7 @@ func TestStatusOfErrors(t *testing.T) {
 		{"not a certificate code", certificate.ErrBadCode, http.StatusBadRequest},
 		{"an unknown practice domain", study.ErrUnknownDomain, http.StatusBadRequest},
 		{"the database is closing", fail.New(fail.ErrUnavailable, "closing"), http.StatusServiceUnavailable},
+		{"every password-hashing slot taken", fmt.Errorf("check password of user 1: %w", account.ErrBusy), http.StatusServiceUnavailable},
 		{"forbidden", fail.ErrForbidden, http.StatusForbidden},
 		{"HTTP's own", errTooLarge, http.StatusRequestEntityTooLarge},
 	}
@@ -67,6 +72,32 @@ func TestAPIErrorsAreTranslated(t *testing.T) {
 			}
 			if body.Error != tc.code || body.Message != tc.message {
 				t.Errorf("reply %+v, want %q / %q", body, tc.code, tc.message)
+			}
+		})
+	}
+}
+
+// A busy server (all the password-hashing memory in use) answers with a
+// page that says so and when to come back, on pages and in the API.
+func TestBusyAnswersWithRetryAfter(t *testing.T) {
+	env := newEnv(t)
+	for _, tc := range []struct {
+		name   string
+		render func(c *gin.Context)
+		want   string
+	}{
+		{"page", func(c *gin.Context) { env.srv.renderError(c, account.ErrBusy) }, "Servicio ocupado"},
+		{"API", func(c *gin.Context) { env.srv.renderAPIError(c, account.ErrBusy, "") }, `"error":"unavailable"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			c, _ := gin.CreateTestContext(rec)
+			c.Request = httptest.NewRequest(http.MethodPost, "/entrar", nil)
+			tc.render(c)
+			wantStatus(t, rec, http.StatusServiceUnavailable)
+			wantBody(t, rec, tc.want)
+			if got := rec.Header().Get("Retry-After"); got != retryAfterBusy {
+				t.Errorf("Retry-After = %q, want %q", got, retryAfterBusy)
 			}
 		})
 	}

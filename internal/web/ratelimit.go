@@ -87,21 +87,28 @@ func (l *limiter) sweep(now time.Time) {
 
 // limits are the site's rate limits.
 type limits struct {
-	loginIP      *limiter // sign-in attempts per IP address
-	loginAccount *limiter // sign-in attempts per e-mail address
-	registerIP   *limiter // new accounts per IP address
-	lookupIP     *limiter // public certificate look-ups per IP address
+	// Sign-in attempts per IP address. Failures per account and address
+	// are the accounts service's lockout, which only the address that
+	// fails waits for.
+	loginIP    *limiter
+	registerIP *limiter // new accounts per IP address
+	lookupIP   *limiter // public certificate look-ups per IP address
+	// The current-password check of a password change, per account and
+	// per IP address: each one is a slow hash, and a stolen session must
+	// not be a way to guess the password at the server's pace.
+	passwordUser *limiter
+	passwordIP   *limiter
 	practiceUser *limiter // practice sessions started per candidate
 }
 
 func newLimits(now func() time.Time) *limits {
 	return &limits{
-		// A school lab or an internet café shares one address: generous per
-		// IP, strict per account.
+		// A school lab or an internet café shares one address: generous.
 		loginIP:      newLimiter(6*time.Second, 20, now),
-		loginAccount: newLimiter(time.Minute, 5, now),
 		registerIP:   newLimiter(3*time.Minute, 10, now),
 		lookupIP:     newLimiter(time.Second, 30, now),
+		passwordUser: newLimiter(time.Minute, 5, now),
+		passwordIP:   newLimiter(30*time.Second, 10, now),
 		// Starting practice writes a session and its questions: a person
 		// studying starts a few an hour; a script starting hundreds is
 		// slowed to one every half minute.

@@ -52,6 +52,8 @@ func (s *Server) routes() error {
 	signedIn.GET("/cuenta", s.handle(s.accountPage))
 	signedIn.POST("/cuenta/contrasena", s.handle(s.changePassword))
 	signedIn.POST("/cuenta/nombre", s.handle(s.changeName))
+	signedIn.POST("/cuenta/sesiones/cerrar", s.handle(s.endSession))
+	signedIn.POST("/cuenta/sesiones/cerrar-las-demas", s.handle(s.endOtherSessions))
 	signedIn.POST("/certificaciones/:track/modulos/:slug/estudiado", s.handle(s.markStudied))
 	signedIn.GET("/certificaciones/:track/practica", s.handle(s.practiceHub))
 	signedIn.POST("/certificaciones/:track/practica", s.handle(s.startPractice))

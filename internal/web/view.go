@@ -112,6 +112,7 @@ const flashCookie = "mx_flash"
 var flashes = map[string]bool{
 	"flash.welcome": true, "flash.signed_in": true, "flash.signed_out": true,
 	"flash.password_changed": true, "flash.name_changed": true,
+	"flash.session_ended": true, "flash.sessions_ended": true,
 	"flash.admin_done": true, "flash.content_reloaded": true,
 	"mfa.flash_expired": true, "mfa.flash_recovery_used": true, "mfa.flash_rechecked": true, "mfa.flash_sign_in_again": true,
 }
