@@ -287,7 +287,7 @@ type ExportAttempt struct {
 // ExportAttempts streams every attempt (without items) with the candidate's
 // e-mail and state.
 func (db *DB) ExportAttempts(ctx context.Context, fn func(ExportAttempt) error) error {
-	rows, err := db.read.QueryContext(ctx, `SELECT a.id, a.user_id, a.track_id, a.track_title, a.track_version, a.content_version, a.seed, a.holder_name,
+	rows, err := db.read.QueryContext(ctx, `SELECT a.id, a.user_id, a.track_id, a.track_title, a.track_version, a.content_version, a.bank_version, a.seed, a.holder_name,
 		a.started_at, a.deadline, a.extra_minutes, a.pass_percent, a.total, a.seq, a.status, a.finished_at, coalesce(a.finish_reason, ''),
 		coalesce(a.score, 0), coalesce(a.percent, 0), a.cooldown_waived, u.email, u.state
 		FROM attempts a JOIN users u ON u.id = a.user_id ORDER BY a.started_at`)
@@ -300,7 +300,7 @@ func (db *DB) ExportAttempts(ctx context.Context, fn func(ExportAttempt) error) 
 		var seed, started, deadline int64
 		var finished sql.NullInt64
 		a := &e.Attempt
-		if err := rows.Scan(&a.ID, &a.UserID, &a.TrackID, &a.TrackTitle, &a.TrackVersion, &a.ContentVersion, &seed, &a.HolderName, &started, &deadline,
+		if err := rows.Scan(&a.ID, &a.UserID, &a.TrackID, &a.TrackTitle, &a.TrackVersion, &a.ContentVersion, &a.BankVersion, &seed, &a.HolderName, &started, &deadline,
 			&a.ExtraMinutes, &a.PassPercent, &a.Total, &a.Seq, &a.Status, &finished, &a.FinishReason, &a.Score, &a.Percent, &a.CooldownWaived, &e.Email, &e.State); err != nil {
 			return err
 		}

@@ -20,6 +20,7 @@ type adminView struct {
 	States          []admin.StateFigures
 	StateChart      any
 	ContentVersion  string
+	BankVersion     string // empty: the exam pools are the content's own
 	ContentLoaded   time.Time
 	ContentWarnings []content.Finding
 	Tracks          int
@@ -62,7 +63,7 @@ func (s *Server) adminHome(c *gin.Context) error {
 	}
 	v.StateChart = barChart("estados", v.T("admin.chart_states"), []series{{v.T("admin.series_candidates"), "s1", cand}, {v.T("admin.series_certified"), "s2", cert}})
 	cat := s.cat()
-	v.ContentVersion, v.ContentLoaded, v.Tracks = cat.Version, cat.LoadedAt, len(cat.Tracks)
+	v.ContentVersion, v.BankVersion, v.ContentLoaded, v.Tracks = cat.Version, cat.BankVersion, cat.LoadedAt, len(cat.Tracks)
 	if s.contentReport != nil {
 		v.ContentWarnings = s.contentReport().Warnings()
 	}

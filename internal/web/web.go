@@ -36,6 +36,10 @@ type Config struct {
 	// to its file in the foundation's repository (e.g. a git host's
 	// ".../blob/main/content").
 	ContentSourceURL string
+	// BankSourceURL is the same for questions of the separate bank folder
+	// (e.g. ".../blob/main" of the private repository). Without it, those
+	// questions are not linked: the content's repository does not have them.
+	BankSourceURL string
 	// ContactEmail is where candidates write to the foundation (a revoked
 	// certificate, a name to correct); pages name it when it is set.
 	ContactEmail string
