@@ -2,7 +2,9 @@ package exam
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 )
 
 // MinReliabilityAttempts is how many finished attempts KR-20 needs before
@@ -115,9 +117,11 @@ func ReliabilityOf(s Sittings) Reliability {
 	if s.Attempts < 2 || s.Items < 2 || variance == 0 {
 		return r
 	}
-	var sumPQ float64 // Σ_j n_j p_j q_j = Σ_j right_j (served_j − right_j) / served_j
-	for _, q := range s.Questions {
-		if q.Served > 0 {
+	// Σ_j n_j p_j q_j = Σ_j right_j (served_j − right_j) / served_j, in
+	// the order of the ids: the same attempts give the same digits.
+	var sumPQ float64
+	for _, id := range slices.Sorted(maps.Keys(s.Questions)) {
+		if q := s.Questions[id]; q.Served > 0 {
 			sumPQ += float64(q.Right) * float64(q.Served-q.Right) / float64(q.Served)
 		}
 	}

@@ -284,6 +284,63 @@ type ExportAttempt struct {
 	State string
 }
 
+// TrackOutcomes counts the finished attempts of a track that passed and
+// that failed.
+func (db *DB) TrackOutcomes(ctx context.Context, track string) (passed, failed int, err error) {
+	err = db.read.QueryRowContext(ctx, `SELECT coalesce(sum(status = 'passed'), 0), coalesce(sum(status = 'failed'), 0)
+		FROM attempts WHERE track_id = ?`, track).Scan(&passed, &failed)
+	if err != nil {
+		return 0, 0, fmt.Errorf("outcomes of %s: %w", track, err)
+	}
+	return passed, failed, nil
+}
+
+// RecentScoredItems streams to fn, one attempt at a time, the questions of
+// the latest limit finished attempts of a track that had k questions,
+// each right or wrong (unanswered is wrong). One query, so the attempts
+// and their questions are one snapshot.
+func (db *DB) RecentScoredItems(ctx context.Context, track string, k, limit int, fn func(attemptID string, questionIDs []string, right []bool) error) error {
+	// CROSS JOIN keeps the attempts outside: their items are then read by
+	// primary key, attempt by attempt, instead of through the index on
+	// question_id with a lookup per item.
+	rows, err := db.read.QueryContext(ctx, `WITH recent AS (
+			SELECT id FROM attempts WHERE track_id = ? AND status <> 'in_progress' AND total = ?
+			ORDER BY finished_at DESC, id LIMIT ?)
+		SELECT r.id, i.question_id, coalesce(i.correct, 0) FROM recent r CROSS JOIN attempt_items i ON i.attempt_id = r.id
+		ORDER BY r.id, i.position`, track, k, limit)
+	if err != nil {
+		return fmt.Errorf("scored items of %s: %w", track, err)
+	}
+	defer rows.Close()
+	var cur string
+	var ids []string
+	var right []bool
+	flush := func() error {
+		if cur == "" {
+			return nil
+		}
+		return fn(cur, ids, right)
+	}
+	for rows.Next() {
+		var id, q string
+		var ok bool
+		if err := rows.Scan(&id, &q, &ok); err != nil {
+			return fmt.Errorf("scored items of %s: %w", track, err)
+		}
+		if id != cur {
+			if err := flush(); err != nil {
+				return err
+			}
+			cur, ids, right = id, nil, nil
+		}
+		ids, right = append(ids, q), append(right, ok)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("scored items of %s: %w", track, err)
+	}
+	return flush()
+}
+
 // ExportAttempts streams every attempt (without items) with the candidate's
 // e-mail and state.
 func (db *DB) ExportAttempts(ctx context.Context, fn func(ExportAttempt) error) error {
