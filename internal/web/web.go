@@ -22,6 +22,7 @@ import (
 	"mxcert/internal/attempt"
 	"mxcert/internal/certificate"
 	"mxcert/internal/content"
+	"mxcert/internal/exam"
 	"mxcert/internal/study"
 )
 
@@ -139,14 +140,18 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"static":  func(file string) string { return s.assets.url(file) },
-		"source":  s.contentSource,
-		"minutes": func(d time.Duration) int { return int(d.Minutes()) },
-		"hours":   func(d time.Duration) int { return int(d.Hours()) },
-		"add":     func(a, b int) int { return a + b },
-		"list":    func(items ...string) []string { return items },
-		"percent": func(f float64) string { return fmt.Sprintf("%.0f %%", f*100) },
-		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"static": func(file string) string { return s.assets.url(file) },
+		"source": s.contentSource,
+		// indicative reports whether a result has domains with too few
+		// questions to read as a measurement.
+		"indicative":     exam.AnyIndicative,
+		"minDomainItems": func() int { return exam.MinDomainItems },
+		"minutes":        func(d time.Duration) int { return int(d.Minutes()) },
+		"hours":          func(d time.Duration) int { return int(d.Hours()) },
+		"add":            func(a, b int) int { return a + b },
+		"list":           func(items ...string) []string { return items },
+		"percent":        func(f float64) string { return fmt.Sprintf("%.0f %%", f*100) },
+		"iso":            func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"retake": func(t *content.Track) time.Duration {
 			if t == nil {
 				return 0
