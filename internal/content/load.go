@@ -79,11 +79,18 @@ func isDir(what, dir string) error {
 // round): the content is published, and a bank kept inside it would be
 // published with it.
 func separate(contentDir, bankDir string) error {
-	c, err := filepath.Abs(contentDir)
+	resolve := func(dir string) (string, error) {
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return "", err
+		}
+		return filepath.EvalSymlinks(abs) // a link to a folder inside the content is inside it
+	}
+	c, err := resolve(contentDir)
 	if err != nil {
 		return err
 	}
-	b, err := filepath.Abs(bankDir)
+	b, err := resolve(bankDir)
 	if err != nil {
 		return err
 	}

@@ -123,6 +123,13 @@ func TestBankMustNotLiveInsideTheContent(t *testing.T) {
 	if _, _, err := LoadDirWithBank(contentDir, inside, Options{}); err == nil || !strings.Contains(err.Error(), "separate") {
 		t.Errorf("a bank inside the content: err = %v", err)
 	}
+	link := filepath.Join(t.TempDir(), "banco")
+	if err := os.Symlink(inside, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := LoadDirWithBank(contentDir, link, Options{}); err == nil {
+		t.Error("a link to a bank inside the content was accepted")
+	}
 	if _, _, err := LoadDirWithBank(contentDir, contentDir, Options{}); err == nil {
 		t.Error("the content as its own bank was accepted")
 	}
