@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"mxcert/internal/exam"
 	"mxcert/internal/model"
 )
 
@@ -17,9 +18,13 @@ const chartWeeks = 12
 // Dashboard is the programme in numbers.
 type Dashboard struct {
 	Totals   model.Totals
-	PassRate int            // percent of finished attempts that passed, rounded down
-	Weeks    []Week         // oldest first; the last is the current week
-	States   []StateFigures // most candidates first
+	PassRate int // percent of finished attempts that passed, rounded down
+	// PassLow and PassHigh bound the pass rate with 95 % confidence
+	// (Wilson score interval), as shares.
+	PassLow, PassHigh float64
+	Weeks             []Week         // oldest first; the last is the current week
+	States            []StateFigures // most candidates first
+	Quality           []TrackQuality // each track of the content in use, in its order
 }
 
 // Week is what happened in one week, Monday to Sunday in the foundation's
@@ -49,8 +54,17 @@ func (s *Service) Dashboard(ctx context.Context) (*Dashboard, error) {
 		return nil, err
 	}
 	d := &Dashboard{Totals: totals, States: byState(totals)}
-	if done := totals.AttemptsPassed + totals.AttemptsFailed; done > 0 {
+	done := totals.AttemptsPassed + totals.AttemptsFailed
+	if done > 0 {
 		d.PassRate = totals.AttemptsPassed * 100 / done
+	}
+	d.PassLow, d.PassHigh = exam.Wilson(totals.AttemptsPassed, done, exam.Z95)
+	for _, t := range s.catalog().Tracks {
+		q, err := s.Quality(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		d.Quality = append(d.Quality, q)
 	}
 	weeks := emptyWeeks(s.now(), s.zone)
 	events, err := s.db.EventsSince(ctx, weeks[0].Start)

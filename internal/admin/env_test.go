@@ -77,7 +77,7 @@ func (e *env) candidate(t *testing.T, name, email, state string) *model.User {
 func (e *env) exam(t *testing.T, u *model.User, pass bool) *model.Attempt {
 	t.Helper()
 	ctx := context.Background()
-	a, err := e.attempts.Start(ctx, u, e.track, "v1", u.Name)
+	a, err := e.attempts.Start(ctx, u, e.track, content.Versions{Content: "v1"}, u.Name)
 	if err != nil {
 		t.Fatal(err)
 	}

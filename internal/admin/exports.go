@@ -16,15 +16,17 @@ import (
 
 // ExportAttempts streams every attempt, oldest first, to emit as rows of
 // text, a header first: who took it, on which content, when, and how it
-// ended. Times are UTC in RFC 3339.
+// ended. Times are UTC in RFC 3339. The bank's version came later than
+// the other columns and is the last, so that sheets made before it still
+// find theirs where they were.
 func (s *Service) ExportAttempts(ctx context.Context, emit func(row []string) error) error {
-	header := []string{"intento", "correo", "nombre", "estado_republica", "certificacion", "version_contenido", "inicio", "fin", "estado", "motivo_fin", "aciertos", "total", "porcentaje", "minutos_adicionales"}
+	header := []string{"intento", "correo", "nombre", "estado_republica", "certificacion", "version_contenido", "inicio", "fin", "estado", "motivo_fin", "aciertos", "total", "porcentaje", "minutos_adicionales", "version_banco"}
 	if err := emit(header); err != nil {
 		return err
 	}
 	return s.db.ExportAttempts(ctx, func(e store.ExportAttempt) error {
 		return emit([]string{e.ID, e.Email, e.HolderName, e.State, e.TrackID, e.ContentVersion, exportTime(&e.StartedAt), exportTime(e.FinishedAt),
-			string(e.Status), string(e.FinishReason), strconv.Itoa(e.Score), strconv.Itoa(e.Total), strconv.Itoa(e.Percent), strconv.Itoa(e.ExtraMinutes)})
+			string(e.Status), string(e.FinishReason), strconv.Itoa(e.Score), strconv.Itoa(e.Total), strconv.Itoa(e.Percent), strconv.Itoa(e.ExtraMinutes), e.BankVersion})
 	})
 }
 

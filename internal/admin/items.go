@@ -20,6 +20,7 @@ type Item struct {
 	Domain  string // the domain's title
 	File    string // where the editors wrote the question
 	Line    int
+	Bank    bool   // File is in the separate bank folder, not the content
 	Stem    string // plain text
 	Retired bool   // served in the past, since removed from the bank
 	// Exposed is how many attempts served the question, finished or not;
@@ -132,7 +133,7 @@ func assemble(t *content.Track, stats []exam.ItemStat, attempts int) *ItemAnalys
 		if !ok {
 			st = exam.ItemStat{QuestionID: q.ID, Discrimination: math.NaN()}
 		}
-		a.Items = append(a.Items, Item{ItemStat: st, Domain: t.DomainTitle(q.Domain), File: q.File, Line: q.Line, Stem: q.StemText})
+		a.Items = append(a.Items, Item{ItemStat: st, Domain: t.DomainTitle(q.Domain), File: q.File, Line: q.Line, Bank: q.FromBank, Stem: q.StemText})
 		inBank[q.ID] = true
 	}
 	for _, st := range stats {
@@ -178,7 +179,11 @@ func (a *ItemAnalysis) Export(emit func(row []string) error) error {
 			}
 			opts = append(opts, fmt.Sprintf("%s%s: %.2f", mark, o.HTML, o.Share))
 		}
-		err := emit([]string{it.QuestionID, it.Domain, it.File, strconv.Itoa(it.Line), strconv.Itoa(it.Served), strconv.Itoa(it.Correct),
+		file := it.File
+		if it.Bank {
+			file = content.BankPrefix + file
+		}
+		err := emit([]string{it.QuestionID, it.Domain, file, strconv.Itoa(it.Line), strconv.Itoa(it.Served), strconv.Itoa(it.Correct),
 			it.FacilityText(), it.DiscriminationText(), strings.Join(it.Flags, " "), strings.Join(opts, " | "), it.ExposureText()})
 		if err != nil {
 			return err

@@ -77,7 +77,7 @@ func TestItemAnalysisFromAttempts(t *testing.T) {
 		e.exam(t, u, pass)
 	}
 	open := e.candidate(t, "En curso", "curso@ejemplo.mx", "Oaxaca")
-	if _, err := e.attempts.Start(ctx, open, e.track, "v1", open.Name); err != nil {
+	if _, err := e.attempts.Start(ctx, open, e.track, content.Versions{Content: "v1"}, open.Name); err != nil {
 		t.Fatal(err)
 	}
 

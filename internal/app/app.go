@@ -30,9 +30,12 @@ import (
 
 // Config is the whole process configuration, built by the command line.
 type Config struct {
-	Addr           string // listen address, e.g. 127.0.0.1:8080 (port 0 picks one)
-	DataDir        string
-	ContentDir     string
+	Addr       string // listen address, e.g. 127.0.0.1:8080 (port 0 picks one)
+	DataDir    string
+	ContentDir string
+	// BankDir is the separate folder of exam pools (--bank); empty, the
+	// exam pools are the content's own.
+	BankDir        string
 	BaseURL        string // public URL; derived from Addr when empty
 	TrustedProxies []string
 	// Dev reads templates and static files from DevRoot (the repository)
@@ -52,6 +55,9 @@ type Config struct {
 	// ContentSourceURL links questions to their files in the foundation's
 	// repository in the admin console (optional).
 	ContentSourceURL string
+	// BankSourceURL is the same for the questions of the bank folder,
+	// which live in a repository of their own.
+	BankSourceURL string
 	// ContactEmail is the foundation's address that pages give candidates
 	// who need to write (a revoked certificate, a name to correct).
 	ContactEmail string
@@ -90,7 +96,7 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.cfg.BaseURL = strings.TrimRight(a.cfg.BaseURL, "/")
 	a.svc, err = services.Open(context.Background(), services.Config{
-		DataDir: cfg.DataDir, KeyPath: cfg.KeyPath, AllowSharedKey: cfg.AllowSharedKey, ContentDir: cfg.ContentDir, ContentOptions: content.Options{LinkURL: web.ContentLinkURL},
+		DataDir: cfg.DataDir, KeyPath: cfg.KeyPath, AllowSharedKey: cfg.AllowSharedKey, ContentDir: cfg.ContentDir, BankDir: cfg.BankDir, ContentOptions: content.Options{LinkURL: web.ContentLinkURL},
 		BaseURL: a.cfg.BaseURL, Zone: cfg.Zone, Now: cfg.Now, HashParams: cfg.HashParams, HashMemory: cfg.HashMemory, Log: log,
 	})
 	if err != nil {
@@ -102,7 +108,7 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 		tfs = os.DirFS(cfg.DevRoot + "/templates")
 		sfs = os.DirFS(cfg.DevRoot + "/static")
 	}
-	srv, err := web.New(web.Config{BaseURL: a.cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, Dev: cfg.Dev, Zone: a.svc.Zone, ContentDir: cfg.ContentDir, ContentSourceURL: cfg.ContentSourceURL, ContactEmail: cfg.ContactEmail}, web.Deps{
+	srv, err := web.New(web.Config{BaseURL: a.cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, Dev: cfg.Dev, Zone: a.svc.Zone, ContentDir: cfg.ContentDir, ContentSourceURL: cfg.ContentSourceURL, BankSourceURL: cfg.BankSourceURL, ContactEmail: cfg.ContactEmail}, web.Deps{
 		Logger: log, Catalog: a.svc.Catalog, Accounts: a.svc.Accounts, Study: a.svc.Study, Attempts: a.svc.Attempts, Certs: a.svc.Certificates, Admin: a.svc.Admin,
 		ContentReport: a.svc.ContentReport, Reload: a.svc.Reload,
 		Now: a.svc.Now, Templates: tfs, Static: sfs,
@@ -161,7 +167,7 @@ func (a *App) Run(ctx context.Context) error {
 
 	errc := make(chan error, 1)
 	go func() { errc <- a.http.Serve(a.listener) }()
-	a.log.Info("serving", slog.String("url", a.cfg.BaseURL), slog.String("content_version", a.Catalog().Version))
+	a.log.Info("serving", slog.String("url", a.cfg.BaseURL), slog.String("content_version", a.Catalog().Version), slog.String("bank_version", a.Catalog().BankVersion))
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

@@ -84,12 +84,13 @@ func (s *Service) Eligibility(ctx context.Context, userID int64, t *content.Trac
 	return exam.Eligible(pastOf(as), t.Rules.RetakeAfter, s.now()), nil
 }
 
-// Start begins an attempt, or returns the one in progress. confirmedName is
-// the name the candidate saw and confirmed; it must still be the account's
-// name, and it is the name the certificate will carry. A retake is drawn
-// from the questions the candidate has not been served, then from those
-// served longest ago (exam.Assemble).
-func (s *Service) Start(ctx context.Context, user *model.User, t *content.Track, contentVersion, confirmedName string) (*model.Attempt, error) {
+// Start begins an attempt, or returns the one in progress. v are the
+// versions of the catalog t was read from, recorded with the attempt.
+// confirmedName is the name the candidate saw and confirmed; it must still
+// be the account's name, and it is the name the certificate will carry. A
+// retake is drawn from the questions the candidate has not been served,
+// then from those served longest ago (exam.Assemble).
+func (s *Service) Start(ctx context.Context, user *model.User, t *content.Track, v content.Versions, confirmedName string) (*model.Attempt, error) {
 	if _, err := s.Eligibility(ctx, user.ID, t); err != nil { // finalises an expired attempt first
 		return nil, err
 	}
@@ -134,7 +135,7 @@ func (s *Service) Start(ctx context.Context, user *model.User, t *content.Track,
 		extra := time.Duration(u.ExtraMinutes) * time.Minute
 		a = &model.Attempt{
 			ID: uuid.NewString(), UserID: u.ID, TrackID: t.ID, TrackTitle: t.Title, TrackVersion: t.Version,
-			ContentVersion: contentVersion, Seed: seed, HolderName: u.Name,
+			ContentVersion: v.Content, BankVersion: v.Bank, Seed: seed, HolderName: u.Name,
 			Deadline:     exam.Deadline(tx.Now, t.Rules.Duration, extra),
 			ExtraMinutes: u.ExtraMinutes, PassPercent: t.Rules.PassPercent,
 		}
@@ -144,7 +145,7 @@ func (s *Service) Start(ctx context.Context, user *model.User, t *content.Track,
 		if err := tx.CreateAttempt(a); err != nil {
 			return err
 		}
-		return tx.Audit(u.ID, model.ActionAttemptStart, a.ID, map[string]any{"track": t.ID, "content_version": contentVersion, "extra_minutes": u.ExtraMinutes})
+		return tx.Audit(u.ID, model.ActionAttemptStart, a.ID, map[string]any{"track": t.ID, "content_version": v.Content, "bank_version": v.Bank, "extra_minutes": u.ExtraMinutes})
 	})
 	if err != nil {
 		return nil, err

@@ -57,7 +57,7 @@ func newEnv(t *testing.T, contentDir, track string) *env {
 
 func (e *env) start(t *testing.T) *model.Attempt {
 	t.Helper()
-	a, err := e.svc.Start(context.Background(), e.user, e.track, "v1", e.user.Name)
+	a, err := e.svc.Start(context.Background(), e.user, e.track, content.Versions{Content: "v1"}, e.user.Name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +231,7 @@ func TestDeadlineSweepAndRetake(t *testing.T) {
 	if el.Kind != "cooldown" || !el.Until.Equal(got.FinishedAt.Add(24*time.Hour)) {
 		t.Errorf("eligibility after a fail: %+v", el)
 	}
-	if _, err := e.svc.Start(ctx, e.user, e.track, "v1", e.user.Name); !errors.Is(err, ErrCoolingOff) {
+	if _, err := e.svc.Start(ctx, e.user, e.track, content.Versions{Content: "v1"}, e.user.Name); !errors.Is(err, ErrCoolingOff) {
 		t.Errorf("start during cool-down: %v", err)
 	}
 	e.clock.Advance(24 * time.Hour)
@@ -247,7 +247,7 @@ func TestDeadlineSweepAndRetake(t *testing.T) {
 	if fin, err := e.svc.Finalize(ctx, e.user.ID, b.ID, "submitted"); err != nil || fin.Status != model.AttemptPassed {
 		t.Fatalf("retake: %+v %v", fin, err)
 	}
-	if _, err := e.svc.Start(ctx, e.user, e.track, "v1", e.user.Name); !errors.Is(err, ErrCertified) {
+	if _, err := e.svc.Start(ctx, e.user, e.track, content.Versions{Content: "v1"}, e.user.Name); !errors.Is(err, ErrCertified) {
 		t.Errorf("start after passing: %v", err)
 	}
 }
@@ -255,7 +255,7 @@ func TestDeadlineSweepAndRetake(t *testing.T) {
 func TestStartResumesAndChecksTheName(t *testing.T) {
 	e := newEnv(t, "../content/testdata/content", "ejemplo")
 	ctx := context.Background()
-	if _, err := e.svc.Start(ctx, e.user, e.track, "v1", "Ana Nunez"); !errors.Is(err, ErrNameChanged) {
+	if _, err := e.svc.Start(ctx, e.user, e.track, content.Versions{Content: "v1"}, "Ana Nunez"); !errors.Is(err, ErrNameChanged) {
 		t.Errorf("start with another name: %v", err)
 	}
 	a := e.start(t)

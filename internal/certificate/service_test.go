@@ -39,7 +39,7 @@ func passedCandidate(t *testing.T) (*Service, *model.User, *model.Attempt, *time
 	if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateUser(u) }); err != nil {
 		t.Fatal(err)
 	}
-	a, err := attempts.Start(ctx, u, cat.Track("ejemplo"), "v1", u.Name)
+	a, err := attempts.Start(ctx, u, cat.Track("ejemplo"), content.Versions{Content: "v1"}, u.Name)
 	if err != nil {
 		t.Fatal(err)
 	}

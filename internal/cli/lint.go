@@ -12,11 +12,12 @@ import (
 func runLint(_ context.Context, args []string, s Streams) int {
 	fs := newFlagSet("lint", s)
 	dir := fs.String("content", env("content", "./content"), "carpeta de contenido (MXCERT_CONTENT)")
+	bank := fs.String("bank", env("bank", ""), "carpeta aparte con los bancos de examen, revisada junto con el contenido; sus archivos se escriben BANK/… (MXCERT_BANK)")
 	asJSON := fs.Bool("json", false, "imprime el resultado como JSON")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
-	cat, report, err := content.LoadDir(*dir, content.Options{})
+	cat, report, err := content.LoadDirWithBank(*dir, *bank, content.Options{})
 	if err != nil {
 		fmt.Fprintf(s.Err, "mxcert lint: %v\n", err)
 		return 1
@@ -87,9 +88,10 @@ type lintDomain struct {
 }
 
 type lintFinding struct {
-	File    string `json:"file"`
+	File    string `json:"file"` // relative to the content folder, or to the bank's when Bank
 	Line    int    `json:"line"`
 	Message string `json:"message"`
+	Bank    bool   `json:"bank,omitempty"`
 }
 
 func lintJSON(cat *content.Catalog, report content.Report) lintOutput {
@@ -122,7 +124,7 @@ func lintJSON(cat *content.Catalog, report content.Report) lintOutput {
 		out.Tracks = append(out.Tracks, lt)
 	}
 	for _, f := range report.Findings {
-		lf := lintFinding{File: f.File, Line: f.Line, Message: f.Message}
+		lf := lintFinding{File: f.File, Line: f.Line, Message: f.Message, Bank: f.Bank}
 		if f.Severity == content.Error {
 			out.Errors = append(out.Errors, lf)
 		} else {

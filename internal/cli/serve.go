@@ -18,10 +18,12 @@ func runServe(ctx context.Context, args []string, s Streams) int {
 	fs.StringVar(&cfg.Addr, "addr", env("addr", "127.0.0.1:8080"), "dirección donde escucha el servidor (MXCERT_ADDR)")
 	fs.StringVar(&cfg.DataDir, "data", env("data", "./data"), "carpeta de datos: base de datos y llaves (MXCERT_DATA)")
 	fs.StringVar(&cfg.ContentDir, "content", env("content", "./content"), "carpeta de contenido (MXCERT_CONTENT)")
+	fs.StringVar(&cfg.BankDir, "bank", env("bank", ""), "carpeta aparte con los bancos de examen (BANK/<certificación>/questions/), p. ej. un repositorio privado; sin ella se usan los del contenido (MXCERT_BANK)")
 	fs.StringVar(&cfg.BaseURL, "base-url", env("base-url", ""), "dirección pública del sitio, p. ej. https://certificacion.mxos.mx (MXCERT_BASE_URL)")
 	proxies := fs.String("trusted-proxies", env("trusted-proxies", ""), "proxies de confianza separados por comas; ninguno por omisión (MXCERT_TRUSTED_PROXIES)")
 	fs.StringVar(&cfg.ContactEmail, "contact-email", env("contact-email", ""), "correo de la Fundación que las páginas dan a quien necesita escribirle (MXCERT_CONTACT_EMAIL)")
 	fs.StringVar(&cfg.ContentSourceURL, "content-source-url", env("content-source-url", ""), "dirección web de la carpeta de contenido en el repositorio, para enlazar cada pregunta desde la consola (MXCERT_CONTENT_SOURCE_URL)")
+	fs.StringVar(&cfg.BankSourceURL, "bank-source-url", env("bank-source-url", ""), "lo mismo para las preguntas de --bank, en su propio repositorio (MXCERT_BANK_SOURCE_URL)")
 	fs.StringVar(&cfg.KeyPath, "key", env("key", ""), "llave de firma Ed25519 de los certificados (MXCERT_KEY); por omisión DATA/keys/signing.key")
 	fs.BoolVar(&cfg.AllowSharedKey, "allow-shared-key", env("allow-shared-key", "") == "1", "acepta una llave de firma que otros usuarios pueden leer (MXCERT_ALLOW_SHARED_KEY=1); sin esto se rechaza")
 	fs.BoolVar(&cfg.Dev, "dev", env("dev", "") == "1", "lee plantillas y archivos estáticos del disco en cada solicitud (MXCERT_DEV=1)")
@@ -57,7 +59,11 @@ func runServe(ctx context.Context, args []string, s Streams) int {
 		fmt.Fprintf(s.Err, "mxcert serve: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(s.Out, "MxOS Certificación en %s (contenido %s)\n", a.URL(), a.Catalog().Version)
+	if v := a.Catalog().Versions(); v.Bank != "" {
+		fmt.Fprintf(s.Out, "MxOS Certificación en %s (contenido %s, banco %s)\n", a.URL(), v.Content, v.Bank)
+	} else {
+		fmt.Fprintf(s.Out, "MxOS Certificación en %s (contenido %s)\n", a.URL(), v.Content)
+	}
 	if err := a.Run(ctx); err != nil {
 		fmt.Fprintf(s.Err, "mxcert serve: %v\n", err)
 		return 1

@@ -20,6 +20,7 @@ type bank struct {
 	domain     string
 	domainLine int
 	questions  []*Question
+	inBank     bool // read from the separate bank folder
 }
 
 var questionIDRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)

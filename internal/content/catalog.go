@@ -13,10 +13,23 @@ import (
 
 // Catalog is every certification track found in a content directory.
 type Catalog struct {
-	Tracks   []*Track // sorted by ID
-	Version  string   // git commit or content hash; see Version
-	LoadedAt time.Time
+	Tracks  []*Track // sorted by ID
+	Version string   // git commit or content hash; see Version
+	// BankVersion is the version of the separate exam bank the exam pools
+	// were read from (LoadDirWithBank), empty when they are the content's
+	// own and Version covers them.
+	BankVersion string
+	LoadedAt    time.Time
 }
+
+// Versions are the versions of what an attempt is built from.
+type Versions struct {
+	Content string
+	Bank    string // empty: the exam pools are part of the content
+}
+
+// Versions returns the catalog's content and bank versions.
+func (c *Catalog) Versions() Versions { return Versions{Content: c.Version, Bank: c.BankVersion} }
 
 // Track returns the track with the given id, or nil.
 func (c *Catalog) Track(id string) *Track {
@@ -104,6 +117,15 @@ type Question struct {
 	// MultiSelect marks a "select all that apply" question even when it
 	// has a single correct option ({varias} in its heading).
 	MultiSelect bool
+	// FromBank says the question was read from the separate bank folder:
+	// File is then relative to the bank, not to the content.
+	FromBank bool
+}
+
+// Place is where the question is written, "file:line", with files of the
+// separate bank folder written BANK/…, as lint prints them.
+func (q *Question) Place() string {
+	return Finding{File: q.File, Line: q.Line, Bank: q.FromBank}.Place()
 }
 
 // Option is one answer option of a question.

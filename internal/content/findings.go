@@ -23,18 +23,34 @@ func (s Severity) String() string {
 }
 
 // Finding is one problem in the content, located at a file (slash-separated,
-// relative to the content directory) and a 1-based line.
+// relative to the content directory, or to the bank directory when Bank is
+// set) and a 1-based line.
 type Finding struct {
 	Severity Severity
 	File     string
 	Line     int
 	Message  string
+	Bank     bool // the file is in the separate bank folder (--bank)
+}
+
+// BankPrefix is written before the files of the separate bank folder, so
+// that "BANK/x/questions/a.md" and the content's "x/questions/a.md" are
+// never confused; BANK stands for the folder given with --bank.
+const BankPrefix = "BANK/"
+
+// Place is "path:line", the path with BankPrefix for a file of the bank.
+func (f Finding) Place() string {
+	file := f.File
+	if f.Bank {
+		file = BankPrefix + file
+	}
+	return fmt.Sprintf("%s:%d", file, f.Line)
 }
 
 // String formats the finding as "path:line: severity: message", the form
 // editors and their CI read.
 func (f Finding) String() string {
-	return fmt.Sprintf("%s:%d: %s: %s", f.File, f.Line, f.Severity, f.Message)
+	return fmt.Sprintf("%s: %s: %s", f.Place(), f.Severity, f.Message)
 }
 
 // Report collects the findings of one load, in a stable order.
@@ -78,8 +94,20 @@ func (r Report) filter(sev Severity) []Finding {
 
 func (r *Report) sort() {
 	slices.SortStableFunc(r.Findings, func(a, b Finding) int {
-		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Severity, b.Severity), cmp.Compare(a.Message, b.Message))
+		return cmp.Or(compareBool(a.Bank, b.Bank), cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Severity, b.Severity), cmp.Compare(a.Message, b.Message))
 	})
+}
+
+// compareBool orders false before true: the content's findings before the
+// bank's.
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 func (r *Report) hasErrorsIn(file string) bool {

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -27,20 +28,80 @@ type Options struct {
 // content version. The error is for a directory that cannot be read at all;
 // problems in the content itself are in the Report.
 func LoadDir(dir string, opts Options) (*Catalog, Report, error) {
-	info, err := os.Stat(dir)
-	if err != nil {
-		return nil, Report{}, fmt.Errorf("content directory: %w", err)
+	return LoadDirWithBank(dir, "", opts)
+}
+
+// LoadDirWithBank is LoadDir with the exam pools read from bankDir, a
+// folder apart from the content (in production, a private repository),
+// laid out like it: BANK/<track>/questions/*.md. The catalog is stamped
+// with both versions. An empty bankDir is LoadDir: the exam pools are the
+// content's own questions/ folders.
+func LoadDirWithBank(dir, bankDir string, opts Options) (*Catalog, Report, error) {
+	if err := isDir("content", dir); err != nil {
+		return nil, Report{}, err
 	}
-	if !info.IsDir() {
-		return nil, Report{}, fmt.Errorf("content directory %s is not a directory", dir)
+	var bank fs.FS
+	if bankDir != "" {
+		if err := isDir("bank", bankDir); err != nil {
+			return nil, Report{}, err
+		}
+		if err := separate(dir, bankDir); err != nil {
+			return nil, Report{}, err
+		}
+		bank = os.DirFS(bankDir)
 	}
-	cat, report := Load(os.DirFS(dir), opts)
+	cat, report := LoadWithBank(os.DirFS(dir), bank, opts)
 	v, err := Version(dir)
 	if err != nil {
 		return nil, report, fmt.Errorf("content version: %w", err)
 	}
 	cat.Version = v
+	if bankDir != "" {
+		if cat.BankVersion, err = Version(bankDir); err != nil {
+			return nil, report, fmt.Errorf("bank version: %w", err)
+		}
+	}
 	return cat, report, nil
+}
+
+func isDir(what, dir string) error {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("%s directory: %w", what, err)
+	}
+	if !info.IsDir() {
+		return fmt.Errorf("%s directory %s is not a directory", what, dir)
+	}
+	return nil
+}
+
+// separate refuses a bank inside the content folder (or the other way
+// round): the content is published, and a bank kept inside it would be
+// published with it.
+func separate(contentDir, bankDir string) error {
+	resolve := func(dir string) (string, error) {
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return "", err
+		}
+		return filepath.EvalSymlinks(abs) // a link to a folder inside the content is inside it
+	}
+	c, err := resolve(contentDir)
+	if err != nil {
+		return err
+	}
+	b, err := resolve(bankDir)
+	if err != nil {
+		return err
+	}
+	inside := func(dir, parent string) bool {
+		rel, err := filepath.Rel(parent, dir)
+		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	}
+	if inside(b, c) || inside(c, b) {
+		return fmt.Errorf("the bank %s and the content %s must be separate folders: the content is public, the bank is not", bankDir, contentDir)
+	}
+	return nil
 }
 
 // Load reads every track folder of fsys (a folder holding certification.md)
@@ -48,14 +109,26 @@ func LoadDir(dir string, opts Options) (*Catalog, Report, error) {
 // read, so lint can count it; serve only uses it when the report has no
 // errors.
 func Load(fsys fs.FS, opts Options) (*Catalog, Report) {
+	return LoadWithBank(fsys, nil, opts)
+}
+
+// LoadWithBank is Load with every track's exam pool read from bank, which
+// is laid out like the content (<track>/questions/*.md) and holds nothing
+// else. With a nil bank it is Load. Modules and practice stay in fsys; so
+// do the images that bank questions link to (../images/x.png resolves in
+// the content's track folder). The content's own questions/ folders are
+// then not served: each one is a warning, and a bank question that is
+// also there (same id or same stem) is an error, since its answer is
+// already public. Findings about the bank's files are marked Bank.
+func LoadWithBank(fsys, bank fs.FS, opts Options) (*Catalog, Report) {
 	now := time.Now
 	if opts.Now != nil {
 		now = opts.Now
 	}
 	md := newMarkdown()
-	l := &loader{fsys: fsys, md: md, html: newRenderer(md), opts: opts, report: &Report{}}
+	l := &loader{fsys: fsys, bank: bank, md: md, html: newRenderer(md), opts: opts, report: &Report{}, bankReport: &Report{}}
 	cat := &Catalog{LoadedAt: now().UTC()}
-	l.refuseLinks()
+	refuseLinks(fsys, l.report)
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		l.report.errorf(".", 1, "no se pudo leer la carpeta de contenido: %v", err)
@@ -72,16 +145,24 @@ func Load(fsys fs.FS, opts Options) (*Catalog, Report) {
 	if len(cat.Tracks) == 0 && !l.report.HasErrors() {
 		l.report.errorf(".", 1, "no hay ninguna certificación: cada una es una carpeta con su archivo certification.md")
 	}
+	if bank != nil {
+		refuseLinks(bank, l.bankReport)
+		l.checkBankTracks()
+	}
+	for _, f := range l.bankReport.Findings {
+		f.Bank = true
+		l.report.Findings = append(l.report.Findings, f)
+	}
 	l.report.sort()
 	return cat, *l.report
 }
 
-// refuseLinks reports every symbolic link in the content as an error. The
+// refuseLinks reports every symbolic link in fsys as an error. The
 // server serves images by path, and a link such as images/x.png →
 // ../questions/bank.md would put the exam bank on the web; content is
 // plain files, so a link is never needed.
-func (l *loader) refuseLinks() {
-	err := fs.WalkDir(l.fsys, ".", func(p string, d fs.DirEntry, err error) error {
+func refuseLinks(fsys fs.FS, report *Report) {
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil // an unreadable folder is reported where it is read
 		}
@@ -92,12 +173,12 @@ func (l *loader) refuseLinks() {
 			return nil
 		}
 		if d.Type()&fs.ModeSymlink != 0 {
-			l.report.errorf(p, 1, "es un enlace simbólico: el contenido no sigue enlaces, por seguridad; pon aquí el archivo mismo")
+			report.errorf(p, 1, "es un enlace simbólico: el contenido no sigue enlaces, por seguridad; pon aquí el archivo mismo")
 		}
 		return nil
 	})
 	if err != nil {
-		l.report.errorf(".", 1, "no se pudo recorrer la carpeta de contenido: %v", err)
+		report.errorf(".", 1, "no se pudo recorrer la carpeta: %v", err)
 	}
 }
 
@@ -108,6 +189,12 @@ type loader struct {
 	opts   Options
 	report *Report
 	links  *linkChecker
+
+	// bank is the separate folder of exam pools, nil when the exam pools
+	// are the content's own; findings about its files go to bankReport.
+	bank       fs.FS
+	bankReport *Report
+	inBank     bool // this loader reads the bank (see forBank)
 }
 
 type trackMeta struct {
@@ -161,27 +248,55 @@ func (l *loader) loadTrack(id string) *Track {
 			}
 		}
 	}
-	var banks []*bank
-	unreadable := 0
-	for _, pool := range []Pool{ExamPool, PracticePool} {
-		dir := id + "/questions"
-		if pool == PracticePool {
-			dir = id + "/practice"
+	banks, poolsKnown := l.loadBanks(t)
+	if ok {
+		l.validateTrack(t, file, keys, moduleDomainLines, banks, poolsKnown)
+	}
+	return t
+}
+
+// loadBanks reads the track's exam and practice banks and indexes their
+// questions, each id once in the whole track. poolsKnown is false when a
+// bank could not be read or is missing: pool sizes are not judged then.
+func (l *loader) loadBanks(t *Track) (banks []*bank, poolsKnown bool) {
+	poolsKnown = true
+	exam := l
+	if l.bank != nil {
+		exam = l.forBank(t.ID)
+		if !exam.bankHasQuestions(t.ID) {
+			poolsKnown = false
 		}
-		for _, f := range l.markdownFiles(dir) {
-			if data, ok := l.read(f); ok {
-				if b := l.parseBank(f, data, pool); b != nil {
-					banks = append(banks, b)
-				} else {
-					unreadable++
-				}
+		if isFolder(l.fsys, t.ID+"/questions") {
+			l.report.warnf(t.ID+"/questions", 1, "se ignora: el banco de examen viene de la carpeta del banco (--bank), no del contenido; quita esta carpeta o deja en ella solo preguntas que ya no sirvan para el examen")
+		}
+	}
+	for _, pool := range []Pool{ExamPool, PracticePool} {
+		from, dir := exam, t.ID+"/questions"
+		if pool == PracticePool {
+			from, dir = l, t.ID+"/practice"
+		}
+		for _, f := range from.markdownFiles(dir) {
+			data, ok := from.read(f)
+			if !ok {
+				poolsKnown = false
+				continue
 			}
+			b := from.parseBank(f, data, pool)
+			if b == nil {
+				poolsKnown = false
+				continue
+			}
+			b.inBank = from.inBank
+			for _, q := range b.questions {
+				q.FromBank = from.inBank
+			}
+			banks = append(banks, b)
 		}
 	}
 	for _, b := range banks {
 		for _, q := range b.questions {
 			if prev, dup := t.byID[q.ID]; dup {
-				l.report.errorf(q.File, q.Line, "id de pregunta repetido «%s»: ya se usa en %s:%d (los ids son únicos en toda la certificación)", q.ID, prev.File, prev.Line)
+				l.reportOf(q.FromBank).errorf(q.File, q.Line, "id de pregunta repetido «%s»: ya se usa en %s (los ids son únicos en toda la certificación)", q.ID, prev.Place())
 				continue
 			}
 			t.byID[q.ID] = q
@@ -192,10 +307,10 @@ func (l *loader) loadTrack(id string) *Track {
 			}
 		}
 	}
-	if ok {
-		l.validateTrack(t, file, keys, moduleDomainLines, banks, unreadable)
+	if l.bank != nil {
+		l.refusePublished(t)
 	}
-	return t
+	return banks, poolsKnown
 }
 
 func (l *loader) read(file string) ([]byte, bool) {

@@ -9,18 +9,18 @@ import (
 )
 
 // validateTrack checks what involves more than one file: the blueprint
-// against the banks and modules.
-// unreadableBanks counts bank files of the track that could not be decoded:
-// their questions are unknown, so pool sizes are not judged.
-func (l *loader) validateTrack(t *Track, file string, keys metaKeys, moduleDomainLines map[*Module]int, banks []*bank, unreadableBanks int) {
+// against the banks and modules. poolsKnown is false when a bank of the
+// track could not be read or is missing: its questions are unknown, so
+// pool sizes are not judged.
+func (l *loader) validateTrack(t *Track, file string, keys metaKeys, moduleDomainLines map[*Module]int, banks []*bank, poolsKnown bool) {
 	r := l.report
 	if _, has := keys["exam.domains"]; has && len(t.Rules.Blueprint) == 0 {
 		r.errorf(file, keys["exam.domains"], "«exam.domains» está vacío: indica cuántas preguntas aporta cada dominio")
 	}
 	inBlueprint := map[string]bool{}
 	total := 0
-	drawable := unreadableBanks == 0 // every domain asks for questions its exam pool holds
-	simulacro := true                // likewise for the practice pool
+	drawable := poolsKnown // every domain asks for questions its exam pool holds
+	simulacro := true      // likewise for the practice pool
 	for _, d := range t.Rules.Blueprint {
 		line := keyLine(keys, "exam.domains."+d.Domain, keyLine(keys, "exam.domains", 1))
 		inBlueprint[d.Domain] = true
@@ -37,7 +37,7 @@ func (l *loader) validateTrack(t *Track, file string, keys metaKeys, moduleDomai
 		drawable = drawable && pool >= d.Count
 		simulacro = simulacro && len(t.Pool(PracticePool, d.Domain)) >= d.Count
 		switch {
-		case unreadableBanks > 0:
+		case !poolsKnown:
 		case pool < d.Count:
 			r.errorf(file, line, "el dominio «%s» pide %s por examen, pero su banco de examen solo tiene %d", d.Domain, questions(d.Count), pool)
 		case pool < 2*d.Count:
@@ -69,7 +69,7 @@ func (l *loader) validateTrack(t *Track, file string, keys metaKeys, moduleDomai
 	}
 	for _, b := range banks {
 		if b.domain != "" && !inBlueprint[b.domain] {
-			r.errorf(b.file, b.domainLine, "el dominio «%s» no está en el temario (exam.domains de %s)", b.domain, file)
+			l.reportOf(b.inBank).errorf(b.file, b.domainLine, "el dominio «%s» no está en el temario (exam.domains de %s)", b.domain, file)
 		}
 	}
 }

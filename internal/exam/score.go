@@ -19,6 +19,27 @@ type DomainResult struct {
 	Total   int
 }
 
+// MinDomainItems is the fewest questions of a domain whose result is read
+// as a measurement. With fewer, one answer moves the domain's percentage
+// by a quarter or more (one of 4 is 25 points), and chance alone often
+// decides it: the result still points to what to study, but it is
+// labelled indicative. The exam's pass or fail rests on the total.
+const MinDomainItems = 5
+
+// Indicative reports whether the domain had too few questions (fewer than
+// MinDomainItems) for its result to be more than a pointer.
+func (d DomainResult) Indicative() bool { return d.Total < MinDomainItems }
+
+// AnyIndicative reports whether any of the rows is indicative.
+func AnyIndicative(rows []DomainRow) bool {
+	for _, r := range rows {
+		if r.Indicative() {
+			return true
+		}
+	}
+	return false
+}
+
 // Percent of the domain's questions answered correctly.
 func (d DomainResult) Percent() int {
 	if d.Total == 0 {

@@ -41,3 +41,21 @@ func TestDomainRows(t *testing.T) {
 		})
 	}
 }
+
+// A domain result from fewer than 5 questions is indicative: one answer
+// moves it by 25 points or more.
+func TestIndicativeDomains(t *testing.T) {
+	for _, tc := range []struct {
+		total int
+		want  bool
+	}{{1, true}, {3, true}, {4, true}, {5, false}, {12, false}} {
+		if got := (DomainResult{Total: tc.total}).Indicative(); got != tc.want {
+			t.Errorf("%d questions: indicative %v, want %v", tc.total, got, tc.want)
+		}
+	}
+	measured := DomainRow{DomainResult: DomainResult{Domain: "redes", Total: 6}}
+	few := DomainRow{DomainResult: DomainResult{Domain: "respaldos", Total: 4}}
+	if AnyIndicative([]DomainRow{measured}) || !AnyIndicative([]DomainRow{measured, few}) || AnyIndicative(nil) {
+		t.Error("AnyIndicative does not tell rows with few questions")
+	}
+}

@@ -32,6 +32,9 @@ type Attempt struct {
 	TrackTitle     string
 	TrackVersion   string
 	ContentVersion string
+	// BankVersion is the version of the separate exam bank the questions
+	// were drawn from; empty when they came from the content's own pool.
+	BankVersion    string
 	Seed           uint64
 	HolderName     string
 	StartedAt      time.Time

@@ -48,6 +48,10 @@ type Config struct {
 	// Empty means no content: the command line, which serves no pages and
 	// starts no exams, opens the services without it.
 	ContentDir string
+	// BankDir, when set, is the separate folder the exam pools come from
+	// (BANK/<track>/questions/), read and validated with the content by
+	// Open and by Reload; empty, the exam pools are the content's own.
+	BankDir string
 	// ContentOptions are how the content is loaded (how lint findings
 	// link to the web pages).
 	ContentOptions content.Options
@@ -82,6 +86,7 @@ type Set struct {
 	Now func() time.Time
 
 	contentDir  string
+	bankDir     string
 	contentOpts content.Options
 	log         *slog.Logger
 	catalog     atomic.Pointer[content.Catalog]
@@ -102,7 +107,7 @@ var ErrNoContent = errors.New("no content folder to reload")
 // database and the signing key, and builds the services. Content with
 // errors is a *ContentError, returned before anything is created on disk.
 func Open(ctx context.Context, cfg Config) (*Set, error) {
-	s := &Set{Zone: cfg.Zone, Now: cfg.Now, contentDir: cfg.ContentDir, contentOpts: cfg.ContentOptions, log: cfg.Log}
+	s := &Set{Zone: cfg.Zone, Now: cfg.Now, contentDir: cfg.ContentDir, bankDir: cfg.BankDir, contentOpts: cfg.ContentOptions, log: cfg.Log}
 	if s.Now == nil {
 		s.Now = time.Now
 	}
@@ -164,14 +169,15 @@ func (s *Set) useSecretKey(dataDir string) error {
 	return s.Accounts.SetSecretKey(key)
 }
 
-// loadContent validates the content folder at start; warnings are logged.
+// loadContent validates the content folder (and the bank's) at start;
+// warnings are logged.
 func (s *Set) loadContent() error {
 	if s.contentDir == "" {
 		s.catalog.Store(&content.Catalog{})
 		s.report.Store(&content.Report{})
 		return nil
 	}
-	cat, report, err := content.LoadDir(s.contentDir, s.contentOpts)
+	cat, report, err := content.LoadDirWithBank(s.contentDir, s.bankDir, s.contentOpts)
 	if err != nil {
 		return err
 	}
@@ -192,29 +198,33 @@ func (s *Set) Catalog() *content.Catalog { return s.catalog.Load() }
 // ContentReport is the findings of the content in use.
 func (s *Set) ContentReport() content.Report { return *s.report.Load() }
 
-// Reload validates the content folder again and swaps the catalog in only
-// when it has no errors; otherwise the previous content keeps serving and
-// the report says why. actorID is the administrator who asked (0: a
-// signal); a reload that happens is audited.
+// Reload validates the content folder (and the bank's) again and swaps
+// the catalog in only when it has no errors; otherwise the previous
+// content keeps serving and the report says why. actorID is the
+// administrator who asked (0: a signal); a reload that happens is audited.
 func (s *Set) Reload(actorID int64) (content.Report, error) {
 	if s.contentDir == "" {
 		return content.Report{}, ErrNoContent
 	}
-	before := s.Catalog().Version
-	cat, report, err := content.LoadDir(s.contentDir, s.contentOpts)
+	before := s.Catalog().Versions()
+	cat, report, err := content.LoadDirWithBank(s.contentDir, s.bankDir, s.contentOpts)
 	if err != nil {
 		return report, err
 	}
 	s.logFindings(report)
 	if report.HasErrors() {
-		s.log.Error("content reload refused; still serving the previous content", slog.String("content_version", before))
+		s.log.Error("content reload refused; still serving the previous content", slog.String("content_version", before.Content), slog.String("bank_version", before.Bank))
 		return report, &ContentError{Report: report}
 	}
 	s.catalog.Store(cat)
 	s.report.Store(&report)
-	s.log.Info("content reloaded", slog.String("content_version", cat.Version))
+	s.log.Info("content reloaded", slog.String("content_version", cat.Version), slog.String("bank_version", cat.BankVersion))
+	details := map[string]any{"before": before.Content, "after": cat.Version, "warnings": len(report.Warnings())}
+	if s.bankDir != "" {
+		details["bank_before"], details["bank_after"] = before.Bank, cat.BankVersion
+	}
 	err = s.DB.Transact(context.Background(), func(tx *store.Tx) error {
-		return tx.Audit(actorID, model.ActionContentReload, cat.Version, map[string]any{"before": before, "after": cat.Version, "warnings": len(report.Warnings())})
+		return tx.Audit(actorID, model.ActionContentReload, cat.Version, details)
 	})
 	return report, err
 }

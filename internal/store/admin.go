@@ -315,10 +315,67 @@ type ExportAttempt struct {
 	State string
 }
 
+// TrackOutcomes counts the finished attempts of a track that passed and
+// that failed.
+func (db *DB) TrackOutcomes(ctx context.Context, track string) (passed, failed int, err error) {
+	err = db.read.QueryRowContext(ctx, `SELECT coalesce(sum(status = 'passed'), 0), coalesce(sum(status = 'failed'), 0)
+		FROM attempts WHERE track_id = ?`, track).Scan(&passed, &failed)
+	if err != nil {
+		return 0, 0, fmt.Errorf("outcomes of %s: %w", track, err)
+	}
+	return passed, failed, nil
+}
+
+// RecentScoredItems streams to fn, one attempt at a time, the questions of
+// the latest limit finished attempts of a track that had k questions,
+// each right or wrong (unanswered is wrong). One query, so the attempts
+// and their questions are one snapshot.
+func (db *DB) RecentScoredItems(ctx context.Context, track string, k, limit int, fn func(attemptID string, questionIDs []string, right []bool) error) error {
+	// CROSS JOIN keeps the attempts outside: their items are then read by
+	// primary key, attempt by attempt, instead of through the index on
+	// question_id with a lookup per item.
+	rows, err := db.read.QueryContext(ctx, `WITH recent AS (
+			SELECT id FROM attempts WHERE track_id = ? AND status <> 'in_progress' AND total = ?
+			ORDER BY finished_at DESC, id LIMIT ?)
+		SELECT r.id, i.question_id, coalesce(i.correct, 0) FROM recent r CROSS JOIN attempt_items i ON i.attempt_id = r.id
+		ORDER BY r.id, i.position`, track, k, limit)
+	if err != nil {
+		return fmt.Errorf("scored items of %s: %w", track, err)
+	}
+	defer rows.Close()
+	var cur string
+	var ids []string
+	var right []bool
+	flush := func() error {
+		if cur == "" {
+			return nil
+		}
+		return fn(cur, ids, right)
+	}
+	for rows.Next() {
+		var id, q string
+		var ok bool
+		if err := rows.Scan(&id, &q, &ok); err != nil {
+			return fmt.Errorf("scored items of %s: %w", track, err)
+		}
+		if id != cur {
+			if err := flush(); err != nil {
+				return err
+			}
+			cur, ids, right = id, nil, nil
+		}
+		ids, right = append(ids, q), append(right, ok)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("scored items of %s: %w", track, err)
+	}
+	return flush()
+}
+
 // ExportAttempts streams every attempt (without items) with the candidate's
 // e-mail and state.
 func (db *DB) ExportAttempts(ctx context.Context, fn func(ExportAttempt) error) error {
-	rows, err := db.read.QueryContext(ctx, `SELECT a.id, a.user_id, a.track_id, a.track_title, a.track_version, a.content_version, a.seed, a.holder_name,
+	rows, err := db.read.QueryContext(ctx, `SELECT a.id, a.user_id, a.track_id, a.track_title, a.track_version, a.content_version, a.bank_version, a.seed, a.holder_name,
 		a.started_at, a.deadline, a.extra_minutes, a.pass_percent, a.total, a.seq, a.status, a.finished_at, coalesce(a.finish_reason, ''),
 		coalesce(a.score, 0), coalesce(a.percent, 0), a.cooldown_waived, u.email, u.state
 		FROM attempts a JOIN users u ON u.id = a.user_id ORDER BY a.started_at`)
@@ -331,7 +388,7 @@ func (db *DB) ExportAttempts(ctx context.Context, fn func(ExportAttempt) error) 
 		var seed, started, deadline int64
 		var finished sql.NullInt64
 		a := &e.Attempt
-		if err := rows.Scan(&a.ID, &a.UserID, &a.TrackID, &a.TrackTitle, &a.TrackVersion, &a.ContentVersion, &seed, &a.HolderName, &started, &deadline,
+		if err := rows.Scan(&a.ID, &a.UserID, &a.TrackID, &a.TrackTitle, &a.TrackVersion, &a.ContentVersion, &a.BankVersion, &seed, &a.HolderName, &started, &deadline,
 			&a.ExtraMinutes, &a.PassPercent, &a.Total, &a.Seq, &a.Status, &finished, &a.FinishReason, &a.Score, &a.Percent, &a.CooldownWaived, &e.Email, &e.State); err != nil {
 			return err
 		}

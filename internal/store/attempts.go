@@ -27,9 +27,9 @@ var ErrNoSuchItem = fail.New(fail.ErrInvalid, "no such question in the attempt")
 // of the same candidate and track is ErrConflict.
 func (tx *Tx) CreateAttempt(a *model.Attempt) error {
 	a.StartedAt, a.Status, a.Total = tx.Now, model.AttemptInProgress, len(a.Items)
-	_, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO attempts (id, user_id, track_id, track_title, track_version, content_version, seed, holder_name,
-		started_at, deadline, extra_minutes, pass_percent, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.ID, a.UserID, a.TrackID, a.TrackTitle, a.TrackVersion, a.ContentVersion, int64(a.Seed), a.HolderName, // #nosec G115 -- seed bits stored as they are
+	_, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO attempts (id, user_id, track_id, track_title, track_version, content_version, bank_version, seed, holder_name,
+		started_at, deadline, extra_minutes, pass_percent, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, a.UserID, a.TrackID, a.TrackTitle, a.TrackVersion, a.ContentVersion, a.BankVersion, int64(a.Seed), a.HolderName, // #nosec G115 -- seed bits stored as they are
 		ms(a.StartedAt), ms(a.Deadline), a.ExtraMinutes, a.PassPercent, a.Total)
 	if isUnique(err) {
 		return fmt.Errorf("create attempt: %w", ErrConflict)
@@ -75,14 +75,14 @@ func (tx *Tx) insertServed(insert, owner string, items []exam.Item) error {
 	return nil
 }
 
-const attemptColumns = `id, user_id, track_id, track_title, track_version, content_version, seed, holder_name, started_at, deadline,
+const attemptColumns = `id, user_id, track_id, track_title, track_version, content_version, bank_version, seed, holder_name, started_at, deadline,
 	extra_minutes, pass_percent, total, seq, status, finished_at, coalesce(finish_reason, ''), coalesce(score, 0), coalesce(percent, 0), cooldown_waived`
 
 func scanAttempt(row interface{ Scan(...any) error }) (*model.Attempt, error) {
 	var a model.Attempt
 	var seed, started, deadline int64
 	var finished sql.NullInt64
-	err := row.Scan(&a.ID, &a.UserID, &a.TrackID, &a.TrackTitle, &a.TrackVersion, &a.ContentVersion, &seed, &a.HolderName, &started, &deadline,
+	err := row.Scan(&a.ID, &a.UserID, &a.TrackID, &a.TrackTitle, &a.TrackVersion, &a.ContentVersion, &a.BankVersion, &seed, &a.HolderName, &started, &deadline,
 		&a.ExtraMinutes, &a.PassPercent, &a.Total, &a.Seq, &a.Status, &finished, &a.FinishReason, &a.Score, &a.Percent, &a.CooldownWaived)
 	if err != nil {
 		return nil, err

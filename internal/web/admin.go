@@ -1,6 +1,8 @@
 package web
 
 import (
+	"fmt"
+	"math"
 	"net/http"
 	"time"
 
@@ -8,6 +10,7 @@ import (
 
 	"mxcert/internal/admin"
 	"mxcert/internal/content"
+	"mxcert/internal/exam"
 	"mxcert/internal/model"
 )
 
@@ -15,14 +18,54 @@ type adminView struct {
 	base
 	Totals          model.Totals
 	PassRate        int
+	PassLow         int // the pass rate's 95 % interval, in whole percent
+	PassHigh        int
+	Quality         []qualityRow
+	MinAttempts     int // attempts KR-20 needs before it is shown
 	Weeks           []weekRow
 	WeeklyChart     any
 	States          []admin.StateFigures
 	StateChart      any
 	ContentVersion  string
+	BankVersion     string // empty: the exam pools are the content's own
 	ContentLoaded   time.Time
 	ContentWarnings []content.Finding
 	Tracks          int
+}
+
+// qualityRow is what a track's scores are worth, with the numbers written
+// as the dashboard shows them.
+type qualityRow struct {
+	admin.TrackQuality
+	PassRate, PassLow, PassHigh int    // percent
+	KR20                        string // two decimals
+	SEM                         string // questions, one decimal
+	SEMPoints                   string // percentage points, one decimal
+	// NearLow and NearHigh are the whole scores within one SEM of the pass
+	// mark: who lands there passed or failed by less than the exam can
+	// tell apart.
+	NearLow, NearHigh int
+}
+
+func newQualityRow(q admin.TrackQuality) qualityRow {
+	row := qualityRow{TrackQuality: q}
+	row.PassRate = int(q.PassRate() * 100)
+	row.PassLow, row.PassHigh = percentRange(q.PassLow, q.PassHigh)
+	if r := q.Reliability; r.Enough() {
+		row.KR20 = fmt.Sprintf("%.2f", r.KR20)
+		row.SEM = fmt.Sprintf("%.1f", r.SEM)
+		row.SEMPoints = fmt.Sprintf("%.1f", r.SEMPercent())
+		pass := float64(q.Track.Rules.PassPercent)
+		row.NearLow = max(int(math.Ceil(pass-r.SEMPercent())), 0)
+		row.NearHigh = min(int(math.Floor(pass+r.SEMPercent())), 100)
+	}
+	return row
+}
+
+// percentRange writes an interval of shares in whole percent, widened
+// outwards: rounding never makes it look narrower than it is.
+func percentRange(lo, hi float64) (int, int) {
+	return int(math.Floor(lo*100 + 1e-9)), int(math.Ceil(hi*100 - 1e-9))
 }
 
 // weekRow is a week of the dashboard with the label its chart and table
@@ -39,7 +82,11 @@ func (s *Server) adminHome(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	v := adminView{base: s.base(c, "admin.title"), Totals: d.Totals, PassRate: d.PassRate, States: d.States}
+	v := adminView{base: s.base(c, "admin.title"), Totals: d.Totals, PassRate: d.PassRate, States: d.States, MinAttempts: exam.MinReliabilityAttempts}
+	v.PassLow, v.PassHigh = percentRange(d.PassLow, d.PassHigh)
+	for _, q := range d.Quality {
+		v.Quality = append(v.Quality, newQualityRow(q))
+	}
 	var reg, pass, fail []bar
 	for _, w := range d.Weeks {
 		row := weekRow{Week: w, Label: w.Start.In(s.zone).Format("02/01")}
@@ -62,7 +109,7 @@ func (s *Server) adminHome(c *gin.Context) error {
 	}
 	v.StateChart = barChart("estados", v.T("admin.chart_states"), []series{{v.T("admin.series_candidates"), "s1", cand}, {v.T("admin.series_certified"), "s2", cert}})
 	cat := s.cat()
-	v.ContentVersion, v.ContentLoaded, v.Tracks = cat.Version, cat.LoadedAt, len(cat.Tracks)
+	v.ContentVersion, v.BankVersion, v.ContentLoaded, v.Tracks = cat.Version, cat.BankVersion, cat.LoadedAt, len(cat.Tracks)
 	if s.contentReport != nil {
 		v.ContentWarnings = s.contentReport().Warnings()
 	}

@@ -108,7 +108,11 @@ func (s *Server) adminReload(c *gin.Context) error {
 	cat := s.cat()
 	v := adminConfirmView{base: s.base(c, "admin.reload_title"), Action: c.Request.URL.Path, Back: "/admin", Submit: "admin.reload_submit"}
 	v.Heading = v.T("admin.reload_heading")
-	v.Lead = v.T("admin.reload_lead", "Version", cat.Version, "Date", v.DateTime(cat.LoadedAt))
+	if cat.BankVersion != "" {
+		v.Lead = v.T("admin.reload_lead_bank", "Version", cat.Version, "Bank", cat.BankVersion, "Date", v.DateTime(cat.LoadedAt))
+	} else {
+		v.Lead = v.T("admin.reload_lead", "Version", cat.Version, "Date", v.DateTime(cat.LoadedAt))
+	}
 	if c.Request.Method == http.MethodGet {
 		return s.confirmPage(c, http.StatusOK, v)
 	}

@@ -67,12 +67,17 @@ func (s *Server) adminItems(c *gin.Context) error {
 }
 
 // contentSource links a question's file and line to the foundation's
-// repository, when the site is configured with its address.
-func (s *Server) contentSource(file string, line int) string {
-	if s.cfg.ContentSourceURL == "" {
+// repository (inBank: the bank's repository), when the site is configured
+// with its address.
+func (s *Server) contentSource(file string, line int, inBank bool) string {
+	base := s.cfg.ContentSourceURL
+	if inBank {
+		base = s.cfg.BankSourceURL
+	}
+	if base == "" {
 		return ""
 	}
-	return strings.TrimRight(s.cfg.ContentSourceURL, "/") + "/" + file + "#L" + strconv.Itoa(line)
+	return strings.TrimRight(base, "/") + "/" + file + "#L" + strconv.Itoa(line)
 }
 
 // csvSafe neutralises a cell that a spreadsheet would run as a formula

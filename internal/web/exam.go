@@ -62,7 +62,7 @@ func (s *Server) examBegin(c *gin.Context) error {
 	if c.Request.PostForm.Get("confirmo") != "1" {
 		return s.renderExamStart(c, t, http.StatusUnprocessableEntity, true)
 	}
-	a, err := s.attempts.Start(c.Request.Context(), u, t, cat.Version, c.Request.PostForm.Get("nombre"))
+	a, err := s.attempts.Start(c.Request.Context(), u, t, cat.Versions(), c.Request.PostForm.Get("nombre"))
 	switch {
 	case errors.Is(err, attempt.ErrNameChanged):
 		return s.renderExamStart(c, t, http.StatusConflict, true)

@@ -46,6 +46,13 @@ func withShippedContent(cfg *Config) { cfg.ContentDir = "../../content" }
 // directory and a fake clock.
 func newEnv(t testing.TB, opts ...envOption) *testEnv {
 	t.Helper()
+	return newEnvWithBank(t, "", opts...)
+}
+
+// newEnvWithBank is newEnv with the exam pools read from a separate bank
+// folder (serve --bank).
+func newEnvWithBank(t testing.TB, bankDir string, opts ...envOption) *testEnv {
+	t.Helper()
 	cfg := Config{BaseURL: "http://example.test", ContentDir: "../content/testdata/content"}
 	for _, o := range opts {
 		o(&cfg)
@@ -53,7 +60,7 @@ func newEnv(t testing.TB, opts ...envOption) *testEnv {
 	clock := clocktest.New()
 	quiet := slog.New(slog.DiscardHandler)
 	svc, err := services.Open(context.Background(), services.Config{
-		DataDir: t.TempDir(), ContentDir: cfg.ContentDir, ContentOptions: content.Options{LinkURL: ContentLinkURL},
+		DataDir: t.TempDir(), ContentDir: cfg.ContentDir, BankDir: bankDir, ContentOptions: content.Options{LinkURL: ContentLinkURL},
 		BaseURL: cfg.BaseURL, Now: clock.Now, HashParams: cheapHash, Log: quiet,
 	})
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 	"mxcert/internal/attempt"
 	"mxcert/internal/certificate"
 	"mxcert/internal/content"
+	"mxcert/internal/exam"
 	"mxcert/internal/study"
 )
 
@@ -36,6 +37,10 @@ type Config struct {
 	// to its file in the foundation's repository (e.g. a git host's
 	// ".../blob/main/content").
 	ContentSourceURL string
+	// BankSourceURL is the same for questions of the separate bank folder
+	// (e.g. ".../blob/main" of the private repository). Without it, those
+	// questions are not linked: the content's repository does not have them.
+	BankSourceURL string
 	// ContactEmail is where candidates write to the foundation (a revoked
 	// certificate, a name to correct); pages name it when it is set.
 	ContactEmail string
@@ -136,14 +141,18 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"static":  func(file string) string { return s.assets.url(file) },
-		"source":  s.contentSource,
-		"minutes": func(d time.Duration) int { return int(d.Minutes()) },
-		"hours":   func(d time.Duration) int { return int(d.Hours()) },
-		"add":     func(a, b int) int { return a + b },
-		"list":    func(items ...string) []string { return items },
-		"percent": func(f float64) string { return fmt.Sprintf("%.0f %%", f*100) },
-		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"static": func(file string) string { return s.assets.url(file) },
+		"source": s.contentSource,
+		// indicative reports whether a result has domains with too few
+		// questions to read as a measurement.
+		"indicative":     exam.AnyIndicative,
+		"minDomainItems": func() int { return exam.MinDomainItems },
+		"minutes":        func(d time.Duration) int { return int(d.Minutes()) },
+		"hours":          func(d time.Duration) int { return int(d.Hours()) },
+		"add":            func(a, b int) int { return a + b },
+		"list":           func(items ...string) []string { return items },
+		"percent":        func(f float64) string { return fmt.Sprintf("%.0f %%", f*100) },
+		"iso":            func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"retake": func(t *content.Track) time.Duration {
 			if t == nil {
 				return 0
