@@ -9,6 +9,8 @@ package content
 import (
 	"html/template"
 	"time"
+
+	"mxcert/internal/exam/quality"
 )
 
 // Catalog is every certification track found in a content directory.
@@ -43,7 +45,9 @@ type Track struct {
 	ExamQuestions     []*Question // exam pool, in file then source order
 	PracticeQuestions []*Question // practice pool, never served in an exam
 
-	byID map[string]*Question
+	byID       map[string]*Question
+	thresholds quality.Thresholds // of the item-quality checks
+	quality    quality.Analysis
 }
 
 // ExamRules are the timed exam's rules from certification.md.
@@ -104,6 +108,8 @@ type Question struct {
 	// MultiSelect marks a "select all that apply" question even when it
 	// has a single correct option ({varias} in its heading).
 	MultiSelect bool
+
+	check quality.Item // the question as the item-quality rules read it
 }
 
 // Option is one answer option of a question.

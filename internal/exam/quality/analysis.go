@@ -29,8 +29,8 @@ type LongestShare struct {
 	Single  int
 }
 
-// Percent is the share, rounded down.
-func (s LongestShare) Percent() int { return percent(s.Longest, s.Single) }
+// Percent is the share, 0 to 100.
+func (s LongestShare) Percent() float64 { return percent(s.Longest, s.Single) }
 
 // PairKind says how two questions are related.
 type PairKind int
@@ -104,14 +104,14 @@ type DomainStats struct {
 }
 
 // KeyLongestPercent is the share of single-answer questions whose key is
-// strictly the longest option, rounded down.
-func (d DomainStats) KeyLongestPercent() int { return percent(d.KeyLongest, d.Single) }
+// strictly the longest option, 0 to 100.
+func (d DomainStats) KeyLongestPercent() float64 { return percent(d.KeyLongest, d.Single) }
 
-func percent(n, of int) int {
+func percent(n, of int) float64 {
 	if of == 0 {
 		return 0
 	}
-	return n * 100 / of
+	return 100 * float64(n) / float64(of)
 }
 
 // analyzed is an item prepared for comparison.

@@ -133,8 +133,8 @@ func TestKeyLongestShare(t *testing.T) {
 			if !slices.Equal(a.LongestShares, tc.want) {
 				t.Errorf("LongestShares = %+v, want %+v", a.LongestShares, tc.want)
 			}
-			if len(tc.want) > 0 && tc.want[0].Percent() != 40 {
-				t.Errorf("Percent = %d", tc.want[0].Percent())
+			if len(tc.want) > 0 && len(a.LongestShares) > 0 && a.LongestShares[0].Percent() != 40 {
+				t.Errorf("Percent = %v", a.LongestShares[0].Percent())
 			}
 		})
 	}
