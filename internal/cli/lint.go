@@ -13,6 +13,7 @@ func runLint(_ context.Context, args []string, s Streams) int {
 	fs := newFlagSet("lint", s)
 	dir := fs.String("content", env("content", "./content"), "carpeta de contenido (MXCERT_CONTENT)")
 	asJSON := fs.Bool("json", false, "imprime el resultado como JSON")
+	withReport := fs.Bool("report", false, "agrega la tabla de calidad de las preguntas por dominio y la simulación de quien elige la opción más larga")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -21,15 +22,19 @@ func runLint(_ context.Context, args []string, s Streams) int {
 		fmt.Fprintf(s.Err, "mxcert lint: %v\n", err)
 		return 1
 	}
+	var qr []trackQuality
+	if *withReport {
+		qr = qualityReports(cat)
+	}
 	if *asJSON {
 		enc := json.NewEncoder(s.Out)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(lintJSON(cat, report)); err != nil {
+		if err := enc.Encode(lintJSON(cat, report, qr)); err != nil {
 			fmt.Fprintf(s.Err, "mxcert lint: %v\n", err)
 			return 1
 		}
 	} else {
-		printLint(s, cat, report)
+		printLint(s, cat, report, qr)
 	}
 	if report.HasErrors() {
 		return 1
@@ -37,9 +42,16 @@ func runLint(_ context.Context, args []string, s Streams) int {
 	return 0
 }
 
-func printLint(s Streams, cat *content.Catalog, report content.Report) {
+func printLint(s Streams, cat *content.Catalog, report content.Report, qr []trackQuality) {
 	for _, f := range report.Findings {
+		if f.Detail != "" {
+			fmt.Fprintf(s.Out, "%s → %s\n", f, f.Detail)
+			continue
+		}
 		fmt.Fprintln(s.Out, f.String())
+	}
+	for _, q := range qr {
+		printQuality(s.Out, q)
 	}
 	var modules, exam, practice int
 	for _, t := range cat.Tracks {
@@ -77,6 +89,7 @@ type lintTrack struct {
 	ExamQuestions     int                   `json:"exam_questions"`
 	PracticeQuestions int                   `json:"practice_questions"`
 	Domains           map[string]lintDomain `json:"domains"`
+	Quality           *qualityJSON          `json:"quality,omitempty"` // with --report
 }
 
 type lintDomain struct {
@@ -90,9 +103,10 @@ type lintFinding struct {
 	File    string `json:"file"`
 	Line    int    `json:"line"`
 	Message string `json:"message"`
+	Detail  string `json:"detail,omitempty"` // the words at fault; may quote the exam bank
 }
 
-func lintJSON(cat *content.Catalog, report content.Report) lintOutput {
+func lintJSON(cat *content.Catalog, report content.Report, qr []trackQuality) lintOutput {
 	out := lintOutput{Tracks: []lintTrack{}, Errors: []lintFinding{}, Warnings: []lintFinding{}}
 	for _, t := range cat.Tracks {
 		lt := lintTrack{
@@ -119,10 +133,15 @@ func lintJSON(cat *content.Catalog, report content.Report) lintOutput {
 			}
 			lt.Domains[d] = ld
 		}
+		for _, q := range qr {
+			if q.track == t {
+				lt.Quality = q.json()
+			}
+		}
 		out.Tracks = append(out.Tracks, lt)
 	}
 	for _, f := range report.Findings {
-		lf := lintFinding{File: f.File, Line: f.Line, Message: f.Message}
+		lf := lintFinding{File: f.File, Line: f.Line, Message: f.Message, Detail: f.Detail}
 		if f.Severity == content.Error {
 			out.Errors = append(out.Errors, lf)
 		} else {
