@@ -138,10 +138,14 @@ func partName(p quality.Part) string {
 	}
 }
 
-// decimal writes a number with the given decimals as Spanish reads it:
-// 0,47.
+// decimal writes a number with the given decimals as Spanish reads it
+// (0,47), a whole percent without them (70).
 func decimal(x float64, decimals int) string {
-	return strings.Replace(strconv.FormatFloat(x, 'f', decimals, 64), ".", ",", 1)
+	s := strconv.FormatFloat(x, 'f', decimals, 64)
+	if decimals == 1 {
+		s = strings.TrimSuffix(s, ".0")
+	}
+	return strings.Replace(s, ".", ",", 1)
 }
 
 // Quality is what the item-quality rules found in the track when it was

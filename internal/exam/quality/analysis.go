@@ -36,13 +36,13 @@ func (s LongestShare) Percent() float64 { return percent(s.Longest, s.Single) }
 type PairKind int
 
 const (
-	// Similar: two exam questions whose stem and key are nearly the same.
+	// Similar: two exam questions alike (see Thresholds.Similarity).
 	Similar PairKind = iota
 	// Answers: the stem of exam question A contains the key of exam
 	// question B.
 	Answers
-	// Reveals: practice question A is nearly exam question B, or shows
-	// its key in a question about the same thing.
+	// Reveals: practice question A is alike exam question B, or states
+	// its key in words about what B asks.
 	Reveals
 )
 
@@ -55,8 +55,8 @@ type Pair struct {
 	// KeySimilarity that of their most alike keys.
 	Similarity    float64
 	KeySimilarity float64
-	// Phrase is the key of B found in A (Answers, and Reveals by phrase),
-	// and Part where it was found (Reveals).
+	// Phrase is the key of B stated in A (Answers, and Reveals that are
+	// not alike): its commands, or its text; Part is where A states it.
 	Phrase string
 	Part   Part
 }
@@ -67,7 +67,6 @@ type Part int
 const (
 	PartStem Part = iota
 	PartKey
-	PartOption
 	PartExplanation
 )
 

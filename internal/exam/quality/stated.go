@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -9,8 +10,8 @@ import (
 // statedKeys finds the texts that state an exam question's key: the stems
 // of related exam questions (Answers) and the stems, keys and explanations
 // of practice questions, when that text is about what the exam question
-// asks (Reveals). Candidates are the questions holding the key's rarest
-// term; pairs already found alike are not reported again.
+// asks (Reveals). Candidates are the questions holding a term of the key
+// (see claim.lookup); pairs already found alike are not reported again.
 func (c *corpus) statedKeys(paired map[[2]int]bool) []Pair {
 	holding := map[string][]int{}
 	for i, a := range c.items {
@@ -31,7 +32,13 @@ func (c *corpus) statedKeys(paired map[[2]int]bool) []Pair {
 	var out []Pair
 	for j, e := range c.items {
 		for _, cl := range e.claims {
-			for _, i := range holding[cl.rarest] {
+			candidates := map[int]bool{}
+			for _, t := range cl.lookup {
+				for _, i := range holding[t] {
+					candidates[i] = true
+				}
+			}
+			for _, i := range slices.Sorted(maps.Keys(candidates)) {
 				if i == j || paired[[2]int{i, j}] {
 					continue
 				}
@@ -84,7 +91,7 @@ type claim struct {
 	phrases []string
 	words   []string
 	weights []float64
-	rarest  string          // the term to look texts up by
+	lookup  []string        // a text that states it holds one of these terms
 	inCode  map[string]bool // the terms of its commands
 }
 
@@ -135,26 +142,31 @@ func (c *corpus) claims(e *analyzed) []claim {
 		for _, w := range cl.words {
 			cl.weights = append(cl.weights, c.idf[w])
 		}
-		var terms []string
 		cl.inCode = map[string]bool{}
+		rarest := ""
 		for _, p := range cl.phrases {
 			cl.inCode["`"+p+"`"] = true
 			for _, w := range words(p) {
 				if t := term(w); t != "" {
-					terms = append(terms, t)
 					cl.inCode[t] = true
+					if rarest == "" || c.stemDF[t] < c.stemDF[rarest] || c.stemDF[t] == c.stemDF[rarest] && t < rarest {
+						rarest = t
+					}
 				}
 			}
 		}
-		terms = append(terms, cl.words...)
-		for _, t := range terms {
-			if cl.rarest == "" || c.stemDF[t] < c.stemDF[cl.rarest] || c.stemDF[t] == c.stemDF[cl.rarest] && t < cl.rarest {
-				cl.rarest = t
-			}
+		// Every command must be in a text that states the key, so the
+		// rarest of their terms finds it; words need only mostly be
+		// there, so any of them may.
+		switch {
+		case rarest != "":
+			cl.lookup = []string{rarest}
+		case len(cl.phrases) == 0:
+			cl.lookup = cl.words
+		default:
+			continue // commands without a term to find them by
 		}
-		if cl.rarest != "" {
-			out = append(out, cl)
-		}
+		out = append(out, cl)
 	}
 	return out
 }
