@@ -33,8 +33,9 @@ func runLint(_ context.Context, args []string, s Streams) int {
 			fmt.Fprintf(s.Err, "mxcert lint: %v\n", err)
 			return 1
 		}
-	} else {
-		printLint(s, cat, report, qr)
+	} else if err := printLint(s, cat, report, qr); err != nil {
+		fmt.Fprintf(s.Err, "mxcert lint: %v\n", err)
+		return 1
 	}
 	if report.HasErrors() {
 		return 1
@@ -42,7 +43,7 @@ func runLint(_ context.Context, args []string, s Streams) int {
 	return 0
 }
 
-func printLint(s Streams, cat *content.Catalog, report content.Report, qr []trackQuality) {
+func printLint(s Streams, cat *content.Catalog, report content.Report, qr []trackQuality) error {
 	for _, f := range report.Findings {
 		if f.Detail != "" {
 			fmt.Fprintf(s.Out, "%s → %s\n", f, f.Detail)
@@ -51,7 +52,9 @@ func printLint(s Streams, cat *content.Catalog, report content.Report, qr []trac
 		fmt.Fprintln(s.Out, f.String())
 	}
 	for _, q := range qr {
-		printQuality(s.Out, q)
+		if err := printQuality(s.Out, q); err != nil {
+			return err
+		}
 	}
 	var modules, exam, practice int
 	for _, t := range cat.Tracks {
@@ -66,6 +69,7 @@ func printLint(s Streams, cat *content.Catalog, report content.Report, qr []trac
 		plural(practice, "pregunta de práctica", "preguntas de práctica"),
 		plural(len(report.Errors()), "error", "errores"),
 		plural(len(report.Warnings()), "aviso", "avisos"))
+	return nil
 }
 
 func plural(n int, one, many string) string {

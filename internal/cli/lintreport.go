@@ -54,7 +54,7 @@ func (q trackQuality) rows() []quality.DomainStats {
 	return out
 }
 
-func printQuality(w io.Writer, q trackQuality) {
+func printQuality(w io.Writer, q trackQuality) error {
 	th := q.analysis.Thresholds
 	fmt.Fprintf(w, "\nCalidad de las preguntas de examen de «%s»\n\n", q.track.ID)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -72,7 +72,9 @@ func printQuality(w io.Writer, q trackQuality) {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d (%.0f %%)\t%d\t%d\t%d\t%d\t%s\t\n",
 			pad(d.Domain), d.Items, d.Single, d.KeyLongest, d.KeyLongestPercent(), d.LongKeys, d.Similar, d.Revealed, d.Giveaways, keyCounts(d))
 	}
-	tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
 	fmt.Fprintf(w, `
   Preguntas: de examen. Única: de respuesta única.
   Más larga: de respuesta única cuya respuesta es la opción más larga (máximo %d %%).
@@ -84,10 +86,11 @@ func printQuality(w io.Writer, q trackQuality) {
 `, th.KeyLongestMaxPercent, strings.Replace(strconv.FormatFloat(th.KeyLengthRatio, 'f', -1, 64), ".", ",", 1), th.KeyLengthMargin)
 	if q.guessErr != nil {
 		fmt.Fprintf(w, "\nNo se pudo simular a quien elige la opción más larga: %v\n", q.guessErr)
-		return
+		return nil
 	}
 	fmt.Fprintf(w, "\nQuien elige siempre la opción más larga, en %d exámenes armados con el temario, acierta en promedio %s %% y aprueba (%d %%) en %s %% de ellos.\n\n",
 		q.guess.Draws, oneDecimal(q.guess.MeanPercent), q.track.Rules.PassPercent, oneDecimal(100*q.guess.PassShare))
+	return nil
 }
 
 // keyCounts writes how many "select all that apply" questions have each

@@ -41,7 +41,7 @@ func fold(s string) string {
 			if 'A' <= r && r <= 'Z' {
 				r += 'a' - 'A'
 			}
-			b.WriteByte(byte(r))
+			b.WriteRune(r)
 		case strings.ContainsRune(spanishAccented, r):
 			b.WriteRune(spanishFolded[strings.IndexRune(spanishAccented, r)/2])
 		default:
