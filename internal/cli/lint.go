@@ -14,6 +14,7 @@ func runLint(_ context.Context, args []string, s Streams) int {
 	dir := fs.String("content", env("content", "./content"), "carpeta de contenido (MXCERT_CONTENT)")
 	bank := fs.String("bank", env("bank", ""), "carpeta aparte con los bancos de examen, revisada junto con el contenido; sus archivos se escriben BANK/… (MXCERT_BANK)")
 	asJSON := fs.Bool("json", false, "imprime el resultado como JSON")
+	withReport := fs.Bool("report", false, "agrega la tabla de calidad de las preguntas por dominio y la simulación de quien elige la opción más larga")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -22,15 +23,20 @@ func runLint(_ context.Context, args []string, s Streams) int {
 		fmt.Fprintf(s.Err, "mxcert lint: %v\n", err)
 		return 1
 	}
+	var qr []trackQuality
+	if *withReport {
+		qr = qualityReports(cat)
+	}
 	if *asJSON {
 		enc := json.NewEncoder(s.Out)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(lintJSON(cat, report)); err != nil {
+		if err := enc.Encode(lintJSON(cat, report, qr)); err != nil {
 			fmt.Fprintf(s.Err, "mxcert lint: %v\n", err)
 			return 1
 		}
-	} else {
-		printLint(s, cat, report)
+	} else if err := printLint(s, cat, report, qr); err != nil {
+		fmt.Fprintf(s.Err, "mxcert lint: %v\n", err)
+		return 1
 	}
 	if report.HasErrors() {
 		return 1
@@ -38,9 +44,18 @@ func runLint(_ context.Context, args []string, s Streams) int {
 	return 0
 }
 
-func printLint(s Streams, cat *content.Catalog, report content.Report) {
+func printLint(s Streams, cat *content.Catalog, report content.Report, qr []trackQuality) error {
 	for _, f := range report.Findings {
+		if f.Detail != "" {
+			fmt.Fprintf(s.Out, "%s → %s\n", f, f.Detail)
+			continue
+		}
 		fmt.Fprintln(s.Out, f.String())
+	}
+	for _, q := range qr {
+		if err := printQuality(s.Out, q); err != nil {
+			return err
+		}
 	}
 	var modules, exam, practice int
 	for _, t := range cat.Tracks {
@@ -55,6 +70,7 @@ func printLint(s Streams, cat *content.Catalog, report content.Report) {
 		plural(practice, "pregunta de práctica", "preguntas de práctica"),
 		plural(len(report.Errors()), "error", "errores"),
 		plural(len(report.Warnings()), "aviso", "avisos"))
+	return nil
 }
 
 func plural(n int, one, many string) string {
@@ -78,6 +94,7 @@ type lintTrack struct {
 	ExamQuestions     int                   `json:"exam_questions"`
 	PracticeQuestions int                   `json:"practice_questions"`
 	Domains           map[string]lintDomain `json:"domains"`
+	Quality           *qualityJSON          `json:"quality,omitempty"` // with --report
 }
 
 type lintDomain struct {
@@ -92,9 +109,10 @@ type lintFinding struct {
 	Line    int    `json:"line"`
 	Message string `json:"message"`
 	Bank    bool   `json:"bank,omitempty"`
+	Detail  string `json:"detail,omitempty"` // the words at fault; may quote the exam bank
 }
 
-func lintJSON(cat *content.Catalog, report content.Report) lintOutput {
+func lintJSON(cat *content.Catalog, report content.Report, qr []trackQuality) lintOutput {
 	out := lintOutput{Tracks: []lintTrack{}, Errors: []lintFinding{}, Warnings: []lintFinding{}}
 	for _, t := range cat.Tracks {
 		lt := lintTrack{
@@ -121,10 +139,15 @@ func lintJSON(cat *content.Catalog, report content.Report) lintOutput {
 			}
 			lt.Domains[d] = ld
 		}
+		for _, q := range qr {
+			if q.track == t {
+				lt.Quality = q.json()
+			}
+		}
 		out.Tracks = append(out.Tracks, lt)
 	}
 	for _, f := range report.Findings {
-		lf := lintFinding{File: f.File, Line: f.Line, Message: f.Message, Bank: f.Bank}
+		lf := lintFinding{File: f.File, Line: f.Line, Message: f.Message, Bank: f.Bank, Detail: f.Detail}
 		if f.Severity == content.Error {
 			out.Errors = append(out.Errors, lf)
 		} else {

@@ -136,3 +136,84 @@ func copyDir(t *testing.T, src, dst string) {
 		t.Fatal(err)
 	}
 }
+
+// --report adds, after the findings, a table of the exam questions'
+// quality per domain and what always choosing the longest option scores.
+func TestLintReport(t *testing.T) {
+	code, out, _ := run(t, "lint", "--content", fixture, "--report")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	for _, want := range []string{
+		"Calidad de las preguntas de examen de «ejemplo»",
+		"Dominio   Preguntas  Única  Más larga  Muy larga  Parecidas  Reveladas  Pistas  Claves en «varias»",
+		"arranque          3      2   1 (50 %)          0          0          0       0                   -",
+		"terminal          3      3   1 (33 %)          0          0          0       0                   -",
+		"Total             6      5   2 (40 %)          0          0          0       0                   -",
+		"Más larga: de respuesta única cuya respuesta es la opción más larga (máximo 30 %).",
+		"Muy larga: respuesta al menos 1,5 veces y 15 caracteres más larga que todo distractor.",
+		"Quien elige siempre la opción más larga, en 10000 exámenes armados con el temario, acierta en promedio ",
+		"1 certificación, 2 módulos, 6 preguntas de examen, 2 preguntas de práctica: 0 errores, 0 avisos\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	if _, plain, _ := run(t, "lint", "--content", fixture); strings.Contains(plain, "Calidad") {
+		t.Errorf("the table is only for --report:\n%s", plain)
+	}
+
+	code, out, _ = run(t, "lint", "--content", fixture, "--report", "--json")
+	if code != 0 {
+		t.Fatalf("--json exit %d: %s", code, out)
+	}
+	var got struct {
+		Tracks []struct {
+			Quality struct {
+				Domains []struct {
+					Domain     string
+					Items      int
+					KeyLongest int `json:"key_longest"`
+				}
+				Total struct {
+					Items  int
+					Single int
+				}
+				LongestOption struct {
+					Draws       int
+					MeanPercent float64 `json:"mean_percent"`
+					PassShare   float64 `json:"pass_share"`
+				} `json:"longest_option"`
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	q := got.Tracks[0].Quality
+	if len(q.Domains) != 2 || q.Domains[0].Domain != "arranque" || q.Domains[0].KeyLongest != 1 || q.Total.Items != 6 || q.Total.Single != 5 {
+		t.Errorf("quality = %+v", q)
+	}
+	if g := q.LongestOption; g.Draws != 10000 || g.MeanPercent <= 0 || g.MeanPercent > 100 || g.PassShare < 0 || g.PassShare > 1 {
+		t.Errorf("longest option = %+v", g)
+	}
+}
+
+// What a finding quotes from the bank is printed by lint only, after the
+// message.
+func TestLintPrintsTheDetail(t *testing.T) {
+	dir := t.TempDir()
+	copyDir(t, fixture, dir)
+	bank := filepath.Join(dir, "ejemplo", "questions", "arranque.md")
+	data, _ := os.ReadFile(bank)
+	os.WriteFile(bank, bytes.Replace(data, []byte("¿Qué falta?"), []byte("¿Qué falta guardar?"), 1), 0o644)
+	_, out, _ := run(t, "lint", "--content", dir)
+	if !strings.Contains(out, "ejemplo/questions/arranque.md:25: aviso: pregunta «arr-003»: una palabra distintiva del enunciado se repite en la respuesta correcta y en ningún distractor") ||
+		!strings.Contains(out, "distractores → «guardar»\n") {
+		t.Errorf("output lacks the finding with its detail:\n%s", out)
+	}
+	_, out, _ = run(t, "lint", "--content", dir, "--json")
+	if !strings.Contains(out, `"detail": "«guardar»"`) {
+		t.Errorf("JSON lacks the detail:\n%s", out)
+	}
+}

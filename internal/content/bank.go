@@ -7,6 +7,8 @@ import (
 	"github.com/yuin/goldmark/ast"
 	extast "github.com/yuin/goldmark/extension/ast"
 	"golang.org/x/text/unicode/norm"
+
+	"mxcert/internal/exam/quality"
 )
 
 type bankMeta struct {
@@ -170,6 +172,10 @@ func (qb *questionBuilder) build(l *loader, src *source) *Question {
 	for _, n := range qb.stem {
 		q.StemText = strings.TrimSpace(q.StemText + " " + plainText(n, src.body))
 	}
+	q.check = quality.Item{
+		ID: q.ID, Domain: q.Domain, Practice: q.Pool == PracticePool, Group: q.Group, Multi: q.MultiSelect,
+		Stem: quality.Text{Plain: q.StemText, Code: codeText(src.body, qb.stem...)},
+	}
 	if q.StemText == "" {
 		r.errorf(qb.file, qb.line, "pregunta «%s»: falta el enunciado entre el título y las opciones", qb.id)
 		qb.broken = true
@@ -204,6 +210,7 @@ func (qb *questionBuilder) build(l *loader, src *source) *Question {
 			correct++
 		}
 		q.Options = append(q.Options, opt)
+		q.check.Options = append(q.check.Options, quality.Option{Text: quality.Text{Plain: opt.Text, Code: codeText(src.body, item)}, Correct: opt.Correct})
 	}
 	if len(q.Options) < 2 {
 		r.errorf(qb.file, qb.line, "pregunta «%s»: necesita al menos dos opciones (tiene %d)", qb.id, len(q.Options))
@@ -227,6 +234,7 @@ func (qb *questionBuilder) build(l *loader, src *source) *Question {
 			r.errorf(qb.file, nodeLine(src, qb.explanation), "pregunta «%s»: no se pudo convertir la explicación a HTML: %v", qb.id, err)
 			return nil
 		}
+		q.check.Explanation = quality.Text{Plain: plainText(qb.explanation, src.body), Code: codeText(src.body, kids...)}
 	}
 	if qb.broken {
 		return nil

@@ -9,6 +9,8 @@ package content
 import (
 	"html/template"
 	"time"
+
+	"mxcert/internal/exam/quality"
 )
 
 // Catalog is every certification track found in a content directory.
@@ -56,7 +58,9 @@ type Track struct {
 	ExamQuestions     []*Question // exam pool, in file then source order
 	PracticeQuestions []*Question // practice pool, never served in an exam
 
-	byID map[string]*Question
+	byID       map[string]*Question
+	thresholds quality.Thresholds // of the item-quality checks
+	quality    quality.Analysis
 }
 
 // ExamRules are the timed exam's rules from certification.md.
@@ -120,6 +124,8 @@ type Question struct {
 	// FromBank says the question was read from the separate bank folder:
 	// File is then relative to the bank, not to the content.
 	FromBank bool
+
+	check quality.Item // the question as the item-quality rules read it
 }
 
 // Place is where the question is written, "file:line", with files of the

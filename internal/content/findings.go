@@ -31,6 +31,11 @@ type Finding struct {
 	Line     int
 	Message  string
 	Bank     bool // the file is in the separate bank folder (--bank)
+	// Detail quotes the bank (a word, a command) so that an editor finds
+	// the problem at once. It may show exam content, so only mxcert lint
+	// prints it: String leaves it out, and logs and pages use String or
+	// Message.
+	Detail string
 }
 
 // BankPrefix is written before the files of the separate bank folder, so
@@ -63,6 +68,11 @@ func (r *Report) add(sev Severity, file string, line int, format string, args ..
 		line = 1
 	}
 	r.Findings = append(r.Findings, Finding{Severity: sev, File: file, Line: line, Message: fmt.Sprintf(format, args...)})
+}
+
+// withDetail sets the detail of the finding just added.
+func (r *Report) withDetail(detail string) {
+	r.Findings[len(r.Findings)-1].Detail = detail
 }
 
 func (r *Report) errorf(file string, line int, format string, args ...any) {

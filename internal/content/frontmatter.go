@@ -224,6 +224,8 @@ func translateYAMLError(err error) (int, string) {
 		msg = "se esperaba un texto, pero se leyó «clave: valor»; si el texto contiene «: », escríbelo entre comillas"
 	case strings.Contains(msg, "into int"):
 		msg = "se esperaba un número entero"
+	case strings.Contains(msg, "into float64"):
+		msg = "se esperaba un número, con punto decimal (como 0.45)"
 	case strings.Contains(msg, "into []string"):
 		msg = "se esperaba una lista (líneas que empiezan con «- »)"
 	case strings.Contains(msg, "into string"):
@@ -269,6 +271,7 @@ var spanishKeys = map[string]string{
 	"porcentaje": "pass_percent", "aprobar": "pass_percent", "espera": "retake_after",
 	"dominios": "domains", "temario": "domains", "vigencia": "valid_for_months",
 	"dominio": "domain", "objetivos": "objectives", "minutos": "minutes",
+	"calidad": "quality", "similitud": "similarity",
 }
 
 // closest returns the candidate within two edits of s, if any, for

@@ -93,7 +93,7 @@ func TestLintRules(t *testing.T) {
 			file: bankArr, line: 25, message: "ninguna opción está marcada como correcta"},
 		{name: "fewer than two options", changes: []change{{bankArr, "- [ ] Formatear la memoria USB\n", ""}, {bankArr, "- [ ] Desconectar el teclado\n", ""}},
 			file: bankArr, line: 25, message: "necesita al menos dos opciones (tiene 1)"},
-		{name: "no options at all", changes: []change{{bankArr, "- [ ] Formatear la memoria USB\n- [x] Guardar los cambios al salir de la configuración\n- [ ] Desconectar el teclado\n\n", ""}},
+		{name: "no options at all", changes: []change{{bankArr, "- [ ] Formatear la memoria USB\n- [x] Guardar los cambios al salir\n- [ ] Desconectar el teclado\n\n", ""}},
 			file: bankArr, line: 25, message: "no tiene opciones"},
 		{name: "option without check box", changes: []change{{bankArr, "- [ ] Desconectar el teclado", "- Desconectar el teclado"}},
 			file: bankArr, line: 30, message: "cada opción debe empezar con «[ ] » o «[x] »"},

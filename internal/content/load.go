@@ -13,6 +13,8 @@ import (
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
+
+	"mxcert/internal/exam/quality"
 )
 
 // Options tune how content is loaded.
@@ -211,6 +213,7 @@ type trackMeta struct {
 	Certificate struct {
 		ValidForMonths int `yaml:"valid_for_months"`
 	} `yaml:"certificate"`
+	Quality qualityMeta `yaml:"quality"`
 }
 
 var slugRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
@@ -229,7 +232,7 @@ func (l *loader) loadTrack(id string) *Track {
 		l.report.errorf(file, 1, "el nombre de la carpeta «%s» es el id de la certificación y aparece en las direcciones web: usa minúsculas, dígitos y guiones", id)
 	}
 	l.links = &linkChecker{fsys: l.fsys, track: id, linkURL: l.opts.LinkURL, report: l.report}
-	t := &Track{ID: id, byID: map[string]*Question{}}
+	t := &Track{ID: id, byID: map[string]*Question{}, thresholds: quality.Defaults()}
 	keys, ok := l.parseTrackFile(t, file, data)
 
 	entries, _ := fs.ReadDir(l.fsys, id) // readable: certification.md was just read from it
@@ -252,6 +255,7 @@ func (l *loader) loadTrack(id string) *Track {
 	if ok {
 		l.validateTrack(t, file, keys, moduleDomainLines, banks, poolsKnown)
 	}
+	l.lintQuality(t, file, keys, banks)
 	return t
 }
 
@@ -386,6 +390,7 @@ func (l *loader) parseTrackFile(t *Track, file string, data []byte) (metaKeys, b
 		t.Rules.Blueprint = append(t.Rules.Blueprint, DomainCount{Domain: e.domain, Count: e.count})
 	}
 	t.Certificate = CertificateRules{ValidForMonths: meta.Certificate.ValidForMonths}
+	t.thresholds = l.qualityThresholds(file, meta.Quality, keys)
 
 	if _, has := keys["title"]; has && t.Title == "" {
 		r.errorf(file, keys["title"], "«title» está vacío")

@@ -127,6 +127,28 @@ func plainText(n ast.Node, body []byte) string {
 	return strings.Join(strings.Fields(b.String()), " ")
 }
 
+// codeText lists the code spans and code blocks inside nodes, as plain
+// text: the commands a question names, for the quality checks.
+func codeText(body []byte, nodes ...ast.Node) []string {
+	var out []string
+	for _, n := range nodes {
+		_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+			if !entering {
+				return ast.WalkContinue, nil
+			}
+			switch c.(type) {
+			case *ast.CodeSpan, *ast.FencedCodeBlock, *ast.CodeBlock:
+				if s := plainText(c, body); s != "" {
+					out = append(out, s)
+				}
+				return ast.WalkSkipChildren, nil
+			}
+			return ast.WalkContinue, nil
+		}) // the callback never fails
+	}
+	return out
+}
+
 // LinkURL maps a file of a track (path relative to the track folder, such
 // as "images/x.png" or "modules/02-red.md") to the URL where the site serves
 // it. When nil, relative links are kept as written.

@@ -11,7 +11,9 @@ import (
 )
 
 // generatedTrack builds a valid track with n exam questions spread over ten
-// domains, in the shape the foundation writes.
+// domains, in the shape the foundation writes. Each question has words of
+// its own (see coined), so that the item-quality checks see n different
+// questions rather than n copies of one; the number of keys varies.
 func generatedTrack(n int) fstest.MapFS {
 	const domains = 10
 	m := fstest.MapFS{}
@@ -26,11 +28,28 @@ func generatedTrack(n int) fstest.MapFS {
 		var b bytes.Buffer
 		fmt.Fprintf(&b, "---\ndomain: d%02d\n---\n", d)
 		for i := d; i < n; i += domains {
-			fmt.Fprintf(&b, "\n## q-%05d\nUn cliente reporta la falla número %d. ¿Qué revisas **primero**?\n\n```sh\nsudo journalctl -b -p err\n```\n\n- [ ] Reinstalar el sistema\n- [x] El registro de errores del arranque, opción %d\n- [ ] Cambiar el monitor\n- [x] Preguntar qué cambió recientemente\n\n> Primero se observa; después se cambia una cosa a la vez.\n", i, i, i)
+			box := " "
+			if i/domains%2 == 1 {
+				box = "x"
+			}
+			fmt.Fprintf(&b, "\n## q-%05d\nUn cliente reporta la falla %s en su equipo %s. ¿Qué revisas **primero**?\n\n```sh\nsudo journalctl -b -p err\n```\n\n- [ ] Reinstalar el sistema\n- [x] El registro de errores del arranque, %s\n- [%s] Cambiar el monitor\n- [x] Preguntar qué cambió recientemente\n\n> Primero se observa; después se cambia una cosa a la vez.\n",
+				i, coined(3*i), coined(3*i+1), coined(3*i+2), box)
 		}
 		m[fmt.Sprintf("gen/questions/d%02d.md", d)] = &fstest.MapFile{Data: b.Bytes()}
 	}
 	return m
+}
+
+// coined makes up a word of its own for each n below 512,000: «bababa»,
+// «bababe»… Six letters, as many as the checks compare.
+func coined(n int) string {
+	var w strings.Builder
+	for range 3 {
+		w.WriteByte("bcdfgjklmnprstvz"[n/5%16])
+		w.WriteByte("aeiou"[n%5])
+		n /= 80
+	}
+	return w.String()
 }
 
 func TestTenThousandQuestionsLoad(t *testing.T) {
