@@ -77,6 +77,7 @@ type Registration struct {
 	Email    string
 	Password string
 	State    string
+	Lang     string // the page's language, for the e-mails the person receives
 }
 
 // Register validates and creates a candidate account. Problems come back as
@@ -108,7 +109,7 @@ func (s *Service) create(ctx context.Context, r Registration, role model.Role, n
 	if err != nil {
 		return nil, fmt.Errorf("hash password: %w", err)
 	}
-	u := &model.User{Email: email, EmailNorm: NormalizeEmail(email), Name: name, State: r.State, PasswordHash: hash, Role: role}
+	u := &model.User{Email: email, EmailNorm: NormalizeEmail(email), Name: name, State: r.State, PasswordHash: hash, Role: role, Lang: model.UserLang(r.Lang)}
 	err = s.db.Transact(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateUser(u); err != nil {
 			return err
@@ -295,6 +296,12 @@ func (s *Service) ChangeName(ctx context.Context, userID int64, name string) err
 		}
 		return tx.Audit(userID, model.ActionUserNameChange, u.EmailNorm, map[string]string{"before": u.Name, "after": name})
 	})
+}
+
+// SetLanguage records the language a person chose for the site, so that
+// their e-mails are written in it. Anything but English is Spanish.
+func (s *Service) SetLanguage(ctx context.Context, userID int64, lang string) error {
+	return s.db.Transact(ctx, func(tx *store.Tx) error { return tx.SetLang(userID, lang) })
 }
 
 // SetAccommodation gives a candidate extra exam time (applied to attempts

@@ -21,7 +21,22 @@ type User struct {
 	Role              Role
 	CreatedAt         time.Time
 	PasswordChangedAt time.Time
-	ExtraMinutes      int // accommodation: added to every exam's duration
+	ExtraMinutes      int    // accommodation: added to every exam's duration
+	Lang              string // LangES or LangEN: the language of the e-mails sent to them
+}
+
+// The languages a person may read the site and their e-mails in.
+const (
+	LangES = "es" // Spanish as spoken in Mexico (es-MX), the default
+	LangEN = "en"
+)
+
+// UserLang is lang when the platform speaks it, else Spanish.
+func UserLang(lang string) string {
+	if lang == LangEN {
+		return LangEN
+	}
+	return LangES
 }
 
 // IsAdmin reports whether the user may use the admin console.

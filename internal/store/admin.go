@@ -97,7 +97,7 @@ func (db *DB) SearchUsers(ctx context.Context, q, codeNorm string, limit int) ([
 	for rows.Next() {
 		var s model.UserSummary
 		var created, changed int64
-		if err := rows.Scan(&s.ID, &s.Email, &s.EmailNorm, &s.Name, &s.State, &s.PasswordHash, &s.Role, &created, &changed, &s.ExtraMinutes, &s.Attempts, &s.Passed); err != nil {
+		if err := rows.Scan(&s.ID, &s.Email, &s.EmailNorm, &s.Name, &s.State, &s.PasswordHash, &s.Role, &created, &changed, &s.ExtraMinutes, &s.Lang, &s.Attempts, &s.Passed); err != nil {
 			return nil, err
 		}
 		s.CreatedAt, s.PasswordChangedAt = fromMS(created), fromMS(changed)

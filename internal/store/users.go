@@ -8,12 +8,12 @@ import (
 	"mxcert/internal/model"
 )
 
-const userColumns = `id, email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at, extra_minutes`
+const userColumns = `id, email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at, extra_minutes, lang`
 
 func scanUser(row interface{ Scan(...any) error }) (*model.User, error) {
 	var u model.User
 	var created, changed int64
-	if err := row.Scan(&u.ID, &u.Email, &u.EmailNorm, &u.Name, &u.State, &u.PasswordHash, &u.Role, &created, &changed, &u.ExtraMinutes); err != nil {
+	if err := row.Scan(&u.ID, &u.Email, &u.EmailNorm, &u.Name, &u.State, &u.PasswordHash, &u.Role, &created, &changed, &u.ExtraMinutes, &u.Lang); err != nil {
 		return nil, err
 	}
 	u.CreatedAt, u.PasswordChangedAt = fromMS(created), fromMS(changed)
@@ -27,8 +27,9 @@ func (tx *Tx) CreateUser(u *model.User) error {
 	if u.Role == "" {
 		u.Role = model.RoleCandidate
 	}
-	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO users (email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.Email, u.EmailNorm, u.Name, u.State, u.PasswordHash, u.Role, ms(tx.Now), ms(tx.Now))
+	u.Lang = model.UserLang(u.Lang)
+	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO users (email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at, lang)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.Email, u.EmailNorm, u.Name, u.State, u.PasswordHash, u.Role, ms(tx.Now), ms(tx.Now), u.Lang)
 	if isUnique(err) {
 		return fmt.Errorf("create user %s: %w", u.EmailNorm, ErrConflict)
 	}
@@ -71,6 +72,11 @@ func (tx *Tx) UserByEmail(emailNorm string) (*model.User, error) {
 // SetPassword stores a new password hash.
 func (tx *Tx) SetPassword(userID int64, hash string) error {
 	return tx.execOne(`UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?`, hash, ms(tx.Now), userID)
+}
+
+// SetLang sets the language of the e-mails a person receives.
+func (tx *Tx) SetLang(userID int64, lang string) error {
+	return tx.execOne(`UPDATE users SET lang = ? WHERE id = ?`, model.UserLang(lang), userID)
 }
 
 // CountUsers counts accounts by role.

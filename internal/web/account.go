@@ -86,7 +86,7 @@ func (s *Server) changePassword(c *gin.Context) error {
 }
 
 // setLanguage remembers the visitor's language for a year and goes back to
-// the page they were on.
+// the page they were on. A signed-in person's e-mails follow it too.
 func (s *Server) setLanguage(c *gin.Context) error {
 	if err := parseForm(c); err != nil {
 		return err
@@ -96,5 +96,10 @@ func (s *Server) setLanguage(c *gin.Context) error {
 		return errBadRequest
 	}
 	s.setCookie(c, langCookie, lang, 365*24*3600)
+	if u := currentUser(c); u != nil && u.Lang != lang {
+		if err := s.accounts.SetLanguage(c.Request.Context(), u.ID, lang); err != nil {
+			return err
+		}
+	}
 	return redirect(c, localPath(c.Request.PostForm.Get("siguiente")))
 }

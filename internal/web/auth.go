@@ -37,7 +37,7 @@ func (s *Server) register(c *gin.Context) error {
 	}
 	u, err := s.accounts.Register(c.Request.Context(), account.Registration{
 		Name: form.Values["name"], Email: form.Values["email"], State: form.Values["state"],
-		Password: c.Request.PostForm.Get("password"),
+		Password: c.Request.PostForm.Get("password"), Lang: s.tr.pickLanguage(c.Request),
 	})
 	if fieldErrors(err, form) {
 		return s.page(c, http.StatusUnprocessableEntity, "register", registerView{base: s.base(c, "register.title"), Form: form, States: account.States})
