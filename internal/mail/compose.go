@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"strings"
 	texttemplate "text/template"
+	"time"
 
 	"mxcert/internal/model"
 )
@@ -30,15 +31,17 @@ var Templates embed.FS
 
 // Composer renders messages. It is safe for concurrent use.
 type Composer struct {
-	fsys fs.FS
-	site string // the site's public base URL, without a trailing slash
+	fsys    fs.FS
+	site    string         // the site's public base URL, without a trailing slash
+	zone    *time.Location // where dates in messages are told; see In
+	contact string         // the foundation's address people may write to; see WithContact
 }
 
 // NewComposer returns a composer over the templates in fsys (Templates in
 // production; tests pass their own). site is the public base URL that
 // links in messages start with.
 func NewComposer(fsys fs.FS, site string) *Composer {
-	return &Composer{fsys: fsys, site: strings.TrimRight(site, "/")}
+	return &Composer{fsys: fsys, site: strings.TrimRight(site, "/"), zone: time.UTC}
 }
 
 // Site is the public base URL, for building links.
