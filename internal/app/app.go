@@ -97,7 +97,7 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 	a.cfg.BaseURL = strings.TrimRight(a.cfg.BaseURL, "/")
 	a.svc, err = services.Open(context.Background(), services.Config{
 		DataDir: cfg.DataDir, KeyPath: cfg.KeyPath, AllowSharedKey: cfg.AllowSharedKey, ContentDir: cfg.ContentDir, BankDir: cfg.BankDir, ContentOptions: content.Options{LinkURL: web.ContentLinkURL},
-		BaseURL: a.cfg.BaseURL, Zone: cfg.Zone, Now: cfg.Now, HashParams: cfg.HashParams, HashMemory: cfg.HashMemory, Log: log,
+		BaseURL: a.cfg.BaseURL, ContactEmail: cfg.ContactEmail, Zone: cfg.Zone, Now: cfg.Now, HashParams: cfg.HashParams, HashMemory: cfg.HashMemory, Log: log,
 	})
 	if err != nil {
 		return nil, errors.Join(err, ln.Close())

@@ -16,6 +16,7 @@ import (
 	"mxcert/internal/content"
 	"mxcert/internal/exam"
 	"mxcert/internal/fail"
+	"mxcert/internal/mail"
 	"mxcert/internal/model"
 	"mxcert/internal/store"
 )
@@ -32,7 +33,10 @@ var (
 // finalisation transaction, so a pass and its certificate are committed
 // together or not at all.
 type Issuer interface {
-	Issue(tx *store.Tx, a *model.Attempt) error
+	Issue(tx *store.Tx, a *model.Attempt) (*model.Certificate, error)
+	// VerifyURL is the public verification page of a certificate's code,
+	// for the message that tells the candidate of the pass.
+	VerifyURL(code string) string
 }
 
 // Service is the exam use cases.
@@ -43,12 +47,18 @@ type Service struct {
 	issuer  Issuer
 	log     *slog.Logger
 	seed    func() (uint64, error) // draws each new attempt's seed
+	mail    *mail.Composer         // the result messages; nil sends none
 }
 
 // New returns the service. issuer may be nil (no certificates issued).
 func New(db *store.DB, now func() time.Time, catalog func() *content.Catalog, issuer Issuer, log *slog.Logger) *Service {
 	return &Service{db: db, now: now, catalog: catalog, issuer: issuer, log: log, seed: exam.NewSeed}
 }
+
+// NotifyWith makes Finalize tell the candidate their result by e-mail,
+// composed by c and queued in the finalisation transaction. Call it
+// before the service is used; without it no message is queued.
+func (s *Service) NotifyWith(c *mail.Composer) { s.mail = c }
 
 // DrawSeedsWith replaces the operating system's generator for the seeds of
 // new attempts, so that a test can predict which questions an exam has.
@@ -237,10 +247,14 @@ func (s *Service) Finalize(ctx context.Context, userID int64, id string, reason 
 		if err := tx.Audit(a.UserID, model.ActionAttemptFinish, a.ID, map[string]any{"reason": reason, "score": res.Correct, "total": res.Total, "passed": res.Passed}); err != nil {
 			return err
 		}
+		var cert *model.Certificate
 		if res.Passed && s.issuer != nil {
-			if err := s.issuer.Issue(tx, a); err != nil {
+			if cert, err = s.issuer.Issue(tx, a); err != nil {
 				return fmt.Errorf("issue certificate for attempt %s: %w", a.ID, err)
 			}
+		}
+		if err := s.notify(tx, a, cert); err != nil {
+			return err
 		}
 		out = a
 		return nil
@@ -249,6 +263,34 @@ func (s *Service) Finalize(ctx context.Context, userID int64, id string, reason 
 		return nil, fmt.Errorf("finalize attempt %s: %w", id, err)
 	}
 	return out, nil
+}
+
+// notify queues the one message that tells the candidate how a finished
+// attempt went: on a pass, the result and the certificate together; on a
+// fail, the result and when they may try again. Never the questions or
+// the answers.
+func (s *Service) notify(tx *store.Tx, a *model.Attempt, cert *model.Certificate) error {
+	if s.mail == nil || (a.Passed() && cert == nil) {
+		return nil // no messages, or a pass with nothing to tell of but the score
+	}
+	u, err := tx.UserByID(a.UserID)
+	if err != nil {
+		return err
+	}
+	var m *model.Mail
+	if a.Passed() {
+		m, err = s.mail.ExamPassed(u, a, cert, s.issuer.VerifyURL(cert.Code))
+	} else {
+		retake := *a.FinishedAt
+		if t := s.catalog().Track(a.TrackID); t != nil {
+			retake = retake.Add(t.Rules.RetakeAfter)
+		}
+		m, err = s.mail.ExamFailed(u, a, retake)
+	}
+	if err != nil {
+		return fmt.Errorf("result message for attempt %s: %w", a.ID, err)
+	}
+	return tx.EnqueueMail(m)
 }
 
 // Result scores an attempt per its track's blueprint order.

@@ -13,16 +13,28 @@ import (
 
 	"mxcert/internal/clocktest"
 	"mxcert/internal/content"
+	"mxcert/internal/mail"
 	"mxcert/internal/model"
 	"mxcert/internal/store"
 )
 
 // countingIssuer records issuances, inside the finalisation transaction.
-type countingIssuer struct{ n atomic.Int32 }
+// With fail set, issuing fails (and so does the finalisation).
+type countingIssuer struct {
+	n    atomic.Int32
+	fail error
+}
 
-func (i *countingIssuer) Issue(tx *store.Tx, a *model.Attempt) error {
+func (i *countingIssuer) Issue(tx *store.Tx, a *model.Attempt) (*model.Certificate, error) {
+	if i.fail != nil {
+		return nil, i.fail
+	}
 	i.n.Add(1)
-	return tx.Audit(0, "test.issue", a.ID, nil)
+	return &model.Certificate{ID: "cert-" + a.ID, Code: "T-" + a.ID, TrackTitle: a.TrackTitle}, tx.Audit(0, "test.issue", a.ID, nil)
+}
+
+func (i *countingIssuer) VerifyURL(code string) string {
+	return "https://certificacion.example/verificar/" + code
 }
 
 type env struct {
@@ -52,6 +64,7 @@ func newEnv(t *testing.T, contentDir, track string) *env {
 	}
 	iss := &countingIssuer{}
 	svc := New(db, c.Now, func() *content.Catalog { return cat }, iss, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	svc.NotifyWith(mail.NewComposer(mail.Templates, "https://certificacion.example"))
 	return &env{svc: svc, db: db, clock: c, track: cat.Track(track), user: u, issuer: iss}
 }
 
@@ -93,6 +106,9 @@ func TestTwoConcurrentSubmitsGiveOneResult(t *testing.T) {
 	}
 	if n := e.issuer.n.Load(); n != 1 {
 		t.Errorf("certificate issued %d times, want exactly 1", n)
+	}
+	if ms := e.mailTo(t, e.user.Email); len(ms) != 1 {
+		t.Errorf("%d messages queued for one pass, want exactly 1", len(ms))
 	}
 }
 

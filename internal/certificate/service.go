@@ -14,6 +14,7 @@ import (
 	"mxcert/internal/account"
 	"mxcert/internal/content"
 	"mxcert/internal/fail"
+	"mxcert/internal/mail"
 	"mxcert/internal/model"
 	"mxcert/internal/store"
 )
@@ -66,7 +67,8 @@ type Service struct {
 	// parses its fonts (~19 MB of allocations), and more at once only
 	// adds memory and garbage collection, not speed.
 	renders chan struct{}
-	pdfs    *pdfCache // rendered PDFs: a certificate's document never changes
+	pdfs    *pdfCache      // rendered PDFs: a certificate's document never changes
+	mail    *mail.Composer // messages to holders; nil sends none
 }
 
 // NewService returns the certificates service. baseURL is the site's public
@@ -75,6 +77,12 @@ func NewService(db *store.DB, key *Key, keyDir, baseURL string, catalog func() *
 	return &Service{db: db, key: key, keyDir: keyDir, baseURL: strings.TrimRight(baseURL, "/"), catalog: catalog, now: now, zone: zone,
 		renders: make(chan struct{}, runtime.GOMAXPROCS(0)), pdfs: newPDFCache(32 << 20)}
 }
+
+// NotifyWith makes the service tell holders by e-mail when their
+// certificate is revoked, reinstated or issued again under a corrected
+// name, composed by c and queued in the transaction of the change. Call it
+// before the service is used; without it no message is queued.
+func (s *Service) NotifyWith(c *mail.Composer) { s.mail = c }
 
 // VerifyURL is the public verification page of a code.
 func (s *Service) VerifyURL(code string) string { return s.baseURL + "/verificar/" + code }
@@ -86,17 +94,17 @@ func (s *Service) KeySet() (KeySet, error) {
 }
 
 // Issue creates the certificate of a passed attempt. It implements
-// attempt.Issuer and runs inside the finalisation transaction.
-func (s *Service) Issue(tx *store.Tx, a *model.Attempt) error {
+// attempt.Issuer and runs inside the finalisation transaction, which also
+// queues the message that tells the candidate.
+func (s *Service) Issue(tx *store.Tx, a *model.Attempt) (*model.Certificate, error) {
 	months := 0
 	if t := s.catalog().Track(a.TrackID); t != nil {
 		months = t.Certificate.ValidForMonths
 	}
-	_, err := s.issue(tx, model.Certificate{
+	return s.issue(tx, model.Certificate{
 		ID: uuid.NewString(), UserID: a.UserID, AttemptID: a.ID, TrackID: a.TrackID, TrackTitle: a.TrackTitle,
 		TrackVersion: a.TrackVersion, ContentVersion: a.ContentVersion, HolderName: a.HolderName,
 	}, months)
-	return err
 }
 
 // issue completes a certificate whose id, holder, attempt and
@@ -272,12 +280,37 @@ func (s *Service) setStatus(ctx context.Context, actorID int64, idOrCode string,
 		if status == model.CertValid {
 			action = model.ActionCertReinstate
 		}
-		return tx.Audit(actorID, action, c.ID, map[string]string{"code": c.Code, "before": string(c.Status), "after": string(status), "reason": reason})
+		if err := tx.Audit(actorID, action, c.ID, map[string]string{"code": c.Code, "before": string(c.Status), "after": string(status), "reason": reason}); err != nil {
+			return err
+		}
+		return s.notifyStatus(tx, c, status, reason)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.db.CertificateByID(ctx, c.ID)
+}
+
+// notifyStatus queues the message that tells the holder their certificate
+// was revoked (with the reason) or reinstated.
+func (s *Service) notifyStatus(tx *store.Tx, c *model.Certificate, status model.CertStatus, reason string) error {
+	if s.mail == nil {
+		return nil
+	}
+	u, err := tx.UserByID(c.UserID)
+	if err != nil {
+		return err
+	}
+	var m *model.Mail
+	if status == model.CertRevoked {
+		m, err = s.mail.CertificateRevoked(u, c, reason, s.VerifyURL(c.Code))
+	} else {
+		m, err = s.mail.CertificateReinstated(u, c, s.VerifyURL(c.Code))
+	}
+	if err != nil {
+		return fmt.Errorf("status message for certificate %s: %w", c.ID, err)
+	}
+	return tx.EnqueueMail(m)
 }
 
 // CorrectName corrects a candidate's legal name and re-issues each of their
@@ -312,6 +345,7 @@ func (s *Service) CorrectName(ctx context.Context, actorID, userID int64, name s
 			return err
 		}
 		var pairs []map[string]string
+		var told []mail.Reissue
 		for _, old := range certs {
 			if !old.Current() {
 				continue
@@ -333,8 +367,21 @@ func (s *Service) CorrectName(ctx context.Context, actorID, userID int64, name s
 			}
 			reissued = append(reissued, c)
 			pairs = append(pairs, map[string]string{"old": old.Code, "new": c.Code})
+			told = append(told, mail.Reissue{Old: old, New: c, VerifyURL: s.VerifyURL(c.Code)})
 		}
-		return tx.Audit(actorID, model.ActionUserNameCorrect, u.EmailNorm, map[string]any{"before": u.Name, "after": name, "reissued": pairs})
+		if err := tx.Audit(actorID, model.ActionUserNameCorrect, u.EmailNorm, map[string]any{"before": u.Name, "after": name, "reissued": pairs}); err != nil {
+			return err
+		}
+		if s.mail == nil {
+			return nil
+		}
+		oldName := u.Name
+		u.Name = name
+		m, err := s.mail.CertificatesReissued(u, oldName, told)
+		if err != nil {
+			return fmt.Errorf("name correction message: %w", err)
+		}
+		return tx.EnqueueMail(m)
 	})
 	return reissued, err
 }

@@ -10,6 +10,7 @@ import (
 
 	"mxcert/internal/attempt"
 	"mxcert/internal/content"
+	"mxcert/internal/mail"
 	"mxcert/internal/model"
 	"mxcert/internal/store"
 )
@@ -35,6 +36,9 @@ func passedCandidate(t *testing.T) (*Service, *model.User, *model.Attempt, *time
 	catalog := func() *content.Catalog { return cat }
 	certs := NewService(db, key, dir, "https://certificacion.example", catalog, clock, time.UTC)
 	attempts := attempt.New(db, clock, catalog, certs, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	composer := mail.NewComposer(mail.Templates, "https://certificacion.example").WithContact("certificacion@mxos.example")
+	certs.NotifyWith(composer)
+	attempts.NotifyWith(composer)
 	u := &model.User{Email: "jose@ejemplo.mx", EmailNorm: "jose@ejemplo.mx", Name: "Jose Nunez", PasswordHash: "x"}
 	if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateUser(u) }); err != nil {
 		t.Fatal(err)

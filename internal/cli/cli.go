@@ -103,8 +103,8 @@ func parse(fs *flag.FlagSet, args []string) (int, bool) {
 // data. They are serve's, with the same environment variables, so that a
 // subcommand builds the same services as the server it administers.
 type dataFlags struct {
-	data, key, baseURL *string
-	allowSharedKey     *bool
+	data, key, baseURL, contact *string
+	allowSharedKey              *bool
 }
 
 func addDataFlags(fs *flag.FlagSet) dataFlags {
@@ -112,6 +112,7 @@ func addDataFlags(fs *flag.FlagSet) dataFlags {
 		data:           fs.String("data", env("data", "./data"), "carpeta de datos (MXCERT_DATA)"),
 		key:            fs.String("key", env("key", ""), "llave de firma Ed25519 de los certificados (MXCERT_KEY); por omisión DATA/keys/signing.key"),
 		baseURL:        fs.String("base-url", env("base-url", ""), "dirección pública del sitio, impresa en los certificados (MXCERT_BASE_URL)"),
+		contact:        fs.String("contact-email", env("contact-email", ""), "correo de la Fundación que los mensajes dan a quien necesita escribirle (MXCERT_CONTACT_EMAIL)"),
 		allowSharedKey: fs.Bool("allow-shared-key", env("allow-shared-key", "") == "1", "acepta una llave de firma que otros usuarios pueden leer (MXCERT_ALLOW_SHARED_KEY=1)"),
 	}
 }
@@ -119,5 +120,5 @@ func addDataFlags(fs *flag.FlagSet) dataFlags {
 // open opens the services over the data directory. The command line
 // serves no content, so they are opened without it.
 func (f dataFlags) open(ctx context.Context) (*services.Set, error) {
-	return services.Open(ctx, services.Config{DataDir: *f.data, KeyPath: *f.key, BaseURL: *f.baseURL, AllowSharedKey: *f.allowSharedKey})
+	return services.Open(ctx, services.Config{DataDir: *f.data, KeyPath: *f.key, BaseURL: *f.baseURL, ContactEmail: *f.contact, AllowSharedKey: *f.allowSharedKey})
 }

@@ -24,6 +24,7 @@ import (
 	"mxcert/internal/attempt"
 	"mxcert/internal/certificate"
 	"mxcert/internal/content"
+	"mxcert/internal/mail"
 	"mxcert/internal/model"
 	"mxcert/internal/store"
 	"mxcert/internal/study"
@@ -55,8 +56,12 @@ type Config struct {
 	// ContentOptions are how the content is loaded (how lint findings
 	// link to the web pages).
 	ContentOptions content.Options
-	// BaseURL is the site's public URL, printed in every certificate.
+	// BaseURL is the site's public URL, printed in every certificate and
+	// the start of every link in an e-mail.
 	BaseURL string
+	// ContactEmail is the foundation's address that messages give people
+	// who need to write (a revoked certificate); empty names none.
+	ContactEmail string
 	// Zone is where dates are shown and printed; nil loads DefaultZone.
 	Zone *time.Location
 	// Now is the clock; nil means time.Now. Tests pass a fake one.
@@ -80,6 +85,9 @@ type Set struct {
 	Attempts     *attempt.Service
 	Certificates *certificate.Service
 	Admin        *admin.Service
+	// Mail composes the messages the services queue, in each person's
+	// language, with links to BaseURL.
+	Mail *mail.Composer
 	// Zone is where dates are shown, loaded once for everyone.
 	Zone *time.Location
 	// Now is the clock every service was given.
@@ -146,8 +154,11 @@ func Open(ctx context.Context, cfg Config) (*Set, error) {
 	if s.Key, err = certificate.LoadOrCreateKey(keyPath, cfg.AllowSharedKey); err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
+	s.Mail = mail.NewComposer(mail.Templates, cfg.BaseURL).In(s.Zone).WithContact(cfg.ContactEmail)
 	s.Certificates = certificate.NewService(db, s.Key, filepath.Join(filepath.Dir(keyPath), "retired"), cfg.BaseURL, s.Catalog, s.Now, s.Zone)
+	s.Certificates.NotifyWith(s.Mail)
 	s.Attempts = attempt.New(db, s.Now, s.Catalog, s.Certificates, s.log)
+	s.Attempts.NotifyWith(s.Mail)
 	s.Admin = admin.New(db, s.Catalog, s.Attempts, s.Now, s.Zone)
 	s.Study = study.New(db, s.Now)
 	return s, nil

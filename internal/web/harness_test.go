@@ -61,7 +61,7 @@ func newEnvWithBank(t testing.TB, bankDir string, opts ...envOption) *testEnv {
 	quiet := slog.New(slog.DiscardHandler)
 	svc, err := services.Open(context.Background(), services.Config{
 		DataDir: t.TempDir(), ContentDir: cfg.ContentDir, BankDir: bankDir, ContentOptions: content.Options{LinkURL: ContentLinkURL},
-		BaseURL: cfg.BaseURL, Now: clock.Now, HashParams: cheapHash, Log: quiet,
+		BaseURL: cfg.BaseURL, ContactEmail: cfg.ContactEmail, Now: clock.Now, HashParams: cheapHash, Log: quiet,
 	})
 	if err != nil {
 		t.Fatalf("open the services: %v", err)
