@@ -24,6 +24,7 @@ import (
 	"mxcert/internal/attempt"
 	"mxcert/internal/certificate"
 	"mxcert/internal/content"
+	"mxcert/internal/mail"
 	"mxcert/internal/model"
 	"mxcert/internal/store"
 	"mxcert/internal/study"
@@ -66,6 +67,11 @@ type Config struct {
 	// HashMemory bounds, in bytes, the memory all password hashing may
 	// use at once; zero means account.DefaultHashMemory.
 	HashMemory int64
+	// SMTPURL is the mail server (mail.SMTPServer has the forms); empty,
+	// messages are written as .eml files to DataDir/outbox.
+	SMTPURL string
+	// MailFrom is the messages' sender; empty, mail.DefaultFrom(BaseURL).
+	MailFrom string
 	// Log receives content findings and the use cases' own logs; nil
 	// discards them.
 	Log *slog.Logger
@@ -80,6 +86,9 @@ type Set struct {
 	Attempts     *attempt.Service
 	Certificates *certificate.Service
 	Admin        *admin.Service
+	// Mail sends the queued messages (run it with Mail.Run); Nudge it
+	// after committing a message for a prompt send.
+	Mail *mail.Worker
 	// Zone is where dates are shown, loaded once for everyone.
 	Zone *time.Location
 	// Now is the clock every service was given.
@@ -150,8 +159,21 @@ func Open(ctx context.Context, cfg Config) (*Set, error) {
 	s.Attempts = attempt.New(db, s.Now, s.Catalog, s.Certificates, s.log)
 	s.Admin = admin.New(db, s.Catalog, s.Attempts, s.Now, s.Zone)
 	s.Study = study.New(db, s.Now)
+	from := cfg.MailFrom
+	if from == "" {
+		from = mail.DefaultFrom(cfg.BaseURL)
+	}
+	sender, err := mail.NewSender(mail.Config{SMTPURL: cfg.SMTPURL, From: from, OutboxDir: filepath.Join(cfg.DataDir, OutboxDir)})
+	if err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	s.Mail = mail.NewWorker(db, sender, s.Now, s.log)
 	return s, nil
 }
+
+// OutboxDir is the folder, in the data folder, where messages are written
+// as .eml files when no SMTP server is configured.
+const OutboxDir = "outbox"
 
 // TOTPKeyFile is the key, in the data folder, that seals administrators'
 // TOTP secrets in the database; created on first use.
