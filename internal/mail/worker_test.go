@@ -382,3 +382,36 @@ func TestDefaultFrom(t *testing.T) {
 		}
 	}
 }
+
+// The default smtp:// form upgrades with STARTTLS, checks the server's
+// certificate and authenticates over TLS; a server without STARTTLS, or
+// with a certificate nobody vouches for, gets nothing.
+func TestSTARTTLS(t *testing.T) {
+	q := newQueue(t)
+	srv, trust := mailtest.StartTLS(t)
+	m := q.enqueue(t, verification())
+
+	untrusted := q.worker(t, mail.Config{SMTPURL: srv.URL()})
+	deliver(t, untrusted)
+	if row := q.row(t, m.ID); row.SentAt != nil || !strings.Contains(row.LastError, "certificate") {
+		t.Fatalf("sent to a server whose certificate is not trusted: sent %v, error %q", row.SentAt, row.LastError)
+	}
+
+	plain := mailtest.Start(t)
+	noTLS := q.worker(t, mail.Config{SMTPURL: strings.TrimSuffix(plain.URL(), "?tls=none")})
+	q.clock.Advance(time.Minute)
+	deliver(t, noTLS)
+	if row := q.row(t, m.ID); row.SentAt != nil || !strings.Contains(row.LastError, "STARTTLS") || len(plain.Messages()) != 0 {
+		t.Fatalf("sent without TLS though STARTTLS is required: sent %v, error %q", row.SentAt, row.LastError)
+	}
+
+	w := q.worker(t, mail.Config{SMTPURL: srv.URL(), TLS: trust})
+	q.clock.Advance(2 * time.Minute)
+	deliver(t, w)
+	if got := srv.Messages(); len(got) != 1 || got[0].MessageID() != m.MessageID || got[0].HTML != m.HTML {
+		t.Fatalf("over STARTTLS the server received %d messages", len(got))
+	}
+	if row := q.row(t, m.ID); row.SentAt == nil || row.Attempts != 3 {
+		t.Errorf("row: sent %v, attempts %d", row.SentAt, row.Attempts)
+	}
+}

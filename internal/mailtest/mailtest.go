@@ -9,6 +9,7 @@ package mailtest
 
 import (
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -17,7 +18,6 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -39,6 +39,7 @@ const (
 type Server struct {
 	srv *smtp.Server
 	ln  net.Listener
+	tls bool // offers STARTTLS
 
 	mu       sync.Mutex
 	received []*Message
@@ -49,8 +50,14 @@ type Server struct {
 }
 
 // Start runs a server on 127.0.0.1 until the test ends. It offers AUTH
-// PLAIN without TLS (a server on this machine), and requires it.
+// PLAIN without TLS (a server on this machine), and requires it; it does
+// not offer STARTTLS (see StartTLS).
 func Start(t testing.TB) *Server {
+	t.Helper()
+	return start(t, nil)
+}
+
+func start(t testing.TB, tlsConfig *tls.Config) *Server {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -59,7 +66,8 @@ func Start(t testing.TB) *Server {
 	s := &Server{ln: ln}
 	s.srv = smtp.NewServer(backend{s})
 	s.srv.Domain = "localhost"
-	s.srv.AllowInsecureAuth = true
+	s.srv.AllowInsecureAuth = tlsConfig == nil
+	s.srv.TLSConfig = tlsConfig
 	s.srv.ReadTimeout, s.srv.WriteTimeout = time.Minute, time.Minute
 	done := make(chan struct{})
 	go func() {
@@ -76,11 +84,6 @@ func Start(t testing.TB) *Server {
 		<-done
 	})
 	return s
-}
-
-// URL is the server as an MXCERT_SMTP_URL.
-func (s *Server) URL() string {
-	return (&url.URL{Scheme: "smtp", User: url.UserPassword(User, Password), Host: s.ln.Addr().String(), RawQuery: "tls=none"}).String()
 }
 
 // Refuse makes the next n deliveries fail with a temporary error (451).
