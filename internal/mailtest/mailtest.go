@@ -32,7 +32,7 @@ import (
 // User and Password are what the server accepts with AUTH PLAIN.
 const (
 	User     = "mxcert"
-	Password = "clave de prueba"
+	Password = "clave de prueba" // #nosec G101 -- the test server's own password, on 127.0.0.1
 )
 
 // Server is an SMTP server that keeps every message it accepts.
