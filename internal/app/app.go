@@ -66,6 +66,12 @@ type Config struct {
 	KeyPath string
 	// AllowSharedKey loads a signing key that other users can read.
 	AllowSharedKey bool
+	// SMTPURL is the mail server (smtp://user:password@host:587, …);
+	// empty, messages are written to DataDir/outbox as .eml files.
+	SMTPURL string
+	// MailFrom is the sender of every message; empty, a no-reply address
+	// at the base URL's host.
+	MailFrom string
 }
 
 // App is a running MxOS Certificación instance.
@@ -98,6 +104,7 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 	a.svc, err = services.Open(context.Background(), services.Config{
 		DataDir: cfg.DataDir, KeyPath: cfg.KeyPath, AllowSharedKey: cfg.AllowSharedKey, ContentDir: cfg.ContentDir, BankDir: cfg.BankDir, ContentOptions: content.Options{LinkURL: web.ContentLinkURL},
 		BaseURL: a.cfg.BaseURL, ContactEmail: cfg.ContactEmail, Zone: cfg.Zone, Now: cfg.Now, HashParams: cfg.HashParams, HashMemory: cfg.HashMemory, Log: log,
+		SMTPURL: cfg.SMTPURL, MailFrom: cfg.MailFrom,
 	})
 	if err != nil {
 		return nil, errors.Join(err, ln.Close())
@@ -164,19 +171,29 @@ func (a *App) Run(ctx context.Context) error {
 
 	go a.sweep(ctx)
 	go a.svc.Attempts.Run(ctx, 30*time.Second)
+	// The mail worker stops with ctx; it writes to the database, so it is
+	// waited for before the database closes. A message queued by a request
+	// still in flight is sent at the next start.
+	mailCtx, stopMail := context.WithCancel(ctx)
+	mailDone := make(chan struct{})
+	go func() { defer close(mailDone); a.svc.Delivery.Run(mailCtx) }()
+	stopMailWorker := func() { stopMail(); <-mailDone }
 
 	errc := make(chan error, 1)
 	go func() { errc <- a.http.Serve(a.listener) }()
 	a.log.Info("serving", slog.String("url", a.cfg.BaseURL), slog.String("content_version", a.Catalog().Version), slog.String("bank_version", a.Catalog().BankVersion))
 	select {
 	case err := <-errc:
+		stopMailWorker()
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
 	a.log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if err := a.http.Shutdown(shutdownCtx); err != nil {
+	shutdownErr := a.http.Shutdown(shutdownCtx)
+	stopMailWorker()
+	if err := shutdownErr; err != nil {
 		return errors.Join(fmt.Errorf("shutdown: %w", err), a.svc.Close())
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -26,10 +26,17 @@ func runServe(ctx context.Context, args []string, s Streams) int {
 	fs.StringVar(&cfg.BankSourceURL, "bank-source-url", env("bank-source-url", ""), "lo mismo para las preguntas de --bank, en su propio repositorio (MXCERT_BANK_SOURCE_URL)")
 	fs.StringVar(&cfg.KeyPath, "key", env("key", ""), "llave de firma Ed25519 de los certificados (MXCERT_KEY); por omisión DATA/keys/signing.key")
 	fs.BoolVar(&cfg.AllowSharedKey, "allow-shared-key", env("allow-shared-key", "") == "1", "acepta una llave de firma que otros usuarios pueden leer (MXCERT_ALLOW_SHARED_KEY=1); sin esto se rechaza")
+	// Read from the environment after parsing, not as the flag's default:
+	// -h prints defaults, and this one holds a password.
+	fs.StringVar(&cfg.SMTPURL, "smtp-url", "", "servidor de correo: smtp://usuario:contraseña@host:587 (STARTTLS), smtps://…:465 (TLS) o smtp://localhost:25?tls=none; sin él, los mensajes se escriben en DATA/outbox (MXCERT_SMTP_URL; mejor en el entorno, por la contraseña)")
+	fs.StringVar(&cfg.MailFrom, "mail-from", env("mail-from", ""), "remitente de los correos, p. ej. \"MxOS Certificación <no-responder@mxos.mx>\"; por omisión no-responder@ el host de --base-url (MXCERT_MAIL_FROM)")
 	fs.BoolVar(&cfg.Dev, "dev", env("dev", "") == "1", "lee plantillas y archivos estáticos del disco en cada solicitud (MXCERT_DEV=1)")
 	hashMemory := fs.String("hash-memory", env("hash-memory", strconv.Itoa(account.DefaultHashMemory>>20)), "MiB de memoria que pueden ocupar a la vez las comprobaciones de contraseñas (Argon2id, unos 19 MiB cada una) (MXCERT_HASH_MEMORY)")
 	if code, ok := parse(fs, args); !ok {
 		return code
+	}
+	if cfg.SMTPURL == "" {
+		cfg.SMTPURL = env("smtp-url", "")
 	}
 	mib, err := strconv.ParseInt(*hashMemory, 10, 64)
 	if err != nil || mib < 1 || mib > 1<<20 {

@@ -40,3 +40,35 @@ func TestServeHashMemoryFlag(t *testing.T) {
 		})
 	}
 }
+
+// A bad mail setting stops the server at start, saying why, and neither
+// the error nor -h shows the password of MXCERT_SMTP_URL.
+func TestServeMailSettings(t *testing.T) {
+	for _, tc := range []struct {
+		name, env, want string
+		args            []string
+	}{
+		{"a password without TLS to another machine", "smtp://envios:secreto@smtp.ejemplo.mx?tls=none", "this machine", nil},
+		{"not an SMTP URL", "https://envios:secreto@smtp.ejemplo.mx", "smtp://", nil},
+		{"a bad sender", "", "sender address", []string{"--mail-from", "no es un correo"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("MXCERT_SMTP_URL", tc.env)
+			var out, errb bytes.Buffer
+			args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--content", "../content/testdata/content"}, tc.args...)
+			code := Main(context.Background(), args, Streams{In: strings.NewReader(""), Out: &out, Err: &errb})
+			if code != 1 || !strings.Contains(errb.String(), tc.want) {
+				t.Fatalf("exit %d, %q; want 1 and an error about %s", code, errb.String(), tc.want)
+			}
+			if strings.Contains(errb.String(), "secreto") {
+				t.Errorf("the error shows the password: %s", errb.String())
+			}
+		})
+	}
+	t.Setenv("MXCERT_SMTP_URL", "smtp://envios:secreto@smtp.ejemplo.mx")
+	var out, errb bytes.Buffer
+	Main(context.Background(), []string{"serve", "-h"}, Streams{In: strings.NewReader(""), Out: &out, Err: &errb})
+	if help := out.String() + errb.String(); !strings.Contains(help, "--smtp-url") && !strings.Contains(help, "-smtp-url") || strings.Contains(help, "secreto") {
+		t.Errorf("serve -h does not describe --smtp-url, or shows the password:\n%s", help)
+	}
+}

@@ -22,6 +22,7 @@ import (
 type world struct {
 	t                        *testing.T
 	bin, content, data, logs string
+	env                      []string // added to the server's environment
 
 	mu           sync.Mutex
 	base         string // the running server's URL

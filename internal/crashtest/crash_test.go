@@ -165,6 +165,9 @@ func (w *world) start(cycle int) *server {
 	// the per-address limits do not throttle the test.
 	cmd := exec.Command(w.bin, "serve", "--addr", "127.0.0.1:0", "--data", w.data, "--content", w.content, // #nosec G204 -- the binary just built
 		"--trusted-proxies", "127.0.0.1")
+	if w.env != nil {
+		cmd.Env = append(os.Environ(), w.env...)
+	}
 	cmd.Stderr = logFile
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -13,7 +13,10 @@ type Mail struct {
 	HTML      string
 	CreatedAt time.Time
 	Attempts  int
-	NextTryAt time.Time
+	NextTryAt time.Time // zero when Failed
 	SentAt    *time.Time
 	LastError string
+	// Failed: the message was given up on after retrying for days; it
+	// stays queued, with its last error, but is never tried again.
+	Failed bool
 }

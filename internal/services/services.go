@@ -71,6 +71,11 @@ type Config struct {
 	// HashMemory bounds, in bytes, the memory all password hashing may
 	// use at once; zero means account.DefaultHashMemory.
 	HashMemory int64
+	// SMTPURL is the mail server (mail.SMTPServer has the forms); empty,
+	// messages are written as .eml files to DataDir/outbox.
+	SMTPURL string
+	// MailFrom is the messages' sender; empty, mail.DefaultFrom(BaseURL).
+	MailFrom string
 	// Log receives content findings and the use cases' own logs; nil
 	// discards them.
 	Log *slog.Logger
@@ -88,6 +93,9 @@ type Set struct {
 	// Mail composes the messages the services queue, in each person's
 	// language, with links to BaseURL.
 	Mail *mail.Composer
+	// Delivery sends the queued messages (run it with Delivery.Run);
+	// Nudge it after committing a message for a prompt send.
+	Delivery *mail.Worker
 	// Zone is where dates are shown, loaded once for everyone.
 	Zone *time.Location
 	// Now is the clock every service was given.
@@ -161,8 +169,21 @@ func Open(ctx context.Context, cfg Config) (*Set, error) {
 	s.Attempts.NotifyWith(s.Mail)
 	s.Admin = admin.New(db, s.Catalog, s.Attempts, s.Now, s.Zone)
 	s.Study = study.New(db, s.Now)
+	from := cfg.MailFrom
+	if from == "" {
+		from = mail.DefaultFrom(cfg.BaseURL)
+	}
+	sender, err := mail.NewSender(mail.Config{SMTPURL: cfg.SMTPURL, From: from, OutboxDir: filepath.Join(cfg.DataDir, OutboxDir)})
+	if err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	s.Delivery = mail.NewWorker(db, sender, s.Now, s.log)
 	return s, nil
 }
+
+// OutboxDir is the folder, in the data folder, where messages are written
+// as .eml files when no SMTP server is configured.
+const OutboxDir = "outbox"
 
 // TOTPKeyFile is the key, in the data folder, that seals administrators'
 // TOTP secrets in the database; created on first use.

@@ -6,6 +6,9 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"math"
+	"sync"
+	"time"
 
 	"mxcert/internal/model"
 )
@@ -31,29 +34,160 @@ func (tx *Tx) EnqueueMail(m *model.Mail) error {
 	return err
 }
 
-// MailTo lists the messages queued for an address, sent or not, oldest
-// first: what the platform wrote to a person.
-func (db *DB) MailTo(ctx context.Context, to string) ([]*model.Mail, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, message_id, to_addr, subject, text_body, html_body, created_at, attempts, next_try_at, sent_at, coalesce(last_error, '')
-		FROM mail_outbox WHERE to_addr = ? ORDER BY id`, to)
+// mailNever is the next_try_at of a message given up on: the schema has
+// no state column, and no clock reaches it, so the message is never due
+// again while it stays in the table with its attempts and last error.
+const mailNever = math.MaxInt64
+
+// mailClaims are the queued messages being sent right now by this
+// process. A claim keeps a second worker from sending the same message
+// while the first one is still talking to the server.
+//
+// With SQLite there is one server process per database, so claims held
+// in memory are enough, and a crash loses none: the message is still
+// due, and is sent again (a duplicate at worst) after the restart. On
+// PostgreSQL, with several replicas sending, each would claim in the
+// database instead: in one transaction,
+//
+//	SELECT id … FROM mail_outbox WHERE sent_at IS NULL AND next_try_at <= now()
+//	ORDER BY next_try_at LIMIT n FOR UPDATE SKIP LOCKED
+//
+// then push those rows' next_try_at forward by a lease longer than a send
+// (the rows locked by another replica are skipped, not waited for), commit,
+// send, and mark each row sent or rescheduled; a replica that dies
+// mid-send leaves rows that fall due again when the lease ends.
+type mailClaims struct {
+	mu  sync.Mutex
+	ids map[int64]bool
+}
+
+const mailColumns = `id, message_id, to_addr, subject, text_body, html_body, created_at, attempts, next_try_at, sent_at, COALESCE(last_error, '')`
+
+// ClaimDueMail claims up to limit messages that are due at now (not sent,
+// next try reached), oldest first, skipping those already claimed. The
+// caller sends each and then records the outcome (MarkMailSent,
+// RescheduleMail, GiveUpMail) and calls ReleaseMail.
+func (db *DB) ClaimDueMail(ctx context.Context, now time.Time, limit int) ([]*model.Mail, error) {
+	c := &db.mailClaims
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	// Claimed rows are still due in the table: read past them.
+	rows, err := db.read.QueryContext(ctx, `SELECT `+mailColumns+` FROM mail_outbox
+		WHERE sent_at IS NULL AND next_try_at <= ? ORDER BY next_try_at, id LIMIT ?`, ms(now), limit+len(c.ids))
 	if err != nil {
-		return nil, fmt.Errorf("mail to %s: %w", to, err)
+		return nil, fmt.Errorf("due mail: %w", err)
 	}
+	all, err := scanMail(rows)
+	if err != nil {
+		return nil, fmt.Errorf("due mail: %w", err)
+	}
+	var due []*model.Mail
+	for _, m := range all {
+		if len(due) == limit {
+			break
+		}
+		if c.ids[m.ID] {
+			continue
+		}
+		if c.ids == nil {
+			c.ids = map[int64]bool{}
+		}
+		c.ids[m.ID] = true
+		due = append(due, m)
+	}
+	return due, nil
+}
+
+// ReleaseMail ends the claim on a message, once its outcome is recorded.
+func (db *DB) ReleaseMail(id int64) {
+	c := &db.mailClaims
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.ids, id)
+}
+
+// MarkMailSent records that the message was handed to the server (or
+// written to the outbox folder).
+func (tx *Tx) MarkMailSent(id int64) error {
+	return tx.updateMail(id, `UPDATE mail_outbox SET attempts = attempts + 1, sent_at = ?, last_error = NULL
+		WHERE id = ? AND sent_at IS NULL`, ms(tx.Now), id)
+}
+
+// RescheduleMail records a failed attempt and when to try again.
+func (tx *Tx) RescheduleMail(id int64, reason string, next time.Time) error {
+	return tx.updateMail(id, `UPDATE mail_outbox SET attempts = attempts + 1, last_error = ?, next_try_at = ?
+		WHERE id = ? AND sent_at IS NULL`, reason, ms(next), id)
+}
+
+// GiveUpMail records a last failed attempt: the message stays in the
+// table, with its error, but is never tried again.
+func (tx *Tx) GiveUpMail(id int64, reason string) error {
+	return tx.updateMail(id, `UPDATE mail_outbox SET attempts = attempts + 1, last_error = ?, next_try_at = ?
+		WHERE id = ? AND sent_at IS NULL`, reason, int64(mailNever), id)
+}
+
+func (tx *Tx) updateMail(id int64, query string, args ...any) error {
+	res, err := tx.tx.ExecContext(tx.ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("update mail %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("update mail %d: %w", id, err)
+	} else if n == 0 {
+		return fmt.Errorf("mail %d (unsent): %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// Outbox lists every queued message, sent or not, oldest first: for the
+// console and the tests.
+func (db *DB) Outbox(ctx context.Context) ([]*model.Mail, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+mailColumns+` FROM mail_outbox ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	all, err := scanMail(rows)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	return all, nil
+}
+
+func scanMail(rows *sql.Rows) ([]*model.Mail, error) {
 	defer rows.Close()
-	var out []*model.Mail
+	var all []*model.Mail
 	for rows.Next() {
-		var m model.Mail
+		m := &model.Mail{}
 		var created, next int64
 		var sent sql.NullInt64
 		if err := rows.Scan(&m.ID, &m.MessageID, &m.To, &m.Subject, &m.Text, &m.HTML, &created, &m.Attempts, &next, &sent, &m.LastError); err != nil {
 			return nil, err
 		}
-		m.CreatedAt, m.NextTryAt = fromMS(created), fromMS(next)
+		m.CreatedAt = fromMS(created)
+		if next == mailNever {
+			m.Failed = true
+		} else {
+			m.NextTryAt = fromMS(next)
+		}
 		if sent.Valid {
 			t := fromMS(sent.Int64)
 			m.SentAt = &t
 		}
-		out = append(out, &m)
+		all = append(all, m)
 	}
-	return out, rows.Err()
+	return all, rows.Err()
+}
+
+// MailTo lists the messages queued for an address, sent or not, oldest
+// first: what the platform wrote to a person.
+func (db *DB) MailTo(ctx context.Context, to string) ([]*model.Mail, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+mailColumns+` FROM mail_outbox WHERE to_addr = ? ORDER BY id`, to)
+	if err != nil {
+		return nil, fmt.Errorf("mail to %s: %w", to, err)
+	}
+	all, err := scanMail(rows)
+	if err != nil {
+		return nil, fmt.Errorf("mail to %s: %w", to, err)
+	}
+	return all, nil
 }

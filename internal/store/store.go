@@ -49,6 +49,8 @@ type DB struct {
 
 	stmts sync.Map // query → *sql.Stmt on the read pool, for hot look-ups
 
+	mailClaims mailClaims // queued messages being sent now (mail.go)
+
 	saves     chan saveRequest // answers waiting for the group commit
 	closed    chan struct{}
 	saverDone chan struct{}
