@@ -22,7 +22,15 @@ type User struct {
 	CreatedAt         time.Time
 	PasswordChangedAt time.Time
 	ExtraMinutes      int // accommodation: added to every exam's duration
+	// ClosedAt is when the foundation joined this account into another of
+	// the same person (MergedInto); nil for an account in use. A closed
+	// account neither signs in nor registers its address again.
+	ClosedAt   *time.Time
+	MergedInto int64
 }
+
+// Closed reports whether the account was joined into another.
+func (u *User) Closed() bool { return u != nil && u.ClosedAt != nil }
 
 // IsAdmin reports whether the user may use the admin console.
 func (u *User) IsAdmin() bool { return u != nil && u.Role == RoleAdmin }
