@@ -29,6 +29,11 @@ const (
 // exists.
 var ErrBadCredentials = fail.New(fail.ErrInvalid, "wrong e-mail or password")
 
+// ErrMerged is the right password of an account the foundation joined
+// into another account of the same person: the person signs in with that
+// one.
+var ErrMerged = fail.New(fail.ErrConflict, "the account was joined into another")
+
 // ErrNoSession means the token names no live session.
 var ErrNoSession = errors.New("no session")
 
@@ -148,6 +153,11 @@ func (s *Service) Authenticate(ctx context.Context, email, password, ip string) 
 	}
 	if ok {
 		s.lockout.end(key, checkSucceeded)
+		if u.Closed() {
+			// Said only to whoever knows the password: to others the
+			// account is like any other.
+			return nil, ErrMerged
+		}
 		return u, nil
 	}
 	lock := s.lockout.end(key, checkFailed)

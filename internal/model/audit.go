@@ -13,6 +13,7 @@ const (
 	ActionUserNameChange  Action = "user.name_change"  // by the candidate
 	ActionUserNameCorrect Action = "user.name_correct" // by the foundation, re-issuing
 	ActionPasswordChange  Action = "user.password_change"
+	ActionUserMerge       Action = "user.merge" // two accounts of one person joined into one
 	ActionAttemptStart    Action = "attempt.start"
 	ActionAttemptFinish   Action = "attempt.finish"
 	ActionCooldownWaive   Action = "attempt.cooldown_waive"

@@ -23,6 +23,11 @@ type User struct {
 	PasswordChangedAt time.Time
 	ExtraMinutes      int    // accommodation: added to every exam's duration
 	Lang              string // LangES or LangEN: the language of the e-mails sent to them
+	// ClosedAt is when the foundation joined this account into another of
+	// the same person (MergedInto); nil for an account in use. A closed
+	// account neither signs in nor registers its address again.
+	ClosedAt   *time.Time
+	MergedInto int64
 }
 
 // The languages a person may read the site and their e-mails in.
@@ -38,6 +43,9 @@ func UserLang(lang string) string {
 	}
 	return LangES
 }
+
+// Closed reports whether the account was joined into another.
+func (u *User) Closed() bool { return u != nil && u.ClosedAt != nil }
 
 // IsAdmin reports whether the user may use the admin console.
 func (u *User) IsAdmin() bool { return u != nil && u.Role == RoleAdmin }

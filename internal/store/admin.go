@@ -12,11 +12,13 @@ import (
 	"mxcert/internal/model"
 )
 
-// Totals counts candidates, attempts and certificates.
+// Totals counts candidates, attempts and certificates. An account
+// closed by a merge is not a candidate: its person is counted once, in
+// the account that was kept.
 func (db *DB) Totals(ctx context.Context) (model.Totals, error) {
 	t := model.Totals{CandidatesByState: map[string]int{}, CertifiedByState: map[string]int{}}
 	err := db.read.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM users WHERE role = 'candidate'),
+		(SELECT count(*) FROM users WHERE role = 'candidate' AND closed_at IS NULL),
 		(SELECT count(*) FROM attempts WHERE status = 'in_progress'),
 		(SELECT count(*) FROM attempts WHERE status = 'passed'),
 		(SELECT count(*) FROM attempts WHERE status = 'failed'),
@@ -27,7 +29,7 @@ func (db *DB) Totals(ctx context.Context) (model.Totals, error) {
 	if err != nil {
 		return t, fmt.Errorf("totals: %w", err)
 	}
-	if err := countBy(ctx, db.read, t.CandidatesByState, `SELECT state, count(*) FROM users WHERE role = 'candidate' GROUP BY state`); err != nil {
+	if err := countBy(ctx, db.read, t.CandidatesByState, `SELECT state, count(*) FROM users WHERE role = 'candidate' AND closed_at IS NULL GROUP BY state`); err != nil {
 		return t, err
 	}
 	err = countBy(ctx, db.read, t.CertifiedByState, `SELECT u.state, count(DISTINCT u.id) FROM certificates c JOIN users u ON u.id = c.user_id
@@ -97,10 +99,11 @@ func (db *DB) SearchUsers(ctx context.Context, q, codeNorm string, limit int) ([
 	for rows.Next() {
 		var s model.UserSummary
 		var created, changed int64
-		if err := rows.Scan(&s.ID, &s.Email, &s.EmailNorm, &s.Name, &s.State, &s.PasswordHash, &s.Role, &created, &changed, &s.ExtraMinutes, &s.Lang, &s.Attempts, &s.Passed); err != nil {
+		var closed, merged sql.NullInt64
+		if err := rows.Scan(&s.ID, &s.Email, &s.EmailNorm, &s.Name, &s.State, &s.PasswordHash, &s.Role, &created, &changed, &s.ExtraMinutes, &s.Lang, &closed, &merged, &s.Attempts, &s.Passed); err != nil {
 			return nil, err
 		}
-		s.CreatedAt, s.PasswordChangedAt = fromMS(created), fromMS(changed)
+		s.CreatedAt, s.PasswordChangedAt, s.ClosedAt, s.MergedInto = fromMS(created), fromMS(changed), optTime(closed), merged.Int64
 		out = append(out, s)
 	}
 	return out, rows.Err()

@@ -35,14 +35,15 @@ func scanSession(row interface{ Scan(...any) error }, more ...any) (*model.Sessi
 	return &s, nil
 }
 
-// SessionUser returns a session and its account.
+// SessionUser returns a session and its account. The session of an
+// account closed by a merge is not found: a closed account has no session.
 func (db *DB) SessionUser(ctx context.Context, tokenHash []byte) (*model.Session, *model.User, error) {
 	row := db.hot(ctx, `SELECT `+sessionColumns+`,
-		u.id, u.email, u.email_norm, u.full_name, u.state, u.password_hash, u.role, u.created_at, u.password_changed_at, u.extra_minutes
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash)
+		u.id, u.email, u.email_norm, u.full_name, u.state, u.password_hash, u.role, u.created_at, u.password_changed_at, u.extra_minutes, u.lang
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND u.closed_at IS NULL`, tokenHash)
 	var u model.User
 	var uc, upc int64
-	s, err := scanSession(row, &u.ID, &u.Email, &u.EmailNorm, &u.Name, &u.State, &u.PasswordHash, &u.Role, &uc, &upc, &u.ExtraMinutes)
+	s, err := scanSession(row, &u.ID, &u.Email, &u.EmailNorm, &u.Name, &u.State, &u.PasswordHash, &u.Role, &uc, &upc, &u.ExtraMinutes, &u.Lang)
 	if err != nil {
 		return nil, nil, notFound(err, "session")
 	}

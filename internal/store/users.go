@@ -8,15 +8,16 @@ import (
 	"mxcert/internal/model"
 )
 
-const userColumns = `id, email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at, extra_minutes, lang`
+const userColumns = `id, email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at, extra_minutes, lang, closed_at, merged_into`
 
 func scanUser(row interface{ Scan(...any) error }) (*model.User, error) {
 	var u model.User
 	var created, changed int64
-	if err := row.Scan(&u.ID, &u.Email, &u.EmailNorm, &u.Name, &u.State, &u.PasswordHash, &u.Role, &created, &changed, &u.ExtraMinutes, &u.Lang); err != nil {
+	var closed, merged sql.NullInt64
+	if err := row.Scan(&u.ID, &u.Email, &u.EmailNorm, &u.Name, &u.State, &u.PasswordHash, &u.Role, &created, &changed, &u.ExtraMinutes, &u.Lang, &closed, &merged); err != nil {
 		return nil, err
 	}
-	u.CreatedAt, u.PasswordChangedAt = fromMS(created), fromMS(changed)
+	u.CreatedAt, u.PasswordChangedAt, u.ClosedAt, u.MergedInto = fromMS(created), fromMS(changed), optTime(closed), merged.Int64
 	return &u, nil
 }
 

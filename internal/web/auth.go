@@ -85,6 +85,10 @@ func (s *Server) login(c *gin.Context) error {
 		form.Errors["password"] = "login.failed"
 		return s.page(c, http.StatusUnauthorized, "login", loginView{base: s.base(c, "login.title"), Form: form, Next: next})
 	}
+	if errors.Is(err, account.ErrMerged) {
+		form.Errors["password"] = "login.merged"
+		return s.page(c, http.StatusForbidden, "login", loginView{base: s.base(c, "login.title"), Form: form, Next: next})
+	}
 	if err != nil {
 		return err
 	}

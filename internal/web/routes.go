@@ -82,6 +82,8 @@ func (s *Server) routes() error {
 	admin.GET("/candidatos/:id", s.handle(s.adminCandidate))
 	getPost(admin, "/candidatos/:id/tiempo-adicional", s.handle(s.adminAccommodation))
 	getPost(recent, "/candidatos/:id/nombre", s.handle(s.adminName))
+	admin.GET("/duplicados", s.handle(s.adminDuplicates))
+	getPost(recent, "/unir", s.handle(s.adminMerge))
 	getPost(admin, "/intentos/:id/liberar-espera", s.handle(s.adminWaive))
 	admin.GET("/certificados/:id", s.handle(s.adminCertificate))
 	getPost(recent, "/certificados/:id/revocar", s.handle(s.adminRevoke))

@@ -301,9 +301,9 @@ func TestPendingSignInExpires(t *testing.T) {
 	wantStatus(t, a.get("/admin"), http.StatusNotFound)
 }
 
-// Revoke, reinstate, name correction and content reload need the password
-// or a code typed in the last 10 minutes: otherwise they are refused and
-// the administrator confirms first, then comes back.
+// Revoke, reinstate, name correction, account merge and content reload
+// need the password or a code typed in the last 10 minutes: otherwise
+// they are refused and the administrator confirms first, then comes back.
 func TestSensitiveActionsNeedARecentCheck(t *testing.T) {
 	env := newEnv(t)
 	secret, _ := newAdmin(t, env, "Admin Fundación", "admin@mxos.mx")
@@ -322,6 +322,7 @@ func TestSensitiveActionsNeedARecentCheck(t *testing.T) {
 		{"reinstate", "/admin/certificados/" + cert.ID + "/restablecer"},
 		{"name correction", "/admin/candidatos/" + itoa(u.ID) + "/nombre"},
 		{"content reload", "/admin/contenido/recargar"},
+		{"account merge", "/admin/unir?conservar=" + itoa(u.ID) + "&cerrar=1"},
 		{"new recovery codes", "/admin/seguridad/codigos"},
 		{"new authenticator", "/admin/seguridad/aplicacion"},
 	} {

@@ -93,7 +93,7 @@ var pages = []string{"home", "error", "register", "login", "account", "admin",
 	"track", "module", "practice", "practice_item", "practice_result",
 	"exam_start", "exam_item", "exam_leave", "exam_review", "exam_result",
 	"certificate", "verify", "verify_form",
-	"admin_candidates", "admin_candidate", "admin_confirm", "admin_certificate", "admin_items", "admin_audit",
+	"admin_candidates", "admin_candidate", "admin_confirm", "admin_certificate", "admin_items", "admin_audit", "admin_duplicates", "admin_merge",
 	"login_code", "mfa_enrol", "mfa_codes", "admin_recheck", "admin_security"}
 
 // New builds the router. It fails if a template does not parse or a route
