@@ -35,7 +35,7 @@ func passedCandidate(t *testing.T) (*Service, *model.User, *model.Attempt, *time
 	catalog := func() *content.Catalog { return cat }
 	certs := NewService(db, key, dir, "https://certificacion.example", catalog, clock, time.UTC)
 	attempts := attempt.New(db, clock, catalog, certs, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	u := &model.User{Email: "jose@ejemplo.mx", EmailNorm: "jose@ejemplo.mx", Name: "Jose Nunez", PasswordHash: "x"}
+	u := &model.User{Email: "jose@ejemplo.mx", EmailNorm: "jose@ejemplo.mx", Name: "Jose Nunez", PasswordHash: "x", EmailVerifiedAt: &time.Time{}} // a confirmed address, stamped when stored
 	if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateUser(u) }); err != nil {
 		t.Fatal(err)
 	}

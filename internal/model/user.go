@@ -22,7 +22,14 @@ type User struct {
 	CreatedAt         time.Time
 	PasswordChangedAt time.Time
 	ExtraMinutes      int // accommodation: added to every exam's duration
+	// EmailVerifiedAt is when the address was confirmed by following a
+	// link sent to it; nil until then. Accounts made on the command line
+	// are confirmed when made: the operator vouches for the address.
+	EmailVerifiedAt *time.Time
 }
+
+// EmailVerified reports whether the account's address is confirmed.
+func (u *User) EmailVerified() bool { return u != nil && u.EmailVerifiedAt != nil }
 
 // IsAdmin reports whether the user may use the admin console.
 func (u *User) IsAdmin() bool { return u != nil && u.Role == RoleAdmin }

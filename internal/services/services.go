@@ -24,6 +24,7 @@ import (
 	"mxcert/internal/attempt"
 	"mxcert/internal/certificate"
 	"mxcert/internal/content"
+	"mxcert/internal/mail"
 	"mxcert/internal/model"
 	"mxcert/internal/store"
 	"mxcert/internal/study"
@@ -133,7 +134,7 @@ func Open(ctx context.Context, cfg Config) (*Set, error) {
 		return nil, err
 	}
 	s.DB = db
-	if s.Accounts, err = account.New(db, s.Now, account.Config{Hash: cfg.HashParams, HashMemory: cfg.HashMemory}); err != nil {
+	if s.Accounts, err = account.New(db, s.Now, account.Config{Hash: cfg.HashParams, HashMemory: cfg.HashMemory, Mail: mail.NewComposer(mail.Templates, cfg.BaseURL)}); err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
 	if err := s.useSecretKey(cfg.DataDir); err != nil {

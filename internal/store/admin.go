@@ -97,10 +97,11 @@ func (db *DB) SearchUsers(ctx context.Context, q, codeNorm string, limit int) ([
 	for rows.Next() {
 		var s model.UserSummary
 		var created, changed int64
-		if err := rows.Scan(&s.ID, &s.Email, &s.EmailNorm, &s.Name, &s.State, &s.PasswordHash, &s.Role, &created, &changed, &s.ExtraMinutes, &s.Attempts, &s.Passed); err != nil {
+		var verified sql.NullInt64
+		if err := rows.Scan(&s.ID, &s.Email, &s.EmailNorm, &s.Name, &s.State, &s.PasswordHash, &s.Role, &created, &changed, &s.ExtraMinutes, &verified, &s.Attempts, &s.Passed); err != nil {
 			return nil, err
 		}
-		s.CreatedAt, s.PasswordChangedAt = fromMS(created), fromMS(changed)
+		s.CreatedAt, s.PasswordChangedAt, s.EmailVerifiedAt = fromMS(created), fromMS(changed), optionalTime(verified)
 		out = append(out, s)
 	}
 	return out, rows.Err()

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -38,15 +39,16 @@ func scanSession(row interface{ Scan(...any) error }, more ...any) (*model.Sessi
 // SessionUser returns a session and its account.
 func (db *DB) SessionUser(ctx context.Context, tokenHash []byte) (*model.Session, *model.User, error) {
 	row := db.hot(ctx, `SELECT `+sessionColumns+`,
-		u.id, u.email, u.email_norm, u.full_name, u.state, u.password_hash, u.role, u.created_at, u.password_changed_at, u.extra_minutes
+		u.id, u.email, u.email_norm, u.full_name, u.state, u.password_hash, u.role, u.created_at, u.password_changed_at, u.extra_minutes, u.email_verified_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash)
 	var u model.User
 	var uc, upc int64
-	s, err := scanSession(row, &u.ID, &u.Email, &u.EmailNorm, &u.Name, &u.State, &u.PasswordHash, &u.Role, &uc, &upc, &u.ExtraMinutes)
+	var verified sql.NullInt64
+	s, err := scanSession(row, &u.ID, &u.Email, &u.EmailNorm, &u.Name, &u.State, &u.PasswordHash, &u.Role, &uc, &upc, &u.ExtraMinutes, &verified)
 	if err != nil {
 		return nil, nil, notFound(err, "session")
 	}
-	u.CreatedAt, u.PasswordChangedAt = fromMS(uc), fromMS(upc)
+	u.CreatedAt, u.PasswordChangedAt, u.EmailVerifiedAt = fromMS(uc), fromMS(upc), optionalTime(verified)
 	return s, &u, nil
 }
 

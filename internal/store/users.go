@@ -4,31 +4,48 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"mxcert/internal/model"
 )
 
-const userColumns = `id, email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at, extra_minutes`
+const userColumns = `id, email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at, extra_minutes, email_verified_at`
 
 func scanUser(row interface{ Scan(...any) error }) (*model.User, error) {
 	var u model.User
 	var created, changed int64
-	if err := row.Scan(&u.ID, &u.Email, &u.EmailNorm, &u.Name, &u.State, &u.PasswordHash, &u.Role, &created, &changed, &u.ExtraMinutes); err != nil {
+	var verified sql.NullInt64
+	if err := row.Scan(&u.ID, &u.Email, &u.EmailNorm, &u.Name, &u.State, &u.PasswordHash, &u.Role, &created, &changed, &u.ExtraMinutes, &verified); err != nil {
 		return nil, err
 	}
-	u.CreatedAt, u.PasswordChangedAt = fromMS(created), fromMS(changed)
+	u.CreatedAt, u.PasswordChangedAt, u.EmailVerifiedAt = fromMS(created), fromMS(changed), optionalTime(verified)
 	return &u, nil
 }
 
+// optionalTime is a nullable time column.
+func optionalTime(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMS(v.Int64)
+	return &t
+}
+
 // CreateUser inserts u and sets its ID and times. A taken e-mail address
-// (in any letter case) is ErrConflict.
+// (in any letter case) is ErrConflict. A non-nil EmailVerifiedAt is
+// stamped with the transaction's time.
 func (tx *Tx) CreateUser(u *model.User) error {
 	u.CreatedAt, u.PasswordChangedAt = tx.Now, tx.Now
 	if u.Role == "" {
 		u.Role = model.RoleCandidate
 	}
-	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO users (email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.Email, u.EmailNorm, u.Name, u.State, u.PasswordHash, u.Role, ms(tx.Now), ms(tx.Now))
+	var verified any
+	if u.EmailVerifiedAt != nil {
+		now := tx.Now
+		u.EmailVerifiedAt, verified = &now, ms(now)
+	}
+	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO users (email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at, email_verified_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.Email, u.EmailNorm, u.Name, u.State, u.PasswordHash, u.Role, ms(tx.Now), ms(tx.Now), verified)
 	if isUnique(err) {
 		return fmt.Errorf("create user %s: %w", u.EmailNorm, ErrConflict)
 	}
@@ -71,6 +88,22 @@ func (tx *Tx) UserByEmail(emailNorm string) (*model.User, error) {
 // SetPassword stores a new password hash.
 func (tx *Tx) SetPassword(userID int64, hash string) error {
 	return tx.execOne(`UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?`, hash, ms(tx.Now), userID)
+}
+
+// SetEmailVerified records that the account's address is confirmed now
+// (an address confirmed already keeps its first date).
+func (tx *Tx) SetEmailVerified(userID int64) error {
+	return tx.execOne(`UPDATE users SET email_verified_at = coalesce(email_verified_at, ?) WHERE id = ?`, ms(tx.Now), userID)
+}
+
+// SetEmail gives the account a new, confirmed address. An address another
+// account has is ErrConflict.
+func (tx *Tx) SetEmail(userID int64, email, emailNorm string) error {
+	err := tx.execOne(`UPDATE users SET email = ?, email_norm = ?, email_verified_at = ? WHERE id = ?`, email, emailNorm, ms(tx.Now), userID)
+	if isUnique(err) {
+		return fmt.Errorf("change e-mail of user %d: %w", userID, ErrConflict)
+	}
+	return err
 }
 
 // CountUsers counts accounts by role.
