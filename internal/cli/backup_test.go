@@ -82,7 +82,7 @@ func TestBackupUnderLoadAndRestore(t *testing.T) {
 
 	const name, email, password = "Rosa María Díaz", "rosa@ejemplo.mx", "una frase larga y segura"
 	web := browser(t)
-	if code, body := send(t, web, "POST", a.URL()+"/registro", url.Values{"name": {name}, "email": {email}, "password": {password}, "state": {"Puebla"}}, false); code != http.StatusOK {
+	if code, body := send(t, web, "POST", a.URL()+"/registro", url.Values{"name": {name}, "email": {email}, "password": {password}, "state": {"Puebla"}}, false); code != http.StatusSeeOther {
 		t.Fatalf("register: %d\n%s", code, body)
 	}
 	confirmAndSignIn(t, web, a.URL(), a.DB(), email, password)

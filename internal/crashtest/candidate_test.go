@@ -44,7 +44,7 @@ type stage int
 
 const (
 	registering stage = iota
-	confirming // following the link of the queued confirmation message
+	confirming        // following the link of the queued confirmation message
 	signingIn
 	starting
 	learning  // reading the questions' pages
@@ -206,7 +206,7 @@ func (w *world) step(hc *http.Client, c *candidate) error {
 		}
 		// The same page whether the account is new or was made just before
 		// a kill that lost the reply.
-		if r.status != http.StatusOK {
+		if r.status != http.StatusSeeOther || r.location != "/registro/enviado" {
 			return fmt.Errorf("register: %d %.300s", r.status, r.body)
 		}
 		c.stage = confirming

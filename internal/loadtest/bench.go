@@ -179,7 +179,7 @@ func (b *bench) setup(ctx context.Context) error {
 func (b *bench) register(ctx context.Context, c *cand, email string) error {
 	const password = "una frase larga de prueba"
 	code, _, _, err := b.do(ctx, "POST", "/registro", url.Values{"name": {c.name}, "email": {email}, "password": {password}, "state": {"Oaxaca"}}, nil, c.ip, "")
-	if err == nil && code != http.StatusOK {
+	if err == nil && code != http.StatusSeeOther {
 		err = fmt.Errorf("register: status %d", code)
 	}
 	if err != nil {

@@ -48,12 +48,14 @@ func (s *Server) register(c *gin.Context) error {
 	if err != nil && !errors.Is(err, account.ErrAlreadyRegistered) {
 		return err
 	}
-	return s.page(c, http.StatusOK, "register_sent", registerSentView{base: s.base(c, "register.sent_title"), Email: form.Values["email"]})
+	return redirect(c, "/registro/enviado")
 }
 
-type registerSentView struct {
-	base
-	Email string
+// registerSent is where every registration ends: check your mailbox. It
+// is a page of its own (the form redirects to it) so that reloading it
+// does not send the form again.
+func (s *Server) registerSent(c *gin.Context) error {
+	return s.page(c, http.StatusOK, "register_sent", s.base(c, "register.sent_title"))
 }
 
 type loginView struct {

@@ -23,8 +23,11 @@ func TestRegisterSignOutSignIn(t *testing.T) {
 	// an account must look the same): it says to check the mailbox, whose
 	// link confirms the address, and then the person signs in.
 	rec := c.post("/registro", url.Values{"name": {"  José   Ñúñez Peña "}, "email": {"Jose.Nunez@Ejemplo.MX"}, "password": {goodPassword}, "state": {"Nuevo León"}})
-	wantStatus(t, rec, http.StatusOK)
-	wantBody(t, rec, "Revisa tu correo", "Te enviamos un mensaje a Jose.Nunez@Ejemplo.MX.")
+	wantStatus(t, rec, http.StatusSeeOther)
+	if loc := rec.Header().Get("Location"); loc != "/registro/enviado" {
+		t.Errorf("after registering, redirect to %q", loc)
+	}
+	wantBody(t, c.get("/registro/enviado"), "Revisa tu correo", "Te enviamos un mensaje a la dirección que escribiste.")
 	if _, ok := c.cookies[sessionCookie]; ok {
 		t.Error("registering signed in")
 	}
@@ -195,7 +198,7 @@ func TestCookieFlags(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			env := newEnv(t, func(c *Config) { c.BaseURL = tc.baseURL })
 			c := env.client(t)
-			wantStatus(t, c.post("/registro", url.Values{"name": {"Ana López"}, "email": {"ana@ejemplo.mx"}, "password": {goodPassword}, "state": {"Oaxaca"}}), http.StatusOK)
+			wantStatus(t, c.post("/registro", url.Values{"name": {"Ana López"}, "email": {"ana@ejemplo.mx"}, "password": {goodPassword}, "state": {"Oaxaca"}}), http.StatusSeeOther)
 			rec := c.login("ana@ejemplo.mx", goodPassword) // registering does not sign in; signing in sets the cookie
 			var sess *http.Cookie
 			for _, ck := range rec.Result().Cookies() {

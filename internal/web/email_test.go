@@ -216,19 +216,32 @@ func TestRegistrationIsNeutral(t *testing.T) {
 	env.client(t).register("Ana López", "ana@ejemplo.mx", goodPassword)
 	before := len(env.mailTo(t, "ana@ejemplo.mx"))
 
-	post := func(ip, email string) (*http.Response, string) {
+	// The answer to the form and the page it leads to, with the typed
+	// address (the one per-request value) replaced by a placeholder.
+	post := func(ip, email string) (*http.Response, string, string) {
 		c := env.client(t)
 		c.ip = ip
 		rec := c.post("/registro", url.Values{"name": {"Otra Persona"}, "email": {email}, "password": {"otra frase larga y segura"}, "state": {"Sonora"}})
-		return rec.Result(), strings.ReplaceAll(rec.Body.String(), email, "CORREO")
+		next := c.get(rec.Header().Get("Location"))
+		wantStatus(t, next, http.StatusOK)
+		return rec.Result(), strings.ReplaceAll(rec.Body.String(), email, "CORREO"), strings.ReplaceAll(next.Body.String(), email, "CORREO")
 	}
-	newResp, newBody := post("203.0.113.1", "luis@ejemplo.mx")
-	oldResp, oldBody := post("203.0.113.2", "ana@ejemplo.mx")
-	if newResp.StatusCode != http.StatusOK || newResp.StatusCode != oldResp.StatusCode {
+	newResp, newBody, newPage := post("203.0.113.1", "luis@ejemplo.mx")
+	oldResp, oldBody, oldPage := post("203.0.113.2", "ana@ejemplo.mx")
+	if newResp.StatusCode != http.StatusSeeOther || newResp.StatusCode != oldResp.StatusCode {
 		t.Errorf("status: new %d, existing %d", newResp.StatusCode, oldResp.StatusCode)
 	}
+	if a, b := newResp.Header.Get("Location"), oldResp.Header.Get("Location"); a != "/registro/enviado" || a != b {
+		t.Errorf("Location: new %q, existing %q", a, b)
+	}
 	if newBody != oldBody {
-		t.Errorf("the pages differ:\n%s\n---\n%s", newBody, oldBody)
+		t.Errorf("the answers differ:\n%s\n---\n%s", newBody, oldBody)
+	}
+	if newPage != oldPage {
+		t.Errorf("the pages differ:\n%s\n---\n%s", newPage, oldPage)
+	}
+	if !strings.Contains(newPage, "Revisa tu correo") {
+		t.Errorf("the page: %s", newPage)
 	}
 	cookieNames := func(r *http.Response) (names []string) {
 		for _, ck := range r.Cookies() {

@@ -147,7 +147,7 @@ func (c *client) register(name, email, password string) {
 func (c *client) registerUnverified(name, email, password string) {
 	c.t.Helper()
 	rec := c.post("/registro", url.Values{"name": {name}, "email": {email}, "password": {password}, "state": {"Oaxaca"}})
-	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Revisa tu correo") {
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/registro/enviado" {
 		c.t.Fatalf("register %s: %d\n%s", email, rec.Code, rec.Body)
 	}
 	if rec := c.login(email, password); rec.Code != http.StatusSeeOther {

@@ -160,7 +160,7 @@ func TestDoubleSubmits(t *testing.T) {
 	dup := env.client(t)
 	dup.ip = "198.51.100.7"
 	rec := dup.post("/registro", url.Values{"name": {"Ana López"}, "email": {"ana@ejemplo.mx"}, "password": {goodPassword}, "state": {"Oaxaca"}})
-	wantStatus(t, rec, http.StatusOK) // neutral: as for a new address, and nothing is made
+	wantStatus(t, rec, http.StatusSeeOther) // neutral: as for a new address, and nothing is made
 	if n, err := env.svc.DB.CountUsers(context.Background(), "candidate"); err != nil || n != 1 {
 		t.Errorf("registering the address again: %d candidates, %v", n, err)
 	}

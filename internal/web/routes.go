@@ -34,6 +34,7 @@ func (s *Server) routes() error {
 	pages.GET("/", s.handle(s.home))
 	pages.GET("/registro", s.handle(s.registerForm))
 	pages.POST("/registro", s.handle(s.register))
+	pages.GET("/registro/enviado", s.handle(s.registerSent))
 	pages.GET("/entrar", s.handle(s.loginForm))
 	pages.POST("/entrar", s.handle(s.login))
 	getPost(pages, "/entrar/codigo", s.handle(s.codePage))
