@@ -177,7 +177,7 @@ func (b *bench) setup(ctx context.Context) error {
 // confirmation message (read from the outbox table in the data folder),
 // then signing in, which gives c its session.
 func (b *bench) register(ctx context.Context, c *cand, email string) error {
-	const password = "una frase larga de prueba"
+	const password = "una frase larga de prueba" // #nosec G101 -- the simulated candidates' password
 	code, _, _, err := b.do(ctx, "POST", "/registro", url.Values{"name": {c.name}, "email": {email}, "password": {password}, "state": {"Oaxaca"}}, nil, c.ip, "")
 	if err == nil && code != http.StatusSeeOther {
 		err = fmt.Errorf("register: status %d", code)

@@ -31,7 +31,8 @@ func scanToken(row *sql.Row) (*model.AccountToken, error) {
 	return &t, nil
 }
 
-const tokenColumns = `token_hash, user_id, purpose, new_email, created_at, expires_at, used_at`
+// tokenColumns are column names, not a credential.
+const tokenColumns = `token_hash, user_id, purpose, new_email, created_at, expires_at, used_at` // #nosec G101
 
 // TokenByHash finds a link's record inside the transaction.
 func (tx *Tx) TokenByHash(hash []byte) (*model.AccountToken, error) {
