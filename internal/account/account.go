@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"mxcert/internal/fail"
+	"mxcert/internal/mail"
 	"mxcert/internal/model"
 	"mxcert/internal/store"
 )
@@ -47,6 +48,7 @@ type Service struct {
 	// takes the same time whether or not the account exists.
 	dummyHash string
 	secrets   *sealer // seals administrators' TOTP secrets; see SetSecretKey
+	mail      *mail.Composer
 }
 
 // Config is how the service hashes passwords.
@@ -61,6 +63,10 @@ type Config struct {
 	// HashWait is how long a request waits for hashing memory before it
 	// fails with ErrBusy; zero means DefaultHashWait.
 	HashWait time.Duration
+	// Mail composes the messages the accounts queue (confirmation and
+	// reset links, notices); nil means the shipped templates with links
+	// relative to the site.
+	Mail *mail.Composer
 }
 
 // New returns the service.
@@ -68,7 +74,10 @@ func New(db *store.DB, now func() time.Time, cfg Config) (*Service, error) {
 	if cfg.Hash == (HashParams{}) {
 		cfg.Hash = OWASPParams
 	}
-	s := &Service{db: db, now: now, hasher: newHasher(cfg.Hash, cfg.HashMemory, cfg.HashWait), lockout: newLockout(now)}
+	if cfg.Mail == nil {
+		cfg.Mail = mail.NewComposer(mail.Templates, "")
+	}
+	s := &Service{db: db, now: now, hasher: newHasher(cfg.Hash, cfg.HashMemory, cfg.HashWait), lockout: newLockout(now), mail: cfg.Mail}
 	var err error
 	if s.dummyHash, err = s.hasher.hash(context.Background(), "dummy password for timing"); err != nil {
 		return nil, err
@@ -85,19 +94,72 @@ type Registration struct {
 	Lang     string // the page's language, for the e-mails the person receives
 }
 
-// Register validates and creates a candidate account. Problems come back as
-// a *ValidationError.
+// ErrAlreadyRegistered is a registration with an address that already has
+// an account: nothing was made, and the address's owner was sent «ya
+// tienes una cuenta». Whoever typed it must be answered exactly as for a
+// new account, so that registering does not tell who has one.
+var ErrAlreadyRegistered = fail.New(fail.ErrConflict, "the address already has an account")
+
+// Register validates and creates a candidate account, and queues the link
+// that confirms its address. Problems of the form come back as a
+// *ValidationError; an address that has an account is
+// ErrAlreadyRegistered, after the same work (the password is hashed all
+// the same) so that it also takes the same time.
 func (s *Service) Register(ctx context.Context, r Registration) (*model.User, error) {
-	return s.create(ctx, r, model.RoleCandidate, true)
+	u, err := s.prepare(ctx, r, model.RoleCandidate, true)
+	if err != nil {
+		return nil, err
+	}
+	taken := false
+	err = s.db.Transact(ctx, func(tx *store.Tx) error {
+		err := tx.CreateUser(u)
+		if errors.Is(err, store.ErrConflict) {
+			taken = true
+			return s.tellAccountExists(tx, r.Lang, u.EmailNorm, model.ActionRegisterExisting, nil)
+		}
+		if err != nil {
+			return err
+		}
+		if err := tx.Audit(0, model.ActionUserCreate, u.EmailNorm, map[string]any{"user_id": u.ID, "role": u.Role}); err != nil {
+			return err
+		}
+		return s.sendVerification(tx, u, r.Lang, map[string]any{"user_id": u.ID})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if taken {
+		return nil, ErrAlreadyRegistered
+	}
+	return u, nil
 }
 
 // CreateUser makes an account from the command line: the state is optional
-// and the role may be admin.
+// and the role may be admin. Its address counts as confirmed: the operator
+// who makes the account vouches for it.
 func (s *Service) CreateUser(ctx context.Context, r Registration, role model.Role) (*model.User, error) {
-	return s.create(ctx, r, role, false)
+	u, err := s.prepare(ctx, r, role, false)
+	if err != nil {
+		return nil, err
+	}
+	u.EmailVerifiedAt = &time.Time{} // stamped with the transaction's time
+	err = s.db.Transact(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateUser(u); err != nil {
+			return err
+		}
+		return tx.Audit(0, model.ActionUserCreate, u.EmailNorm, map[string]any{"user_id": u.ID, "role": role, "email_verified": "operator"})
+	})
+	if errors.Is(err, store.ErrConflict) {
+		return nil, &ValidationError{Fields: map[string]Problem{"email": EmailTaken}}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
 }
 
-func (s *Service) create(ctx context.Context, r Registration, role model.Role, needState bool) (*model.User, error) {
+// prepare validates a registration and hashes its password.
+func (s *Service) prepare(ctx context.Context, r Registration, role model.Role, needState bool) (*model.User, error) {
 	name := CleanName(r.Name)
 	email := strings.TrimSpace(r.Email)
 	var v ValidationError
@@ -114,21 +176,7 @@ func (s *Service) create(ctx context.Context, r Registration, role model.Role, n
 	if err != nil {
 		return nil, fmt.Errorf("hash password: %w", err)
 	}
-	u := &model.User{Email: email, EmailNorm: NormalizeEmail(email), Name: name, State: r.State, PasswordHash: hash, Role: role, Lang: model.UserLang(r.Lang)}
-	err = s.db.Transact(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateUser(u); err != nil {
-			return err
-		}
-		return tx.Audit(0, model.ActionUserCreate, u.EmailNorm, map[string]any{"user_id": u.ID, "role": role})
-	})
-	if errors.Is(err, store.ErrConflict) {
-		v.add("email", EmailTaken)
-		return nil, &v
-	}
-	if err != nil {
-		return nil, err
-	}
-	return u, nil
+	return &model.User{Email: email, EmailNorm: NormalizeEmail(email), Name: name, State: r.State, PasswordHash: hash, Role: role, Lang: model.UserLang(r.Lang)}, nil
 }
 
 // Authenticate checks an e-mail and password typed at ip. A source that

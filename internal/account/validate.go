@@ -23,6 +23,7 @@ const (
 	NameScripts      Problem = "name_scripts"
 	EmailInvalid     Problem = "email_invalid"
 	EmailTaken       Problem = "email_taken"
+	EmailSame        Problem = "email_same"
 	PasswordShort    Problem = "password_short"
 	PasswordLong     Problem = "password_long"
 	PasswordCommon   Problem = "password_common"

@@ -65,7 +65,7 @@ func newEnv(t *testing.T) *env {
 // candidate registers a candidate now.
 func (e *env) candidate(t *testing.T, name, email, state string) *model.User {
 	t.Helper()
-	u := &model.User{Email: email, EmailNorm: strings.ToLower(email), Name: name, State: state, PasswordHash: "x"}
+	u := &model.User{Email: email, EmailNorm: strings.ToLower(email), Name: name, State: state, PasswordHash: "x", EmailVerifiedAt: &time.Time{}} // a confirmed address, stamped when stored
 	if err := e.db.Transact(context.Background(), func(tx *store.Tx) error { return tx.CreateUser(u) }); err != nil {
 		t.Fatal(err)
 	}

@@ -64,6 +64,9 @@ func TestShutdownDrainsRequestsInFlight(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("POST %s: %d", step.path, resp.StatusCode)
 		}
+		if step.path == "/registro" {
+			confirmAndSignIn(t, web, a.URL(), a.DB(), "lucia@ejemplo.mx", "una frase larga y segura")
+		}
 		examPath = resp.Request.URL.Path // after the redirects
 	}
 	att, err := a.DB().Attempt(context.Background(), strings.TrimPrefix(examPath, "/examen/"), 0)

@@ -26,7 +26,12 @@ var (
 	ErrCoolingOff  = fail.New(fail.ErrConflict, "the retake cool-down has not ended")
 	ErrCertified   = fail.New(fail.ErrConflict, "the candidate already passed this certification")
 	ErrNameChanged = fail.New(fail.ErrConflict, "the confirmed name is not the account's name")
-	ErrBadAnswer   = fail.New(fail.ErrInvalid, "the answer does not fit the question")
+	// ErrUnverified is an exam started before the account's address was
+	// confirmed: the exam rules (one attempt at a time, the cool-down)
+	// hold per person only if one person cannot take them with many
+	// addresses.
+	ErrUnverified = fail.New(fail.ErrForbidden, "the account's e-mail address is not confirmed")
+	ErrBadAnswer  = fail.New(fail.ErrInvalid, "the answer does not fit the question")
 )
 
 // Issuer issues the certificate of a passed attempt. It runs inside the
@@ -113,6 +118,9 @@ func (s *Service) Start(ctx context.Context, user *model.User, t *content.Track,
 		u, err := tx.UserByID(user.ID)
 		if err != nil {
 			return err
+		}
+		if !u.EmailVerified() {
+			return ErrUnverified
 		}
 		past, err := tx.Attempts(user.ID, t.ID)
 		if err != nil {

@@ -58,7 +58,7 @@ func newEnv(t *testing.T, contentDir, track string) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	u := &model.User{Email: "ana@ejemplo.mx", EmailNorm: "ana@ejemplo.mx", Name: "Ana Núñez", PasswordHash: "x"}
+	u := &model.User{Email: "ana@ejemplo.mx", EmailNorm: "ana@ejemplo.mx", Name: "Ana Núñez", PasswordHash: "x", EmailVerifiedAt: &time.Time{}} // a confirmed address, stamped when stored
 	if err := db.Transact(context.Background(), func(tx *store.Tx) error { return tx.CreateUser(u) }); err != nil {
 		t.Fatal(err)
 	}
@@ -337,7 +337,7 @@ func TestBadAnswersRefused(t *testing.T) {
 			}
 		})
 	}
-	other := &model.User{Email: "luis@ejemplo.mx", EmailNorm: "luis@ejemplo.mx", Name: "Luis", PasswordHash: "x"}
+	other := &model.User{Email: "luis@ejemplo.mx", EmailNorm: "luis@ejemplo.mx", Name: "Luis", PasswordHash: "x", EmailVerifiedAt: &time.Time{}} // a confirmed address, stamped when stored
 	e.db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateUser(other) })
 	if _, err := e.svc.Save(ctx, other.ID, answerTo(a, 0, []int{0}, false, a.Seq)); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("another candidate's save: %v", err)
@@ -388,5 +388,28 @@ func TestRetakesServeUnseenQuestions(t *testing.T) {
 			t.Fatalf("finalize attempt %d: %+v, %v; want a fail", n+1, fin, err)
 		}
 		e.clock.Advance(24 * time.Hour) // past the cool-down
+	}
+}
+
+// An account whose address is not confirmed cannot start an exam, even if
+// the caller's copy of the account says otherwise: the rule is checked on
+// the stored account.
+func TestStartNeedsAConfirmedAddress(t *testing.T) {
+	e := newEnv(t, "../content/testdata/content", "ejemplo")
+	ctx := context.Background()
+	u := &model.User{Email: "luis@ejemplo.mx", EmailNorm: "luis@ejemplo.mx", Name: "Luis Pérez", PasswordHash: "x"}
+	if err := e.db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateUser(u) }); err != nil {
+		t.Fatal(err)
+	}
+	stale := *u
+	stale.EmailVerifiedAt = &time.Time{}
+	if _, err := e.svc.Start(ctx, &stale, e.track, content.Versions{Content: "v1"}, u.Name); !errors.Is(err, ErrUnverified) {
+		t.Fatalf("start unconfirmed: %v, want ErrUnverified", err)
+	}
+	if err := e.db.Transact(ctx, func(tx *store.Tx) error { return tx.SetEmailVerified(u.ID) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Start(ctx, u, e.track, content.Versions{Content: "v1"}, u.Name); err != nil {
+		t.Fatalf("start once confirmed: %v", err)
 	}
 }

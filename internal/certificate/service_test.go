@@ -39,7 +39,7 @@ func passedCandidate(t *testing.T) (*Service, *model.User, *model.Attempt, *time
 	composer := mail.NewComposer(mail.Templates, "https://certificacion.example").WithContact("certificacion@mxos.example")
 	certs.NotifyWith(composer)
 	attempts.NotifyWith(composer)
-	u := &model.User{Email: "jose@ejemplo.mx", EmailNorm: "jose@ejemplo.mx", Name: "Jose Nunez", PasswordHash: "x"}
+	u := &model.User{Email: "jose@ejemplo.mx", EmailNorm: "jose@ejemplo.mx", Name: "Jose Nunez", PasswordHash: "x", EmailVerifiedAt: &time.Time{}} // a confirmed address, stamped when stored
 	if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateUser(u) }); err != nil {
 		t.Fatal(err)
 	}

@@ -85,6 +85,7 @@ func TestBackupUnderLoadAndRestore(t *testing.T) {
 	if code, body := send(t, web, "POST", a.URL()+"/registro", url.Values{"name": {name}, "email": {email}, "password": {password}, "state": {"Puebla"}}, false); code != http.StatusSeeOther {
 		t.Fatalf("register: %d\n%s", code, body)
 	}
+	confirmAndSignIn(t, web, a.URL(), a.DB(), email, password)
 	req, _ := http.NewRequest("POST", a.URL()+"/certificaciones/ejemplo/examen", strings.NewReader(url.Values{"confirmo": {"1"}, "nombre": {name}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := web.Do(req)

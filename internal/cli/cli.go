@@ -29,7 +29,7 @@ func commands() []command {
 	return []command{
 		{"serve", "inicia el servidor web", runServe},
 		{"lint", "revisa el contenido (módulos y bancos de preguntas)", runLint},
-		{"user", "crea cuentas, da tiempo adicional y el segundo factor de la consola (user create, accommodate, totp)", runUser},
+		{"user", "crea cuentas, da tiempo adicional, enlaces de contraseña y el segundo factor de la consola (user create, accommodate, reset-password, totp)", runUser},
 		{"cert", "revoca o restablece certificados (cert revoke, cert reinstate)", runCert},
 		{"verify", "verifica sin conexión la firma de un certificado en PDF", runVerify},
 		{"backup", "copia la base de datos sin detener el servidor", runBackup},

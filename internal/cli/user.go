@@ -21,6 +21,9 @@ func runUser(ctx context.Context, args []string, s Streams) int {
 	if len(args) > 0 && args[0] == "totp" {
 		return runUserTOTP(ctx, args[1:], s)
 	}
+	if len(args) > 0 && args[0] == "reset-password" {
+		return runResetPassword(ctx, args[1:], s)
+	}
 	if len(args) == 0 || args[0] != "create" {
 		fmt.Fprintln(s.Err, "Uso: mxcert user create --email CORREO --name \"NOMBRE COMPLETO\" [--admin] [--state ESTADO] [--data DIR]")
 		fmt.Fprintln(s.Err, "     La contraseña se lee de la entrada estándar; si no hay, se genera una y se muestra una sola vez.")
@@ -30,6 +33,9 @@ func runUser(ctx context.Context, args []string, s Streams) int {
 		fmt.Fprintln(s.Err, "     los anteriores dejan de servir (para quien perdió el teléfono y los códigos).")
 		fmt.Fprintln(s.Err, "     mxcert user accommodate --email CORREO --extra 30m [--data DIR]")
 		fmt.Fprintln(s.Err, "     Da tiempo adicional en los exámenes que la persona empiece desde ahora (0 lo quita).")
+		fmt.Fprintln(s.Err, "     mxcert user reset-password --email CORREO [--base-url URL] [--data DIR]")
+		fmt.Fprintln(s.Err, "     Muestra un enlace de un solo uso (30 minutos) para elegir contraseña nueva, para dárselo")
+		fmt.Fprintln(s.Err, "     a quien ya no tiene acceso a su correo, después de confirmar quién es.")
 		return 2
 	}
 	fs := newFlagSet("user create", s)
@@ -148,5 +154,42 @@ func runAccommodate(ctx context.Context, args []string, s Streams) int {
 		return 1
 	}
 	fmt.Fprintf(s.Out, "%s <%s>: %d minutos adicionales en los exámenes que empiece desde ahora\n", u.Name, u.Email, u.ExtraMinutes)
+	return 0
+}
+
+// runResetPassword prints a single-use link to choose a new password, for
+// the operator to give to a person who lost access to their mailbox (the
+// link is not mailed). Audited.
+func runResetPassword(ctx context.Context, args []string, s Streams) int {
+	fs := newFlagSet("user reset-password", s)
+	data := addDataFlags(fs)
+	email := fs.String("email", "", "correo de la cuenta")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if *email == "" {
+		fmt.Fprintln(s.Err, "mxcert user reset-password: --email es obligatorio")
+		return 2
+	}
+	svc, err := data.open(ctx)
+	if err != nil {
+		fmt.Fprintf(s.Err, "mxcert user reset-password: %v\n", err)
+		return 1
+	}
+	defer svc.Close()
+	link, u, err := svc.Accounts.IssueResetLink(ctx, *email)
+	if errors.Is(err, store.ErrNotFound) {
+		fmt.Fprintf(s.Err, "mxcert user reset-password: no hay ninguna cuenta con el correo %s\n", *email)
+		return 1
+	}
+	if err != nil {
+		fmt.Fprintf(s.Err, "mxcert user reset-password: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(s.Out, "Enlace para que %s <%s> elija una contraseña nueva (sirve una vez, durante %d minutos):\n%s\n",
+		u.Name, u.Email, int(account.ResetTTL.Minutes()), link)
+	if !strings.Contains(link, "://") {
+		fmt.Fprintln(s.Out, "(Sin --base-url: antepón la dirección pública del sitio.)")
+	}
 	return 0
 }

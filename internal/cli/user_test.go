@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"mxcert/internal/model"
+	"mxcert/internal/services"
 	"mxcert/internal/store"
 )
 
@@ -80,5 +82,46 @@ func TestDataCommandsUseTheServersKey(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(data, "keys")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a second key was made in the data folder: %v", err)
+	}
+}
+
+// reset-password prints a link that sets a new password once, and the
+// audit log says who it was made for.
+func TestUserResetPassword(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	if code := Main(context.Background(), []string{"user", "create", "--data", dir, "--email", "ana@ejemplo.mx", "--name", "Ana López"},
+		Streams{In: strings.NewReader("una frase larga y segura\n"), Out: &out, Err: &errb}); code != 0 {
+		t.Fatalf("create: exit %d: %s", code, errb.String())
+	}
+	out.Reset()
+	code := Main(context.Background(), []string{"user", "reset-password", "--data", dir, "--base-url", "https://certificacion.example", "--email", "ANA@ejemplo.mx"},
+		Streams{In: strings.NewReader(""), Out: &out, Err: &errb})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	m := regexp.MustCompile(`https://certificacion\.example/contrasena/nueva\?t=(\S+)\n`).FindStringSubmatch(out.String())
+	if m == nil || !strings.Contains(out.String(), "Ana López <ana@ejemplo.mx>") {
+		t.Fatalf("output = %q", out.String())
+	}
+	if code := Main(context.Background(), []string{"user", "reset-password", "--data", dir, "--email", "nadie@ejemplo.mx"},
+		Streams{In: strings.NewReader(""), Out: &out, Err: &errb}); code != 1 || !strings.Contains(errb.String(), "no hay ninguna cuenta") {
+		t.Errorf("unknown address: exit %d, %q", code, errb.String())
+	}
+
+	svc, err := services.Open(context.Background(), services.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	if err := svc.Accounts.ResetPassword(context.Background(), m[1], "otra frase larga y nueva", "es", ""); err != nil {
+		t.Fatalf("the printed link: %v", err)
+	}
+	if _, err := svc.Accounts.Authenticate(context.Background(), "ana@ejemplo.mx", "otra frase larga y nueva", "192.0.2.1"); err != nil {
+		t.Errorf("the new password: %v", err)
+	}
+	entries, err := svc.DB.Audit(context.Background(), store.AuditFilter{Action: string(model.ActionPasswordResetIssue)})
+	if err != nil || len(entries) != 1 || entries[0].Subject != "ana@ejemplo.mx" {
+		t.Errorf("audit = %+v, %v", entries, err)
 	}
 }

@@ -2,6 +2,7 @@ package crashtest
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,11 +11,14 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
+
+	"mxcert/internal/store"
 )
 
 // world is what the test knows: the binary, the folders, and every
@@ -41,6 +45,8 @@ type stage int
 
 const (
 	registering stage = iota
+	confirming        // following the link of the queued confirmation message
+	signingIn
 	starting
 	learning  // reading the questions' pages
 	answering // autosaving, then handing in
@@ -199,14 +205,35 @@ func (w *world) step(hc *http.Client, c *candidate) error {
 		if err != nil {
 			return err
 		}
-		if r.status == http.StatusUnprocessableEntity && strings.Contains(r.body, "Ya existe una cuenta") {
-			// The account was made just before a kill; the reply was lost.
-			if r, err = c.send(hc, "POST", base+"/entrar", url.Values{"email": {c.email}, "password": {password}}, false); err != nil {
-				return err
-			}
+		// The same page whether the account is new or was made just before
+		// a kill that lost the reply.
+		if r.status != http.StatusSeeOther || r.location != "/registro/enviado" {
+			return fmt.Errorf("register: %d %.300s", r.status, r.body)
+		}
+		c.stage = confirming
+
+	case confirming:
+		link, err := w.confirmationLink(c.email)
+		if err != nil {
+			return err
+		}
+		r, err := c.send(hc, "GET", base+link, nil, false)
+		if err != nil {
+			return err
+		}
+		// 410: used already, by a request whose reply a kill lost.
+		if r.status != http.StatusSeeOther && r.status != http.StatusGone {
+			return fmt.Errorf("confirm the address: %d %.300s", r.status, r.body)
+		}
+		c.stage = signingIn
+
+	case signingIn:
+		r, err := c.send(hc, "POST", base+"/entrar", url.Values{"email": {c.email}, "password": {password}}, false)
+		if err != nil {
+			return err
 		}
 		if r.status != http.StatusSeeOther {
-			return fmt.Errorf("register: %d %.300s", r.status, r.body)
+			return fmt.Errorf("sign in: %d %.300s", r.status, r.body)
 		}
 		c.stage = starting
 
@@ -412,4 +439,26 @@ func (w *world) outcomes() (passed, finished int) {
 		}
 	}
 	return passed, finished
+}
+
+// confirmationLink reads, from the outbox table in the data folder, the
+// newest confirmation link queued for email (its path and query), as a
+// person reads it in their mailbox.
+func (w *world) confirmationLink(email string) (string, error) {
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(w.data, store.FileName)+"?mode=ro&_busy_timeout=5000")
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	var text string
+	err = db.QueryRow(`SELECT text_body FROM mail_outbox WHERE to_addr = ? AND text_body LIKE '%/correo/verificar?t=%' ORDER BY id DESC LIMIT 1`, email).Scan(&text)
+	if err != nil {
+		return "", fmt.Errorf("confirmation mail to %s: %w", email, err)
+	}
+	for _, f := range strings.Fields(text) {
+		if u, err := url.Parse(f); err == nil && u.Path == "/correo/verificar" {
+			return u.RequestURI(), nil
+		}
+	}
+	return "", fmt.Errorf("no confirmation link in the mail to %s", email)
 }

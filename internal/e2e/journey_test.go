@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -112,10 +113,39 @@ func register(b *tab, email string) {
 		chromedp.SetValue(chromedp.ID("state"), candidate.State),
 	)
 	b.follow(`form[action="/registro"] button[type="submit"]`)
-	if p := b.path(); p != "/" {
-		b.t.Fatalf("after registering the candidate is at %s, want /", p)
+	if p := b.path(); p != "/registro/enviado" {
+		b.t.Fatalf("after registering the candidate is at %s, want /registro/enviado", p)
 	}
-	b.wantText(".notice", "Tu cuenta está lista")
+	b.wantText("h1", "Revisa tu correo")
+	b.audit("registro enviado")
+	// The confirmation message, read from the queue as from a mailbox.
+	mails, err := b.s.app.DB().MailTo(b.t.Context(), email)
+	if err != nil || len(mails) != 1 {
+		b.t.Fatalf("mail queued for %s: %d, %v", email, len(mails), err)
+	}
+	link := ""
+	for _, f := range strings.Fields(mails[0].Text) {
+		if u, err := url.Parse(f); err == nil && u.Path == "/correo/verificar" {
+			link = u.RequestURI()
+		}
+	}
+	if link == "" {
+		b.t.Fatalf("no confirmation link in %q", mails[0].Text)
+	}
+	b.open(link, 200)
+	if p := b.path(); p != "/entrar" {
+		b.t.Fatalf("after the confirmation link the candidate is at %s, want /entrar", p)
+	}
+	b.wantText(".notice", "Tu correo quedó confirmado")
+	b.do(
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("password"), candidate.Password),
+	)
+	b.follow(`form[action="/entrar"] button[type="submit"]`)
+	if p := b.path(); p != "/" {
+		b.t.Fatalf("after signing in the candidate is at %s, want /", p)
+	}
+	b.wantText(".notice", "Entraste a tu cuenta")
 }
 
 // study opens the track and its first module and marks it studied.

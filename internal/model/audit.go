@@ -47,6 +47,19 @@ const (
 	ActionPasswordChangeFailure Action = "user.password_change_failure" // a wrong current password
 )
 
+// Addresses and single-use links. Their detail names the account and the
+// source address; never a token.
+const (
+	ActionRegisterExisting     Action = "user.register_existing"      // a registration with an address that has an account: nothing made, the owner told
+	ActionEmailVerifySend      Action = "user.email_verify_send"      // a confirmation link sent (registration or a resend)
+	ActionEmailVerify          Action = "user.email_verify"           // the address confirmed
+	ActionEmailChangeRequest   Action = "user.email_change_request"   // a link sent to a new address
+	ActionEmailChange          Action = "user.email_change"           // the new address confirmed and in use; the old one told
+	ActionPasswordResetRequest Action = "user.password_reset_request" // «¿Olvidaste tu contraseña?»: subject "unknown" when no account has the address
+	ActionPasswordResetIssue   Action = "user.password_reset_issue"   // a reset link made by the foundation (console or command line)
+	ActionPasswordReset        Action = "user.password_reset"         // a new password set through a link; every session ended
+)
+
 // AuditEntry is one line of the audit log.
 type AuditEntry struct {
 	ID        int64

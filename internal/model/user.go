@@ -28,6 +28,10 @@ type User struct {
 	// account neither signs in nor registers its address again.
 	ClosedAt   *time.Time
 	MergedInto int64
+	// EmailVerifiedAt is when the address was confirmed by following a
+	// link sent to it; nil until then. Accounts made on the command line
+	// are confirmed when made: the operator vouches for the address.
+	EmailVerifiedAt *time.Time
 }
 
 // The languages a person may read the site and their e-mails in.
@@ -46,6 +50,9 @@ func UserLang(lang string) string {
 
 // Closed reports whether the account was joined into another.
 func (u *User) Closed() bool { return u != nil && u.ClosedAt != nil }
+
+// EmailVerified reports whether the account's address is confirmed.
+func (u *User) EmailVerified() bool { return u != nil && u.EmailVerifiedAt != nil }
 
 // IsAdmin reports whether the user may use the admin console.
 func (u *User) IsAdmin() bool { return u != nil && u.Role == RoleAdmin }

@@ -149,7 +149,7 @@ func Open(ctx context.Context, cfg Config) (*Set, error) {
 		return nil, err
 	}
 	s.DB = db
-	if s.Accounts, err = account.New(db, s.Now, account.Config{Hash: cfg.HashParams, HashMemory: cfg.HashMemory}); err != nil {
+	if s.Accounts, err = account.New(db, s.Now, account.Config{Hash: cfg.HashParams, HashMemory: cfg.HashMemory, Mail: mail.NewComposer(mail.Templates, cfg.BaseURL)}); err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
 	if err := s.useSecretKey(cfg.DataDir); err != nil {

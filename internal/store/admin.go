@@ -99,11 +99,11 @@ func (db *DB) SearchUsers(ctx context.Context, q, codeNorm string, limit int) ([
 	for rows.Next() {
 		var s model.UserSummary
 		var created, changed int64
-		var closed, merged sql.NullInt64
-		if err := rows.Scan(&s.ID, &s.Email, &s.EmailNorm, &s.Name, &s.State, &s.PasswordHash, &s.Role, &created, &changed, &s.ExtraMinutes, &s.Lang, &closed, &merged, &s.Attempts, &s.Passed); err != nil {
+		var closed, merged, verified sql.NullInt64
+		if err := rows.Scan(&s.ID, &s.Email, &s.EmailNorm, &s.Name, &s.State, &s.PasswordHash, &s.Role, &created, &changed, &s.ExtraMinutes, &s.Lang, &closed, &merged, &verified, &s.Attempts, &s.Passed); err != nil {
 			return nil, err
 		}
-		s.CreatedAt, s.PasswordChangedAt, s.ClosedAt, s.MergedInto = fromMS(created), fromMS(changed), optTime(closed), merged.Int64
+		s.CreatedAt, s.PasswordChangedAt, s.ClosedAt, s.MergedInto, s.EmailVerifiedAt = fromMS(created), fromMS(changed), optTime(closed), merged.Int64, optTime(verified)
 		out = append(out, s)
 	}
 	return out, rows.Err()

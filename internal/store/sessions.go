@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -39,15 +40,16 @@ func scanSession(row interface{ Scan(...any) error }, more ...any) (*model.Sessi
 // account closed by a merge is not found: a closed account has no session.
 func (db *DB) SessionUser(ctx context.Context, tokenHash []byte) (*model.Session, *model.User, error) {
 	row := db.hot(ctx, `SELECT `+sessionColumns+`,
-		u.id, u.email, u.email_norm, u.full_name, u.state, u.password_hash, u.role, u.created_at, u.password_changed_at, u.extra_minutes, u.lang
+		u.id, u.email, u.email_norm, u.full_name, u.state, u.password_hash, u.role, u.created_at, u.password_changed_at, u.extra_minutes, u.lang, u.email_verified_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND u.closed_at IS NULL`, tokenHash)
 	var u model.User
 	var uc, upc int64
-	s, err := scanSession(row, &u.ID, &u.Email, &u.EmailNorm, &u.Name, &u.State, &u.PasswordHash, &u.Role, &uc, &upc, &u.ExtraMinutes, &u.Lang)
+	var verified sql.NullInt64
+	s, err := scanSession(row, &u.ID, &u.Email, &u.EmailNorm, &u.Name, &u.State, &u.PasswordHash, &u.Role, &uc, &upc, &u.ExtraMinutes, &u.Lang, &verified)
 	if err != nil {
 		return nil, nil, notFound(err, "session")
 	}
-	u.CreatedAt, u.PasswordChangedAt = fromMS(uc), fromMS(upc)
+	u.CreatedAt, u.PasswordChangedAt, u.EmailVerifiedAt = fromMS(uc), fromMS(upc), optTime(verified)
 	return s, &u, nil
 }
 

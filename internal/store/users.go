@@ -8,29 +8,35 @@ import (
 	"mxcert/internal/model"
 )
 
-const userColumns = `id, email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at, extra_minutes, lang, closed_at, merged_into`
+const userColumns = `id, email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at, extra_minutes, lang, closed_at, merged_into, email_verified_at`
 
 func scanUser(row interface{ Scan(...any) error }) (*model.User, error) {
 	var u model.User
 	var created, changed int64
-	var closed, merged sql.NullInt64
-	if err := row.Scan(&u.ID, &u.Email, &u.EmailNorm, &u.Name, &u.State, &u.PasswordHash, &u.Role, &created, &changed, &u.ExtraMinutes, &u.Lang, &closed, &merged); err != nil {
+	var closed, merged, verified sql.NullInt64
+	if err := row.Scan(&u.ID, &u.Email, &u.EmailNorm, &u.Name, &u.State, &u.PasswordHash, &u.Role, &created, &changed, &u.ExtraMinutes, &u.Lang, &closed, &merged, &verified); err != nil {
 		return nil, err
 	}
-	u.CreatedAt, u.PasswordChangedAt, u.ClosedAt, u.MergedInto = fromMS(created), fromMS(changed), optTime(closed), merged.Int64
+	u.CreatedAt, u.PasswordChangedAt, u.ClosedAt, u.MergedInto, u.EmailVerifiedAt = fromMS(created), fromMS(changed), optTime(closed), merged.Int64, optTime(verified)
 	return &u, nil
 }
 
 // CreateUser inserts u and sets its ID and times. A taken e-mail address
-// (in any letter case) is ErrConflict.
+// (in any letter case) is ErrConflict. A non-nil EmailVerifiedAt is
+// stamped with the transaction's time.
 func (tx *Tx) CreateUser(u *model.User) error {
 	u.CreatedAt, u.PasswordChangedAt = tx.Now, tx.Now
 	if u.Role == "" {
 		u.Role = model.RoleCandidate
 	}
 	u.Lang = model.UserLang(u.Lang)
-	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO users (email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at, lang)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.Email, u.EmailNorm, u.Name, u.State, u.PasswordHash, u.Role, ms(tx.Now), ms(tx.Now), u.Lang)
+	var verified any
+	if u.EmailVerifiedAt != nil {
+		now := tx.Now
+		u.EmailVerifiedAt, verified = &now, ms(now)
+	}
+	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO users (email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at, lang, email_verified_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.Email, u.EmailNorm, u.Name, u.State, u.PasswordHash, u.Role, ms(tx.Now), ms(tx.Now), u.Lang, verified)
 	if isUnique(err) {
 		return fmt.Errorf("create user %s: %w", u.EmailNorm, ErrConflict)
 	}
@@ -78,6 +84,22 @@ func (tx *Tx) SetPassword(userID int64, hash string) error {
 // SetLang sets the language of the e-mails a person receives.
 func (tx *Tx) SetLang(userID int64, lang string) error {
 	return tx.execOne(`UPDATE users SET lang = ? WHERE id = ?`, model.UserLang(lang), userID)
+}
+
+// SetEmailVerified records that the account's address is confirmed now
+// (an address confirmed already keeps its first date).
+func (tx *Tx) SetEmailVerified(userID int64) error {
+	return tx.execOne(`UPDATE users SET email_verified_at = coalesce(email_verified_at, ?) WHERE id = ?`, ms(tx.Now), userID)
+}
+
+// SetEmail gives the account a new, confirmed address. An address another
+// account has is ErrConflict.
+func (tx *Tx) SetEmail(userID int64, email, emailNorm string) error {
+	err := tx.execOne(`UPDATE users SET email = ?, email_norm = ?, email_verified_at = ? WHERE id = ?`, email, emailNorm, ms(tx.Now), userID)
+	if isUnique(err) {
+		return fmt.Errorf("change e-mail of user %d: %w", userID, ErrConflict)
+	}
+	return err
 }
 
 // CountUsers counts accounts by role.

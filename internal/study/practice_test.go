@@ -31,7 +31,7 @@ func newPracticeEnv(t *testing.T) *practiceEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	u := &model.User{Email: "ana@ejemplo.mx", EmailNorm: "ana@ejemplo.mx", Name: "Ana López", PasswordHash: "x"}
+	u := &model.User{Email: "ana@ejemplo.mx", EmailNorm: "ana@ejemplo.mx", Name: "Ana López", PasswordHash: "x", EmailVerifiedAt: &time.Time{}} // a confirmed address, stamped when stored
 	if err := db.Transact(context.Background(), func(tx *store.Tx) error { return tx.CreateUser(u) }); err != nil {
 		t.Fatal(err)
 	}

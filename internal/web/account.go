@@ -15,17 +15,31 @@ type accountView struct {
 	base
 	Form         formView // password change
 	NameForm     formView
+	EmailForm    formView // address change
 	Certificates []*model.Certificate
 	Sessions     []sessionRow
 	Contact      string // the foundation's e-mail, when configured
 }
 
 func (s *Server) accountPage(c *gin.Context) error {
-	return s.renderAccount(c, http.StatusOK, newForm(), newForm())
+	return s.renderAccount(c, http.StatusOK, accountForms{})
 }
 
-func (s *Server) renderAccount(c *gin.Context, status int, form, nameForm formView) error {
-	v := accountView{base: s.base(c, "account.title"), Form: form, NameForm: nameForm, Contact: s.cfg.ContactEmail}
+// accountForms are the account page's forms as sent back; a zero one is
+// empty.
+type accountForms struct {
+	password, name, email formView
+}
+
+func orNewForm(f formView) formView {
+	if f.Values == nil {
+		return newForm()
+	}
+	return f
+}
+
+func (s *Server) renderAccount(c *gin.Context, status int, forms accountForms) error {
+	v := accountView{base: s.base(c, "account.title"), Form: orNewForm(forms.password), NameForm: orNewForm(forms.name), EmailForm: orNewForm(forms.email), Contact: s.cfg.ContactEmail}
 	var err error
 	if v.Certificates, err = s.certs.OfUser(c.Request.Context(), currentUser(c).ID); err != nil {
 		return err
@@ -51,7 +65,7 @@ func (s *Server) changeName(c *gin.Context) error {
 		return err
 	}
 	if nameForm.HasErrors() {
-		return s.renderAccount(c, http.StatusUnprocessableEntity, newForm(), nameForm)
+		return s.renderAccount(c, http.StatusUnprocessableEntity, accountForms{name: nameForm})
 	}
 	s.setFlash(c, "flash.name_changed")
 	return redirect(c, "/cuenta")
@@ -75,7 +89,7 @@ func (s *Server) changePassword(c *gin.Context) error {
 	form := newForm()
 	token, err := s.accounts.ChangePassword(c.Request.Context(), user.ID, c.Request.PostForm.Get("current"), c.Request.PostForm.Get("new"), ck.Value, c.ClientIP())
 	if fieldErrors(err, form) {
-		return s.renderAccount(c, http.StatusUnprocessableEntity, form, newForm())
+		return s.renderAccount(c, http.StatusUnprocessableEntity, accountForms{password: form})
 	}
 	if err != nil {
 		return err

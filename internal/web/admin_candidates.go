@@ -188,3 +188,28 @@ func (s *Server) adminWaive(c *gin.Context) error {
 	s.setFlash(c, "flash.admin_done")
 	return redirect(c, back)
 }
+
+// adminResetPassword: GET asks, POST mails a candidate a link to choose a
+// new password (for someone who cannot sign in; the person still needs
+// their mailbox; without it, the command line prints a link to hand over).
+func (s *Server) adminResetPassword(c *gin.Context) error {
+	u, err := s.adminUser(c)
+	if err != nil {
+		return err
+	}
+	back := "/admin/candidatos/" + strconv.FormatInt(u.ID, 10)
+	v := adminConfirmView{base: s.base(c, "admin.reset_title"), Action: c.Request.URL.Path, Back: back, Submit: "admin.reset_submit"}
+	v.Heading = v.T("admin.reset_heading", "Name", u.Name)
+	v.Lead = v.T("admin.reset_lead", "Email", u.Email, "Minutes", int(account.ResetTTL/time.Minute))
+	if c.Request.Method == http.MethodGet {
+		return s.confirmPage(c, http.StatusOK, v)
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	if err := s.accounts.SendResetLink(c.Request.Context(), currentUser(c).ID, u.ID, "es"); err != nil {
+		return err
+	}
+	s.setFlash(c, "flash.reset_sent")
+	return redirect(c, back)
+}

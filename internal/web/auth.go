@@ -35,21 +35,27 @@ func (s *Server) register(c *gin.Context) error {
 	for _, k := range []string{"name", "email", "state"} {
 		form.Values[k] = postValue(c, k)
 	}
-	u, err := s.accounts.Register(c.Request.Context(), account.Registration{
+	_, err := s.accounts.Register(c.Request.Context(), account.Registration{
 		Name: form.Values["name"], Email: form.Values["email"], State: form.Values["state"],
 		Password: c.Request.PostForm.Get("password"), Lang: s.tr.pickLanguage(c.Request),
 	})
 	if fieldErrors(err, form) {
 		return s.page(c, http.StatusUnprocessableEntity, "register", registerView{base: s.base(c, "register.title"), Form: form, States: account.States})
 	}
-	if err != nil {
+	// An address that has an account is answered exactly like a new one
+	// (its owner gets «ya tienes una cuenta»): the page does not sign in,
+	// so that neither it nor its cookies tell the two apart.
+	if err != nil && !errors.Is(err, account.ErrAlreadyRegistered) {
 		return err
 	}
-	if err := s.signIn(c, u.ID); err != nil {
-		return err
-	}
-	s.setFlash(c, "flash.welcome")
-	return redirect(c, "/")
+	return redirect(c, "/registro/enviado")
+}
+
+// registerSent is where every registration ends: check your mailbox. It
+// is a page of its own (the form redirects to it) so that reloading it
+// does not send the form again.
+func (s *Server) registerSent(c *gin.Context) error {
+	return s.page(c, http.StatusOK, "register_sent", s.base(c, "register.sent_title"))
 }
 
 type loginView struct {
@@ -98,7 +104,11 @@ func (s *Server) login(c *gin.Context) error {
 	if err := s.signIn(c, u.ID); err != nil {
 		return err
 	}
-	s.setFlash(c, "flash.signed_in")
+	if u.EmailVerified() {
+		s.setFlash(c, "flash.signed_in")
+	} else {
+		s.setFlash(c, "flash.signed_in_unverified")
+	}
 	return redirect(c, next)
 }
 

@@ -24,6 +24,9 @@ type examStartView struct {
 	Extra     int // accommodation, minutes
 	Minutes   int // total time the attempt will have
 	NameError bool
+	// Unverified: the account's address is not confirmed, so the exam
+	// cannot start yet; the page says so and offers a new link.
+	Unverified bool
 }
 
 // examStart is the exam's start page: the rules, the name for the
@@ -39,7 +42,7 @@ func (s *Server) examStart(c *gin.Context) error {
 
 func (s *Server) renderExamStart(c *gin.Context, t *content.Track, status int, nameError bool) error {
 	u := currentUser(c)
-	v := examStartView{base: s.base(c, "exam.start_title", "Title", t.Title), Track: t, Extra: u.ExtraMinutes, NameError: nameError}
+	v := examStartView{base: s.base(c, "exam.start_title", "Title", t.Title), Track: t, Extra: u.ExtraMinutes, NameError: nameError, Unverified: !u.EmailVerified()}
 	var err error
 	if v.Standing, _, err = s.standing(c, v.base, t, onExamStart); err != nil {
 		return err
@@ -66,6 +69,8 @@ func (s *Server) examBegin(c *gin.Context) error {
 	switch {
 	case errors.Is(err, attempt.ErrNameChanged):
 		return s.renderExamStart(c, t, http.StatusConflict, true)
+	case errors.Is(err, attempt.ErrUnverified):
+		return s.renderExamStart(c, t, http.StatusForbidden, false)
 	case errors.Is(err, attempt.ErrCoolingOff), errors.Is(err, attempt.ErrCertified):
 		return s.renderExamStart(c, t, http.StatusConflict, false)
 	case err != nil:

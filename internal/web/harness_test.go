@@ -16,6 +16,7 @@ import (
 	"mxcert/internal/certificate"
 	"mxcert/internal/clocktest"
 	"mxcert/internal/content"
+	"mxcert/internal/model"
 	"mxcert/internal/services"
 	"mxcert/static"
 	"mxcert/templates"
@@ -132,14 +133,68 @@ func (c *client) post(target string, form url.Values) *httptest.ResponseRecorder
 	return c.do("POST", target, strings.NewReader(form.Encode()), "application/x-www-form-urlencoded")
 }
 
-// register creates an account through the form and leaves the client
-// signed in.
+// register creates an account through the form, confirms its address
+// the way a person does (the link in the queued message) and signs in.
 func (c *client) register(name, email, password string) {
 	c.t.Helper()
+	c.registerUnverified(name, email, password)
+	rec := c.followLink(c.env.link(c.t, email, "/correo/verificar"), http.StatusSeeOther)
+	c.get(rec.Header().Get("Location")) // the page it goes to, with its notice, as a browser does
+}
+
+// registerUnverified creates an account through the form and signs in,
+// leaving the address unconfirmed.
+func (c *client) registerUnverified(name, email, password string) {
+	c.t.Helper()
 	rec := c.post("/registro", url.Values{"name": {name}, "email": {email}, "password": {password}, "state": {"Oaxaca"}})
-	if rec.Code != http.StatusSeeOther {
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/registro/enviado" {
 		c.t.Fatalf("register %s: %d\n%s", email, rec.Code, rec.Body)
 	}
+	if rec := c.login(email, password); rec.Code != http.StatusSeeOther {
+		c.t.Fatalf("sign in %s after registering: %d\n%.2000s", email, rec.Code, rec.Body)
+	}
+}
+
+// mailTo is the messages queued for an address, oldest first.
+func (e *testEnv) mailTo(t testing.TB, addr string) []*model.Mail {
+	t.Helper()
+	list, err := e.svc.DB.MailTo(context.Background(), addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
+// link is the link to path (its path and query, as a browser follows it)
+// in the last message queued for addr.
+func (e *testEnv) link(t testing.TB, addr, path string) string {
+	t.Helper()
+	list := e.mailTo(t, addr)
+	if len(list) == 0 {
+		t.Fatalf("no mail queued for %s", addr)
+	}
+	return linkIn(t, list[len(list)-1].Text, path)
+}
+
+// linkIn finds the link to path in a message's text.
+func linkIn(t testing.TB, text, path string) string {
+	t.Helper()
+	for _, f := range strings.Fields(text) {
+		u, err := url.Parse(f)
+		if err == nil && u.Path == path && u.Host != "" {
+			return u.RequestURI()
+		}
+	}
+	t.Fatalf("no link to %s in:\n%s", path, text)
+	return ""
+}
+
+// followLink opens a link from a message and checks the answer's status.
+func (c *client) followLink(target string, status int) *httptest.ResponseRecorder {
+	c.t.Helper()
+	rec := c.get(target)
+	wantStatus(c.t, rec, status)
+	return rec
 }
 
 func (c *client) login(email, password string) *httptest.ResponseRecorder {

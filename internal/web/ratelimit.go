@@ -99,6 +99,15 @@ type limits struct {
 	passwordUser *limiter
 	passwordIP   *limiter
 	practiceUser *limiter // practice sessions started per candidate
+	// New confirmation links, per account and per IP address: each one is
+	// a message to a mailbox.
+	verifyUser *limiter
+	verifyIP   *limiter
+	// «¿Olvidaste tu contraseña?» and the new-password form per IP
+	// address; and reset links per address asked for, so that nobody can
+	// fill a mailbox with them (past it, the same neutral page, no mail).
+	resetIP    *limiter
+	resetEmail *limiter
 }
 
 func newLimits(now func() time.Time) *limits {
@@ -113,5 +122,9 @@ func newLimits(now func() time.Time) *limits {
 		// studying starts a few an hour; a script starting hundreds is
 		// slowed to one every half minute.
 		practiceUser: newLimiter(30*time.Second, 20, now),
+		verifyUser:   newLimiter(10*time.Minute, 3, now),
+		verifyIP:     newLimiter(time.Minute, 10, now),
+		resetIP:      newLimiter(30*time.Second, 10, now),
+		resetEmail:   newLimiter(10*time.Minute, 3, now),
 	}
 }

@@ -114,6 +114,8 @@ var flashes = map[string]bool{
 	"flash.password_changed": true, "flash.name_changed": true,
 	"flash.session_ended": true, "flash.sessions_ended": true,
 	"flash.admin_done": true, "flash.content_reloaded": true,
+	"flash.signed_in_unverified": true, "flash.email_verified": true, "flash.email_verified_sign_in": true,
+	"flash.verify_sent": true, "flash.email_change_sent": true, "flash.password_reset": true, "flash.reset_sent": true,
 	"mfa.flash_expired": true, "mfa.flash_recovery_used": true, "mfa.flash_rechecked": true, "mfa.flash_sign_in_again": true,
 }
 

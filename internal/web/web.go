@@ -94,7 +94,8 @@ var pages = []string{"home", "error", "register", "login", "account", "admin",
 	"exam_start", "exam_item", "exam_leave", "exam_review", "exam_result",
 	"certificate", "verify", "verify_form",
 	"admin_candidates", "admin_candidate", "admin_confirm", "admin_certificate", "admin_items", "admin_audit", "admin_duplicates", "admin_merge",
-	"login_code", "mfa_enrol", "mfa_codes", "admin_recheck", "admin_security"}
+	"login_code", "mfa_enrol", "mfa_codes", "admin_recheck", "admin_security",
+	"register_sent", "link_problem", "forgot", "forgot_sent", "reset"}
 
 // New builds the router. It fails if a template does not parse or a route
 // names a page that does not exist.
