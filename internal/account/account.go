@@ -120,7 +120,8 @@ func (s *Service) Register(ctx context.Context, r Registration) (*model.User, er
 		if err != nil {
 			return err
 		}
-		if err := tx.Audit(0, model.ActionUserCreate, u.EmailNorm, map[string]any{"user_id": u.ID, "role": u.Role}); err != nil {
+		// The person made the account: the entry is theirs, not the system's.
+		if err := tx.Audit(u.ID, model.ActionUserCreate, u.EmailNorm, map[string]any{"user_id": u.ID, "role": u.Role}); err != nil {
 			return err
 		}
 		return s.sendVerification(tx, u, r.Lang, map[string]any{"user_id": u.ID})

@@ -166,7 +166,8 @@ func TestRegisterCleansTheNameAndKeepsTheEmail(t *testing.T) {
 	if strings.Contains(got.PasswordHash, goodPassword) || !strings.HasPrefix(got.PasswordHash, "$argon2id$") {
 		t.Errorf("stored password hash = %q", got.PasswordHash)
 	}
-	if entries := e.audit(t, "user.create"); len(entries) != 1 || entries[0].Subject != "jose.nunez@ejemplo.mx" {
+	// Registering is the person's own act: the entry is theirs.
+	if entries := e.audit(t, "user.create"); len(entries) != 1 || entries[0].Subject != "jose.nunez@ejemplo.mx" || entries[0].ActorID != got.ID || entries[0].ActorName != "José Ñúñez Peña" {
 		t.Errorf("user.create audit = %+v", entries)
 	}
 }
