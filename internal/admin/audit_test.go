@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"mxcert/internal/model"
 	"mxcert/internal/store"
@@ -74,5 +75,65 @@ func TestAudit(t *testing.T) {
 				t.Errorf("pages of %v, want %v", got, tc.pages)
 			}
 		})
+	}
+}
+
+// The log narrows to a range of instants, and the export hands over
+// every entry of the filter, past the size of a page and of a batch.
+func TestAuditDatesAndExport(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	start := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	e.clock.Set(start)
+	for day := range 3 {
+		err := e.db.Transact(ctx, func(tx *store.Tx) error {
+			for i := range 300 {
+				if err := tx.Audit(0, model.ActionContentReload, fmt.Sprintf("d%d-%03d", day, i), nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(24 * time.Hour)
+	}
+	count := func(q AuditQuery) (page, all int) {
+		t.Helper()
+		p, err := e.svc.Audit(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := int64(1 << 62)
+		err = e.svc.ExportAudit(ctx, q, func(entry model.AuditEntry) error {
+			if entry.ID >= last {
+				t.Errorf("export not newest first: %d after %d", entry.ID, last)
+			}
+			last = entry.ID
+			all++
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(p.Entries), all
+	}
+	for _, tc := range []struct {
+		name      string
+		q         AuditQuery
+		page, all int
+	}{
+		{"everything", AuditQuery{}, 100, 900},
+		{"from the second day", AuditQuery{From: start.Add(time.Hour)}, 100, 600},
+		{"before the second day", AuditQuery{To: start.Add(time.Hour)}, 100, 300},
+		{"the second day only", AuditQuery{From: start.Add(time.Hour), To: start.Add(25 * time.Hour)}, 100, 300},
+		{"from is inclusive", AuditQuery{From: start, To: start.Add(time.Millisecond)}, 100, 300},
+		{"an empty range", AuditQuery{From: start.Add(time.Hour), To: start.Add(2 * time.Hour)}, 0, 0},
+		{"dates and a person", AuditQuery{From: start.Add(time.Hour), Person: "d2-00"}, 10, 10},
+	} {
+		if page, all := count(tc.q); page != tc.page || all != tc.all {
+			t.Errorf("%s: %d on the page, %d exported; want %d and %d", tc.name, page, all, tc.page, tc.all)
+		}
 	}
 }

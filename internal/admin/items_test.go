@@ -36,7 +36,9 @@ func TestItemAnalysisAssembly(t *testing.T) {
 		{"the bank's order, the retired last", BankOrder, false, []string{"arr-002", "arr-001", "ter-001", "old-007"}},
 		{"by question", ByQuestion, false, []string{"arr-001", "arr-002", "old-007", "ter-001"}},
 		{"most served first, ties in the bank's order", ByServed, true, []string{"arr-002", "arr-001", "old-007", "ter-001"}},
-		{"undefined discrimination is the weakest", ByDiscrimination, false, []string{"arr-002", "ter-001", "arr-001", "old-007"}},
+		{"undefined discrimination is the weakest, the never served last", ByDiscrimination, false, []string{"arr-002", "arr-001", "old-007", "ter-001"}},
+		{"the never served last also from the strongest", ByDiscrimination, true, []string{"old-007", "arr-001", "arr-002", "ter-001"}},
+		{"by facility, the hardest served first", ByFacility, false, []string{"old-007", "arr-002", "arr-001", "ter-001"}},
 		{"most flags first", ByFlags, true, []string{"arr-001", "arr-002", "ter-001", "old-007"}},
 		{"an unknown order is the bank's", ItemOrder(99), true, []string{"arr-002", "arr-001", "ter-001", "old-007"}},
 	} {
@@ -162,4 +164,153 @@ func TestItemExposure(t *testing.T) {
 	if !slices.Equal(got, want) || a.Started != 4 {
 		t.Errorf("by exposure, most first:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+}
+
+// An editor finds the three weakest questions of a domain in one view:
+// the domain's filter, sorted by discrimination (or facility) from the
+// lowest. Other domains' questions and those never served stay out of
+// the top three.
+func TestWeakestThreeOfADomain(t *testing.T) {
+	track := &content.Track{ExamQuestions: []*content.Question{
+		{ID: "arr-001", Domain: "arranque"}, {ID: "arr-002", Domain: "arranque"}, {ID: "arr-003", Domain: "arranque"},
+		{ID: "arr-004", Domain: "arranque"}, {ID: "arr-005", Domain: "arranque"}, {ID: "arr-006", Domain: "arranque"},
+		{ID: "ter-001", Domain: "terminal"}, {ID: "ter-002", Domain: "terminal"},
+	}}
+	stat := func(id string, facility, discrim float64) exam.ItemStat {
+		return exam.ItemStat{QuestionID: id, Served: 60, Correct: int(facility * 60), Facility: facility, Discrimination: discrim}
+	}
+	stats := []exam.ItemStat{ // arr-006 never served
+		stat("arr-001", 0.70, 0.42), stat("arr-002", 0.92, 0.08), stat("arr-003", 0.55, 0.31),
+		stat("arr-004", 0.25, -0.05), stat("arr-005", 0.45, 0.18),
+		stat("ter-001", 0.10, -0.30), stat("ter-002", 0.15, 0.01), // weaker still, another domain
+	}
+	for _, tc := range []struct {
+		order ItemOrder
+		want  []string
+	}{
+		{ByDiscrimination, []string{"arr-004", "arr-002", "arr-005"}},
+		{ByFacility, []string{"arr-004", "arr-005", "arr-003"}},
+	} {
+		a := assemble(track, slices.Clone(stats), 60)
+		a.sort(tc.order, false)
+		sel := a.Select(ItemFilter{Domain: "arranque", PerPage: 25})
+		if sel.Total != 6 || sel.Pages != 1 || len(sel.Items) != 6 {
+			t.Fatalf("the domain's filter: %d questions on %d pages", sel.Total, sel.Pages)
+		}
+		var got []string
+		for _, it := range sel.Items[:3] {
+			got = append(got, it.QuestionID)
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("order %v: the three weakest of arranque = %v, want %v", tc.order, got, tc.want)
+		}
+		if last := sel.Items[5].QuestionID; last != "arr-006" {
+			t.Errorf("order %v: the never served question is at the end? last = %s", tc.order, last)
+		}
+	}
+}
+
+func TestItemSelection(t *testing.T) {
+	var qs []*content.Question
+	var stats []exam.ItemStat
+	for i := range 60 {
+		id := fmt.Sprintf("q-%02d", i)
+		d := "arranque"
+		if i%3 == 0 {
+			d = "terminal"
+		}
+		qs = append(qs, &content.Question{ID: id, Domain: d})
+		st := exam.ItemStat{QuestionID: id, Served: 40, Facility: 0.6, Discrimination: 0.3}
+		switch {
+		case i%10 == 0:
+			st.Flags = []string{exam.FlagTooEasy}
+		case i%10 == 5:
+			st.Flags = []string{exam.FlagLowDiscrim, exam.FlagDeadDistract}
+		case i%10 == 7:
+			st.Served = 4 // a small sample: a note, never an alert
+		}
+		stats = append(stats, st)
+	}
+	a := assemble(&content.Track{ExamQuestions: qs}, stats, 40)
+	for _, tc := range []struct {
+		name   string
+		f      ItemFilter
+		total  int
+		page   int
+		pages  int
+		onPage int
+		first  string
+	}{
+		{"everything", ItemFilter{PerPage: 25}, 60, 1, 3, 25, "q-00"},
+		{"the last page", ItemFilter{PerPage: 25, Page: 3}, 60, 3, 3, 10, "q-50"},
+		{"past the end is the last page", ItemFilter{PerPage: 25, Page: 9}, 60, 3, 3, 10, "q-50"},
+		{"a domain", ItemFilter{Domain: "terminal", PerPage: 25}, 20, 1, 1, 20, "q-00"},
+		{"any alert", ItemFilter{Flag: FlagAny, PerPage: 25}, 12, 1, 1, 12, "q-00"},
+		{"one alert", ItemFilter{Flag: exam.FlagDeadDistract, PerPage: 25}, 6, 1, 1, 6, "q-05"},
+		{"a small sample", ItemFilter{Flag: FlagFew, PerPage: 25}, 6, 1, 1, 6, "q-07"},
+		{"a domain and an alert", ItemFilter{Domain: "terminal", Flag: exam.FlagTooEasy, PerPage: 25}, 2, 1, 1, 2, "q-00"},
+		{"nothing matches", ItemFilter{Domain: "nada", PerPage: 25}, 0, 1, 1, 0, ""},
+		{"one page for the CSV", ItemFilter{}, 60, 1, 1, 60, "q-00"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sel := a.Select(tc.f)
+			first := ""
+			if len(sel.Items) > 0 {
+				first = sel.Items[0].QuestionID
+			}
+			if sel.Total != tc.total || sel.Page != tc.page || sel.Pages != tc.pages || len(sel.Items) != tc.onPage || first != tc.first {
+				t.Errorf("total %d, page %d of %d, %d on the page, first %q; want %d, %d of %d, %d, %q",
+					sel.Total, sel.Page, sel.Pages, len(sel.Items), first, tc.total, tc.page, tc.pages, tc.onPage, tc.first)
+			}
+		})
+	}
+}
+
+func TestItemBands(t *testing.T) {
+	for _, tc := range []struct {
+		served          int
+		facility, discr float64
+		fBand, dBand    string
+		fText, dText    string
+	}{
+		{40, 0.10, -0.25, BandVeryHard, BandNone, "10 %", "−25 %"},
+		{40, 0.294, 0.094, BandVeryHard, BandNone, "29 %", "9 %"},
+		{40, 0.2999, 0.0999, BandHard, BandWeak, "30 %", "10 %"}, // as shown: never «30 %, muy difícil»
+		{40, 0.30, 0.10, BandHard, BandWeak, "30 %", "10 %"},
+		{40, 0.494, 0.194, BandHard, BandWeak, "49 %", "19 %"},
+		{40, 0.50, 0.20, BandFine, BandFair, "50 %", "20 %"},
+		{40, 0.85, 0.294, BandFine, BandFair, "85 %", "29 %"},
+		{40, 0.854, 0.30, BandFine, BandGood, "85 %", "30 %"},
+		{40, 0.86, 0.31, BandVeryEasy, BandGood, "86 %", "31 %"},
+		{40, 1, 0.9, BandVeryEasy, BandGood, "100 %", "90 %"},
+		{40, 0.6, -0.001, BandFine, BandNone, "60 %", "0 %"},
+		{40, 1, math.NaN(), BandVeryEasy, "", "100 %", "—"},
+		{0, 0, math.NaN(), "", "", "—", "—"},
+	} {
+		it := Item{ItemStat: exam.ItemStat{Served: tc.served, Facility: tc.facility, Discrimination: tc.discr}}
+		if it.FacilityBand() != tc.fBand || it.DiscriminationBand() != tc.dBand || it.FacilityPercent() != tc.fText || it.DiscriminationPercent() != tc.dText {
+			t.Errorf("facility %v, discrimination %v: %q %q %q %q; want %q %q %q %q", tc.facility, tc.discr,
+				it.FacilityBand(), it.DiscriminationBand(), it.FacilityPercent(), it.DiscriminationPercent(), tc.fBand, tc.dBand, tc.fText, tc.dText)
+		}
+	}
+}
+
+// The analysis carries each question's stem and options as the loader
+// rendered them, to be shown as HTML.
+func TestItemAnalysisKeepsTheRenderedText(t *testing.T) {
+	e := newEnv(t)
+	a, err := e.svc.ItemAnalysis(context.Background(), e.track, ByQuestion, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range a.Items {
+		if it.QuestionID != "arr-002" {
+			continue
+		}
+		if !strings.Contains(string(it.StemHTML), "firmware") || len(it.Choices) != 4 || string(it.Choices[0].HTML) != "<code>F2</code>" || !it.Choices[0].Correct || it.Choices[0].Served {
+			t.Errorf("arr-002: stem %q, choices %+v", it.StemHTML, it.Choices)
+		}
+		return
+	}
+	t.Error("arr-002 is not in the analysis")
 }

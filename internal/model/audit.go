@@ -68,7 +68,10 @@ type AuditEntry struct {
 	ActorName string // empty for the command line or the system
 	Action    Action
 	Subject   string
-	Detail    map[string]any
+	// SubjectUserID is the account whose address the subject is, 0 when
+	// the subject is not an account's address.
+	SubjectUserID int64
+	Detail        map[string]any
 }
 
 // EventKind is what a dated event of the console's weekly charts is.

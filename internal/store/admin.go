@@ -149,6 +149,8 @@ func (db *DB) UserAttempts(ctx context.Context, userID int64) ([]*model.Attempt,
 type AuditFilter struct {
 	Action   string // exact action, or a prefix ending in "." ("certificate.")
 	Person   string // part of the actor's name or e-mail, or of the subject
+	From     time.Time // entries at or after, when set
+	To       time.Time // entries before, when set
 	Limit    int
 	BeforeID int64 // for paging: entries older than this id
 }
@@ -174,12 +176,22 @@ func (db *DB) Audit(ctx context.Context, f AuditFilter) ([]model.AuditEntry, err
 		where = append(where, `(lower(coalesce(u.full_name, '')) LIKE ? ESCAPE '\' OR coalesce(u.email_norm, '') LIKE ? ESCAPE '\' OR lower(a.subject) LIKE ? ESCAPE '\')`)
 		args = append(args, like, like, like)
 	}
+	if !f.From.IsZero() {
+		where = append(where, "a.at >= ?")
+		args = append(args, f.From.UnixMilli())
+	}
+	if !f.To.IsZero() {
+		where = append(where, "a.at < ?")
+		args = append(args, f.To.UnixMilli())
+	}
 	if f.BeforeID > 0 {
 		where = append(where, "a.id < ?")
 		args = append(args, f.BeforeID)
 	}
-	query := `SELECT a.id, a.at, coalesce(a.actor_id, 0), coalesce(u.full_name, ''), a.action, a.subject, a.detail
-		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id`
+	// The subject of an account's entries is its address: the account
+	// whose address it is today is the one the console links to.
+	query := `SELECT a.id, a.at, coalesce(a.actor_id, 0), coalesce(u.full_name, ''), a.action, a.subject, a.detail, coalesce(s.id, 0)
+		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id LEFT JOIN users s ON s.email_norm = a.subject`
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ") // #nosec G202 -- constant clauses; every value is a bound parameter
 	}
@@ -195,7 +207,7 @@ func (db *DB) Audit(ctx context.Context, f AuditFilter) ([]model.AuditEntry, err
 		var e model.AuditEntry
 		var at int64
 		var detail string
-		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.Action, &e.Subject, &detail); err != nil {
+		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.Action, &e.Subject, &detail, &e.SubjectUserID); err != nil {
 			return nil, err
 		}
 		e.At = fromMS(at)
