@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -12,7 +13,6 @@ import (
 	"mxcert/internal/admin"
 	"mxcert/internal/content"
 	"mxcert/internal/exam"
-	"mxcert/internal/model"
 )
 
 type adminItemsView struct {
@@ -20,12 +20,58 @@ type adminItemsView struct {
 	Track    *content.Track
 	Tracks   []*content.Track
 	Items    []admin.Item
+	Domains  []itemDomain
+	Flags    []string // the alert filter's values
+	Domain   string   // the domain filtered on, "" for all
+	Flag     string   // the alert filtered on, "" for all
 	Sort     string
 	Desc     bool
+	Page     int
+	Pages    int
+	Total    int // questions that pass the filter
 	Min      int
 	Flagged  int
 	Attempts int
 	Started  int
+}
+
+type itemDomain struct{ ID, Title string }
+
+// itemsPerPage is how many questions one page of the analysis shows.
+const itemsPerPage = 25
+
+// itemFlags are the alert filter's values, in the order offered.
+var itemFlags = []string{admin.FlagAny, exam.FlagLowDiscrim, exam.FlagTooHard, exam.FlagTooEasy, exam.FlagDeadDistract, admin.FlagFew}
+
+// Link is the analysis's address with the current track, filters, order
+// and page, changed by the name/value pairs in kv; a change of filter or
+// order goes back to the first page.
+func (v adminItemsView) Link(kv ...string) string {
+	q := map[string]string{"certificacion": v.Track.ID, "dominio": v.Domain, "alerta": v.Flag, "orden": v.Sort, "pagina": ""}
+	if v.Sort != "" && v.Desc {
+		q["dir"] = "desc"
+	}
+	if v.Page > 1 {
+		q["pagina"] = strconv.Itoa(v.Page)
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i] != "pagina" {
+			q["pagina"] = ""
+		}
+		q[kv[i]] = kv[i+1]
+	}
+	return "/admin/preguntas?" + urlValues("certificacion", q["certificacion"], "dominio", q["dominio"], "alerta", q["alerta"],
+		"orden", q["orden"], "dir", q["dir"], "pagina", q["pagina"], "formato", q["formato"])
+}
+
+// SortLink is a column heading's link: ascending first, descending when
+// the column is already sorted ascending.
+func (v adminItemsView) SortLink(col string) string {
+	dir := "asc"
+	if v.Sort == col && !v.Desc {
+		dir = "desc"
+	}
+	return v.Link("orden", col, "dir", dir)
 }
 
 // itemOrders are the item analysis's orders by their names in the URL,
@@ -39,8 +85,9 @@ var itemOrders = map[string]admin.ItemOrder{
 	"exposicion":     admin.ByExposure,
 }
 
-// adminItems is the item analysis of a track's exam bank, as a page or a
-// CSV download.
+// adminItems is the item analysis of a track's exam bank, filtered by
+// domain and alert, a page at a time, or every filtered question as a CSV
+// download.
 func (s *Server) adminItems(c *gin.Context) error {
 	cat := s.cat()
 	t := cat.Track(c.Query("certificacion"))
@@ -50,19 +97,33 @@ func (s *Server) adminItems(c *gin.Context) error {
 	if t == nil {
 		return errNotFound
 	}
-	v := adminItemsView{base: s.base(c, "admin.items_title"), Track: t, Tracks: cat.Tracks, Min: exam.MinResponses, Sort: c.Query("orden"), Desc: c.Query("dir") == "desc"}
+	v := adminItemsView{base: s.base(c, "admin.items_title"), Track: t, Tracks: cat.Tracks, Min: exam.MinResponses, Sort: c.Query("orden"), Desc: c.Query("dir") == "desc", Flags: itemFlags}
 	order, ok := itemOrders[v.Sort]
 	if !ok {
-		v.Sort, order = "", admin.BankOrder
+		v.Sort, v.Desc, order = "", false, admin.BankOrder
+	}
+	for _, d := range t.Domains() {
+		v.Domains = append(v.Domains, itemDomain{ID: d, Title: t.DomainTitle(d)})
+		if d == c.Query("dominio") {
+			v.Domain = d
+		}
+	}
+	if f := c.Query("alerta"); slices.Contains(itemFlags, f) {
+		v.Flag = f
 	}
 	a, err := s.admin.ItemAnalysis(c.Request.Context(), t, order, v.Desc)
 	if err != nil {
 		return err
 	}
+	filter := admin.ItemFilter{Domain: v.Domain, Flag: v.Flag}
 	if c.Query("formato") == "csv" {
-		return writeCSV(c, "preguntas-"+t.ID+".csv", a.Export)
+		return writeCSV(c, "preguntas-"+t.ID+".csv", a.Select(filter).Export)
 	}
-	v.Items, v.Attempts, v.Started, v.Flagged = a.Items, a.Attempts, a.Started, a.Flagged
+	filter.PerPage = itemsPerPage
+	filter.Page, _ = strconv.Atoi(c.Query("pagina"))
+	sel := a.Select(filter)
+	v.Items, v.Total, v.Page, v.Pages = sel.Items, sel.Total, sel.Page, sel.Pages
+	v.Attempts, v.Started, v.Flagged = a.Attempts, a.Started, a.Flagged
 	return s.page(c, http.StatusOK, "admin_items", v)
 }
 
@@ -130,28 +191,4 @@ func (s *Server) adminExportCertificates(c *gin.Context) error {
 	return writeCSV(c, "certificados.csv", func(emit func([]string) error) error {
 		return s.admin.ExportCertificates(c.Request.Context(), emit)
 	})
-}
-
-type adminAuditView struct {
-	base
-	Entries []model.AuditEntry
-	Actions []string
-	Action  string
-	Person  string
-	Next    int64
-}
-
-// adminAudit lists the audit log, filterable by action and person.
-func (s *Server) adminAudit(c *gin.Context) error {
-	v := adminAuditView{base: s.base(c, "admin.audit_title"), Action: c.Query("accion"), Person: strings.TrimSpace(c.Query("persona"))}
-	before, err := strconv.ParseInt(c.Query("antes"), 10, 64)
-	if err != nil {
-		before = 0 // not a number: the newest entries
-	}
-	p, err := s.admin.Audit(c.Request.Context(), admin.AuditQuery{Action: v.Action, Person: v.Person, Before: before})
-	if err != nil {
-		return err
-	}
-	v.Entries, v.Actions, v.Next = p.Entries, p.Actions, p.Next
-	return s.page(c, http.StatusOK, "admin_audit", v)
 }

@@ -125,7 +125,7 @@ func TestAdminSignInNeedsTheSecondFactor(t *testing.T) {
 	if a.cookies[pendingCookie] != nil || a.cookies[sessionCookie] == nil {
 		t.Fatalf("after the code: cookies %v", a.cookies)
 	}
-	wantBody(t, a.get("/admin/bitacora"), "Entraste a tu cuenta", "mfa.totp_use", "203.0.113.5")
+	wantBody(t, a.get("/admin/bitacora"), "Entraste a tu cuenta", "<td>Código de verificación aceptado</td>", "203.0.113.5")
 	actions := auditActions(t, env)
 	if e := actions[model.ActionTOTPUse]; e.ActorName != "Rosa Pérez" || e.Detail["ip"] != "203.0.113.5" || e.Detail["purpose"] != "sign_in" {
 		t.Errorf("code use audit: %+v", e)
