@@ -147,8 +147,8 @@ func (db *DB) UserAttempts(ctx context.Context, userID int64) ([]*model.Attempt,
 
 // AuditFilter narrows the audit log.
 type AuditFilter struct {
-	Action   string // exact action, or a prefix ending in "." ("certificate.")
-	Person   string // part of the actor's name or e-mail, or of the subject
+	Action   string    // exact action, or a prefix ending in "." ("certificate.")
+	Person   string    // part of the actor's name or e-mail, or of the subject
 	From     time.Time // entries at or after, when set
 	To       time.Time // entries before, when set
 	Limit    int
