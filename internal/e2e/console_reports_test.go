@@ -1,0 +1,78 @@
+package e2e
+
+import (
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"mxcert/internal/account"
+	"mxcert/internal/model"
+)
+
+// TestConsoleReportsReadable opens the item analysis and the audit log on
+// a phone and on a laptop: every page passes axe, nothing is wider than
+// the screen, on a laptop the analysis's table fits its box (no column cut
+// off) and each entry's date and time stay on one line.
+func TestConsoleReportsReadable(t *testing.T) {
+	s := requireEnv(t)
+	t.Parallel()
+	staff := account.Registration{Name: "Rocío Editora Salgado", Email: uniqueEmail("rocio"), Password: "una frase larga y segura"}
+	if _, err := s.app.Accounts().CreateUser(t.Context(), staff, model.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	_, enr, _, err := s.app.Accounts().EnrolNow(t.Context(), staff.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newTab(t, s, phoneWidth, phoneHeight, true)
+	b.open("/entrar", 200)
+	b.do(
+		chromedp.SendKeys(chromedp.ID("email"), staff.Email),
+		chromedp.SendKeys(chromedp.ID("password"), staff.Password),
+	)
+	b.follow(`form[action="/entrar"] button[type="submit"]`)
+	b.do(chromedp.SendKeys(chromedp.ID("codigo"), totpNow(t, enr.Secret)))
+	b.follow(`form[action="/entrar/codigo"] button[type="submit"]`)
+
+	fits := func(page string, width int) {
+		t.Helper()
+		if w := eval[int](b, `document.documentElement.scrollWidth`); w > width {
+			t.Errorf("%s is %d px wide on a %d px screen", page, w, width)
+		}
+	}
+	for _, p := range []struct{ path, name, heading, shot string }{
+		{"/admin/preguntas", "consola: análisis de preguntas", "Análisis de preguntas del examen", "21-preguntas"},
+		{"/admin/bitacora", "consola: bitácora", "Bitácora de acciones", "23-bitacora"},
+	} {
+		b.do(chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateMobile, chromedp.EmulateScale(2)))
+		b.open(p.path, 200)
+		b.wantText("h1", p.heading)
+		fits(p.name, phoneWidth)
+		b.audit(p.name)
+		b.screenshot(p.shot, "")
+		b.do(chromedp.EmulateViewport(laptopWidth, laptopHeight))
+		b.reload()
+		fits(p.name, laptopWidth)
+		b.audit(p.name + " (laptop)")
+		b.screenshot(p.shot+"-laptop", "")
+	}
+
+	// On a laptop the audit log's dates are on one line each.
+	if n := eval[int](b, `[...document.querySelectorAll("table.audit tbody td:first-child")].filter(td => {
+			const r = document.createRange(); r.selectNodeContents(td);
+			return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size > 1;
+		}).length`); n != 0 {
+		t.Errorf("%d dates of the audit log wrap", n)
+	}
+	if n := eval[int](b, `document.querySelectorAll("table.audit tbody td:first-child").length`); n == 0 {
+		t.Error("the audit log shows no entries")
+	}
+	// The analysis's table fits its box: no column is cut off.
+	b.open("/admin/preguntas", 200)
+	if over := eval[int](b, `(() => { const d = document.querySelector(".table-scroll"); return d.scrollWidth - d.clientWidth; })()`); over > 0 {
+		t.Errorf("on a laptop the item analysis's table is %d px wider than its box", over)
+	}
+	if n := eval[int](b, `document.querySelectorAll("table.items .option-html code").length`); n == 0 {
+		t.Error("no option's code is rendered as code")
+	}
+}
