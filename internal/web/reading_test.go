@@ -111,3 +111,37 @@ func TestQuizStoppedEarly(t *testing.T) {
 		t.Errorf("the result reviews %d questions, want the 3 answered", n)
 	}
 }
+
+// The verification page puts the short code first and the identifiers in
+// «Detalles técnicos».
+func TestVerificationShowsTheShortCode(t *testing.T) {
+	env := newEnv(t)
+	cand := env.client(t)
+	cand.register("Jose Nunez", "jose@ejemplo.mx", goodPassword)
+	cert := passExam(t, env, cand)
+	for _, path := range []string{"/verificar/" + cert.Code, "/certificados/" + cert.ID} {
+		c := env.client(t)
+		if strings.HasPrefix(path, "/certificados/") {
+			c = cand
+		}
+		body := c.get(path).Body.String()
+		code := strings.Index(body, `<p class="cert-code-value" aria-labelledby="codigo-certificado"><code>`+cert.Code+`</code></p>`)
+		details := strings.Index(body, `<details class="tech-details">`)
+		if code < 0 || details < code {
+			t.Errorf("%s: the code is not shown before the technical details", path)
+			continue
+		}
+		tech := body[details:]
+		tech = tech[:strings.Index(tech, "</details>")]
+		for _, s := range []string{"<summary>Detalles técnicos</summary>", cert.ID, cert.ContentVersion} {
+			if !strings.Contains(tech, s) {
+				t.Errorf("%s: %q is not in the technical details", path, s)
+			}
+		}
+		for _, s := range []string{cert.ID, cert.ContentVersion} {
+			if n := strings.Count(body, "<code>"+s+"</code>"); n != 1 {
+				t.Errorf("%s: %s shows %d times, want once, in the technical details", path, s, n)
+			}
+		}
+	}
+}
