@@ -92,6 +92,7 @@ type Module struct {
 	Objectives []string
 	Minutes    int
 	HTML       template.HTML
+	Sections   []Section // its level-2 headings, for the table of contents
 	Words      int
 }
 

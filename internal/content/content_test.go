@@ -248,3 +248,58 @@ func TestTablesScrollInAFocusableRegion(t *testing.T) {
 		t.Errorf("table not wrapped: %s", h)
 	}
 }
+
+func TestModuleHeadingIDsAndSections(t *testing.T) {
+	m := fixture(t)
+	edit(t, m, "ejemplo/modules/02-terminal.md", "## Resumen",
+		"## Configuración de la señal Wi-Fi\n\ntexto\n\n### Un detalle\n\ntexto\n\n## Objetivos\n\ntexto\n\n## Configuración de la señal Wi-Fi\n\notra vez\n\n## Resumen")
+	cat, report := Load(m, Options{})
+	if report.HasErrors() {
+		t.Fatal(report.Findings)
+	}
+	mod := cat.Track("ejemplo").Modules[1]
+	var ids, titles []string
+	for _, s := range mod.Sections {
+		ids = append(ids, s.ID)
+		titles = append(titles, s.Title)
+	}
+	got := strings.Join(ids, " ")
+	// Accents fold, a repeated heading gets a number, a heading named like
+	// a part of the page around the module does not take its id, and the
+	// level-3 heading is not in the table of contents.
+	if !strings.Contains(got, "configuracion-de-la-senal-wi-fi objetivos-2 configuracion-de-la-senal-wi-fi-2 resumen") {
+		t.Errorf("section ids = %q", got)
+	}
+	if !strings.Contains(strings.Join(titles, "|"), "Configuración de la señal Wi-Fi|Objetivos|") {
+		t.Errorf("section titles = %q", titles)
+	}
+	h := string(mod.HTML)
+	for _, id := range ids {
+		if !strings.Contains(h, `<h2 id="`+id+`">`) {
+			t.Errorf("no heading with id %q in the module", id)
+		}
+	}
+	if !strings.Contains(h, `<h3 id="un-detalle">`) {
+		t.Error("a level-3 heading has no id")
+	}
+	// The same text gives the same ids on every load.
+	again, _ := Load(m, Options{})
+	if again.Track("ejemplo").Modules[1].HTML != mod.HTML {
+		t.Error("heading ids change between loads")
+	}
+}
+
+func TestCodeBlocksScrollInAFocusableRegion(t *testing.T) {
+	m := fixture(t)
+	edit(t, m, "ejemplo/modules/02-terminal.md", "## Resumen", "```sh\nsudo apt install --reinstall paquete-con-nombre-largo\n```\n\n## Resumen")
+	cat, report := Load(m, Options{})
+	if report.HasErrors() {
+		t.Fatal(report.Findings)
+	}
+	h := string(cat.Track("ejemplo").Modules[1].HTML)
+	want := `<div class="code-block"><pre role="region" tabindex="0" aria-label="Código"><code class="language-sh">sudo apt install --reinstall paquete-con-nombre-largo
+</code></pre></div>`
+	if !strings.Contains(h, want) {
+		t.Errorf("code block not wrapped: %s", h)
+	}
+}

@@ -41,7 +41,7 @@ func TestShippedCurriculum(t *testing.T) {
 			t.Errorf("%s: %d words, want at least 900", m.File, m.Words)
 		}
 		h := string(m.HTML)
-		if !strings.Contains(h, "<pre><code") || !strings.Contains(h, ">Resumen</h2>") || !strings.Contains(h, "Caso práctico") {
+		if !strings.Contains(h, `<div class="code-block"><pre role="region" tabindex="0" aria-label="Código"><code`) || !strings.Contains(h, ">Resumen</h2>") || !strings.Contains(h, "Caso práctico") {
 			t.Errorf("%s: needs code blocks, a worked case («Caso práctico») and a «Resumen»", m.File)
 		}
 	}

@@ -17,7 +17,8 @@ import (
 )
 
 // newMarkdown is the one configured goldmark instance for all content: GFM
-// (tables, task lists, autolinks, strikethrough) and heading ids. Raw HTML
+// (tables, task lists, autolinks, strikethrough) and heading ids (see
+// headingIDs). Raw HTML
 // in content is not passed through (goldmark's default without WithUnsafe).
 func newMarkdown() goldmark.Markdown {
 	return goldmark.New(
@@ -27,8 +28,10 @@ func newMarkdown() goldmark.Markdown {
 }
 
 func parseMarkdown(md goldmark.Markdown, body []byte) ast.Node {
-	return md.Parser().Parse(text.NewReader(body))
+	return parseWithIDs(md.Parser(), body)
 }
+
+func textReader(body []byte) text.Reader { return text.NewReader(body) }
 
 // renderer renders nodes to HTML through one reused buffer: loading
 // thousands of questions renders tens of thousands of small fragments.
@@ -64,6 +67,14 @@ func (r *renderer) render(body []byte, nodes ...ast.Node) (template.HTML, error)
 		// Markdown table.
 		out = strings.ReplaceAll(out, "<table>", `<div class="table-scroll" role="region" tabindex="0" aria-label="Tabla"><table>`)
 		out = strings.ReplaceAll(out, "</table>", "</table></div>")
+	}
+	if strings.Contains(out, "<pre>") {
+		// A command is never wrapped mid-argument: a code block scrolls
+		// sideways, in a focusable named region like a wide table, inside
+		// a box where copy.js adds its «Copiar» button. Every <pre> is a
+		// Markdown code block, for the same reason as the tables.
+		out = strings.ReplaceAll(out, "<pre>", `<div class="code-block"><pre role="region" tabindex="0" aria-label="Código">`)
+		out = strings.ReplaceAll(out, "</pre>", "</pre></div>")
 	}
 	// #nosec G203 -- goldmark escapes text and drops raw HTML (no WithUnsafe).
 	return template.HTML(out), nil

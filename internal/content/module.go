@@ -77,6 +77,7 @@ func (l *loader) parseModule(file string, data []byte) (*Module, int) {
 		Objectives: objectives,
 		Minutes:    meta.Minutes,
 		HTML:       html,
+		Sections:   sections(doc, src.body),
 		Words:      len(strings.Fields(text)),
 	}, keyLine(keys, "domain", 1)
 }

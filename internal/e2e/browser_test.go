@@ -110,11 +110,18 @@ func (b *tab) open(path string, status int64) {
 // that the click loads and requires it to answer 200.
 func (b *tab) follow(sel string) {
 	b.t.Helper()
+	b.followTo(sel, 200)
+}
+
+// followTo is follow for a page that answers status: a form sent back
+// with its problems, for one.
+func (b *tab) followTo(sel string, status int64) {
+	b.t.Helper()
 	resp, err := chromedp.RunResponse(b.ctx, chromedp.Click(chromedp.CSS(sel)))
 	if err != nil {
 		b.t.Fatalf("click %s: %v", sel, err)
 	}
-	if resp == nil || resp.Status != 200 {
+	if resp == nil || resp.Status != status {
 		b.t.Fatalf("click %s: the page it loaded answered %s", sel, describe(resp))
 	}
 }

@@ -106,6 +106,8 @@ func register(b *tab, email string) {
 	b.t.Helper()
 	b.follow(`.hero a[href="/registro"]`)
 	b.audit("registro")
+	b.followTo(`form[action="/registro"] button[type="submit"]`, 422) // nothing filled in
+	b.wantErrorSummary("registro con errores", "#name", "#email", "#password", "#state")
 	b.do(
 		chromedp.SendKeys(chromedp.ID("name"), candidate.Name),
 		chromedp.SendKeys(chromedp.ID("email"), email),
@@ -457,8 +459,11 @@ func revokeAsAdmin(t *testing.T, s *suite, certID string) {
 	a.audit("entrar")
 	a.do(
 		chromedp.SendKeys(chromedp.ID("email"), admin.Email),
-		chromedp.SendKeys(chromedp.ID("password"), admin.Password),
+		chromedp.SendKeys(chromedp.ID("password"), "no es la contraseña"),
 	)
+	a.followTo(`form[action="/entrar"] button[type="submit"]`, 401)
+	a.wantErrorSummary("entrar con la contraseña equivocada", "#password")
+	a.do(chromedp.SendKeys(chromedp.ID("password"), admin.Password))
 	a.follow(`form[action="/entrar"] button[type="submit"]`)
 	// The password alone does not open the console.
 	if p := a.path(); p != "/entrar/codigo" {
@@ -476,6 +481,9 @@ func revokeAsAdmin(t *testing.T, s *suite, certID string) {
 	revoke := "/admin/certificados/" + certID + "/revocar"
 	a.open(revoke, 200)
 	a.audit("consola: revocar un certificado")
+	a.do(chromedp.SendKeys(chromedp.ID("motivo"), "   "))
+	a.followTo(`form:has(#motivo) button:not([type="button"])`, 422)
+	a.wantErrorSummary("consola: revocar sin motivo", "#motivo")
 	a.do(chromedp.SendKeys(chromedp.ID("motivo"), "Datos de identidad equivocados"))
 	a.follow(`form:has(#motivo) button:not([type="button"])`)
 	a.checkConsole("consola: después de revocar")
@@ -483,6 +491,24 @@ func revokeAsAdmin(t *testing.T, s *suite, certID string) {
 		t.Errorf("revoking did not redirect: still at %s", p)
 	}
 	a.audit("consola: certificado revocado")
+}
+
+// wantErrorSummary checks a form sent back with problems: the title
+// starts with «Error:», focus is on the error summary (errors.js), the
+// summary links to each field, and the page passes axe.
+func (b *tab) wantErrorSummary(page string, links ...string) {
+	b.t.Helper()
+	if title := eval[string](b, `document.title`); !strings.HasPrefix(title, "Error: ") {
+		b.t.Errorf("%s: title %q does not start with «Error: »", page, title)
+	}
+	b.waitFor(page+": focus on the error summary", `document.activeElement && document.activeElement.classList.contains("error-summary")`, 5*time.Second)
+	for _, l := range links {
+		sel := `.error-summary a[href="` + l + `"]`
+		if !eval[bool](b, `!!document.querySelector('`+sel+`') && !!document.querySelector('`+l+`')`) {
+			b.t.Errorf("%s: the summary has no link to the field %s", page, l)
+		}
+	}
+	b.audit(page)
 }
 
 // totpNow is the code an authenticator app shows now for secret.

@@ -40,6 +40,9 @@ func orNewForm(f formView) formView {
 
 func (s *Server) renderAccount(c *gin.Context, status int, forms accountForms) error {
 	v := accountView{base: s.base(c, "account.title"), Form: orNewForm(forms.password), NameForm: orNewForm(forms.name), EmailForm: orNewForm(forms.email), Contact: s.cfg.ContactEmail}
+	v.report(v.NameForm, "name")
+	v.report(v.EmailForm, "email#new-email", "current#email-current")
+	v.report(v.Form, "current", "new")
 	var err error
 	if v.Certificates, err = s.certs.OfUser(c.Request.Context(), currentUser(c).ID); err != nil {
 		return err

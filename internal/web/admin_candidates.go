@@ -91,15 +91,25 @@ type adminConfirmView struct {
 	Back     string
 	Field    string // "minutes", "name", "reason" or ""
 	Value    string
-	Error    string // message id
+	Error    string // message id of a refusal of the whole action
+	Invalid  string // message id of a problem with the field's value
 	Submit   string
 	Danger   bool
 	Findings []string // content errors of a refused reload
 }
 
 func (s *Server) confirmPage(c *gin.Context, status int, v adminConfirmView) error {
+	if v.Invalid != "" {
+		v.fail(confirmInput[v.Field], v.Invalid)
+	}
+	if v.Error != "" {
+		v.fail("", v.Error)
+	}
 	return s.page(c, status, "admin_confirm", v)
 }
+
+// confirmInput is the id of the input of each kind of confirmation field.
+var confirmInput = map[string]string{"minutes": "valor", "name": "valor", "reason": "motivo"}
 
 // adminAccommodation: GET asks, POST sets a candidate's extra exam time.
 func (s *Server) adminAccommodation(c *gin.Context) error {
@@ -119,7 +129,7 @@ func (s *Server) adminAccommodation(c *gin.Context) error {
 	}
 	minutes, err := strconv.Atoi(strings.TrimSpace(c.Request.PostForm.Get("valor")))
 	if err != nil || minutes < 0 || minutes > 600 {
-		v.Value, v.Error = c.Request.PostForm.Get("valor"), "admin.accommodation_invalid"
+		v.Value, v.Invalid = c.Request.PostForm.Get("valor"), "admin.accommodation_invalid"
 		return s.confirmPage(c, http.StatusUnprocessableEntity, v)
 	}
 	if _, err := s.accounts.SetAccommodation(c.Request.Context(), currentUser(c).ID, u.Email, time.Duration(minutes)*time.Minute); err != nil {
@@ -151,7 +161,7 @@ func (s *Server) adminName(c *gin.Context) error {
 	var ve *account.ValidationError
 	switch {
 	case errors.As(err, &ve):
-		v.Error = "problem." + string(ve.Fields["name"])
+		v.Invalid = "problem." + string(ve.Fields["name"])
 		return s.confirmPage(c, http.StatusUnprocessableEntity, v)
 	case errors.Is(err, certificate.ErrNoChange):
 		v.Error = "admin.no_change"

@@ -56,7 +56,7 @@ func (s *Server) adminRevoke(c *gin.Context) error {
 	}
 	v.Value = postValue(c, "motivo")
 	if v.Value == "" || len(v.Value) > 500 {
-		v.Error = "admin.reason_required"
+		v.Invalid = "admin.reason_required"
 		return s.confirmPage(c, http.StatusUnprocessableEntity, v)
 	}
 	_, err = s.certs.Revoke(c.Request.Context(), currentUser(c).ID, cert.ID, v.Value)

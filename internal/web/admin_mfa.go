@@ -95,6 +95,11 @@ func (s *Server) adminRecheck(c *gin.Context) error {
 		return errBadRequest
 	}
 	if status, refused := s.codeRefused(c, err, &v.Error, &v.Wait); refused {
+		input := "codigo"
+		if v.Field == "contrasena" {
+			input = "password"
+		}
+		v.fail(input, v.Error, "Count", v.Wait)
 		return s.page(c, status, "admin_recheck", v)
 	}
 	if err != nil {
@@ -154,6 +159,9 @@ func (s *Server) adminReplaceAuthenticator(c *gin.Context) error {
 		return err
 	}
 	v.Console, v.Error, v.Wait = true, msg, wait
+	if msg != "" {
+		v.fail("codigo", msg, "Count", wait)
+	}
 	return s.page(c, status, "mfa_enrol", v)
 }
 

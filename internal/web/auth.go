@@ -40,7 +40,9 @@ func (s *Server) register(c *gin.Context) error {
 		Password: c.Request.PostForm.Get("password"), Lang: s.tr.pickLanguage(c.Request),
 	})
 	if fieldErrors(err, form) {
-		return s.page(c, http.StatusUnprocessableEntity, "register", registerView{base: s.base(c, "register.title"), Form: form, States: account.States})
+		b := s.base(c, "register.title")
+		b.report(form, "name", "email", "password", "state")
+		return s.page(c, http.StatusUnprocessableEntity, "register", registerView{base: b, Form: form, States: account.States})
 	}
 	// An address that has an account is answered exactly like a new one
 	// (its owner gets «ya tienes una cuenta»): the page does not sign in,
@@ -89,11 +91,11 @@ func (s *Server) login(c *gin.Context) error {
 	}
 	if errors.Is(err, account.ErrBadCredentials) {
 		form.Errors["password"] = "login.failed"
-		return s.page(c, http.StatusUnauthorized, "login", loginView{base: s.base(c, "login.title"), Form: form, Next: next})
+		return s.loginAgain(c, http.StatusUnauthorized, form, next)
 	}
 	if errors.Is(err, account.ErrMerged) {
 		form.Errors["password"] = "login.merged"
-		return s.page(c, http.StatusForbidden, "login", loginView{base: s.base(c, "login.title"), Form: form, Next: next})
+		return s.loginAgain(c, http.StatusForbidden, form, next)
 	}
 	if err != nil {
 		return err
@@ -110,6 +112,13 @@ func (s *Server) login(c *gin.Context) error {
 		s.setFlash(c, "flash.signed_in_unverified")
 	}
 	return redirect(c, next)
+}
+
+// loginAgain shows the sign-in form again with its problem.
+func (s *Server) loginAgain(c *gin.Context, status int, form formView, next string) error {
+	b := s.base(c, "login.title")
+	b.report(form, "password")
+	return s.page(c, status, "login", loginView{base: b, Form: form, Next: next})
 }
 
 // signIn starts a new session, replacing this browser's previous one.

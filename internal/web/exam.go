@@ -43,6 +43,9 @@ func (s *Server) examStart(c *gin.Context) error {
 func (s *Server) renderExamStart(c *gin.Context, t *content.Track, status int, nameError bool) error {
 	u := currentUser(c)
 	v := examStartView{base: s.base(c, "exam.start_title", "Title", t.Title), Track: t, Extra: u.ExtraMinutes, NameError: nameError, Unverified: !u.EmailVerified()}
+	if nameError {
+		v.fail("confirmo", "exam.name_confirm_error")
+	}
 	var err error
 	if v.Standing, _, err = s.standing(c, v.base, t, onExamStart); err != nil {
 		return err

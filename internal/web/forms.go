@@ -66,6 +66,33 @@ func fieldErrors(err error, f formView) bool {
 	return true
 }
 
+// problem is one error as the error summary lists it.
+type problem struct {
+	Field   string // id of the input it is about, for the summary's link; "" for the whole form
+	Message string // already translated
+}
+
+// report adds f's errors to the page's error summary in the order the
+// fields appear on the page. Each field is its form key, or "key#input-id"
+// when the input's id differs from the key (a page with two forms).
+func (b *base) report(f formView, fields ...string) {
+	for _, field := range fields {
+		key, id, found := strings.Cut(field, "#")
+		if !found {
+			id = key
+		}
+		if msg := f.Error(key); msg != "" {
+			b.fail(id, msg)
+		}
+	}
+}
+
+// fail adds one problem to the page's error summary: field is the id of
+// the input it is about ("" if none), msgID and kv its message.
+func (b *base) fail(field, msgID string, kv ...any) {
+	b.Problems = append(b.Problems, problem{Field: field, Message: b.T(msgID, kv...)})
+}
+
 func postValue(c *gin.Context, key string) string {
 	return strings.TrimSpace(c.Request.PostForm.Get(key))
 }

@@ -34,7 +34,28 @@ func (s *Server) practiceHub(c *gin.Context) error {
 	}
 	v.Recent = p.Recent
 	v.Domains = practiceRows(t, p)
+	if i := suggestDomain(v.Domains); i >= 0 {
+		v.Domains[i].Next = true
+	}
 	return s.page(c, http.StatusOK, "practice", v)
+}
+
+// suggestDomain picks the domain to practise next: the first one not
+// practised yet, in the order of the blueprint, or else the one with the
+// lowest accuracy. Domains without practice questions are never picked;
+// -1 if there is none.
+func suggestDomain(rows []domainRow) int {
+	best := -1
+	for i, r := range rows {
+		switch {
+		case r.Practice == 0:
+		case r.Answered == 0:
+			return i
+		case best < 0 || r.Percent < rows[best].Percent:
+			best = i
+		}
+	}
+	return best
 }
 
 // startPractice starts a domain quiz (tema=<domain>) or a simulacro
@@ -228,6 +249,7 @@ type practiceResultView struct {
 	Result    exam.Result
 	Reviews   []reviewItem
 	Domains   []exam.DomainRow
+	Skipped   int // questions of a quiz stopped early, left out of the result
 }
 
 type reviewItem struct {
@@ -239,6 +261,19 @@ type reviewItem struct {
 	Answered bool
 }
 
+// answeredOnly is a practice session with its unanswered questions left
+// out.
+func answeredOnly(p *model.PracticeSession) *model.PracticeSession {
+	out := *p
+	out.Items = nil
+	for _, it := range p.Items {
+		if it.Answered() {
+			out.Items = append(out.Items, it)
+		}
+	}
+	return &out
+}
+
 func (s *Server) practiceResult(c *gin.Context) error {
 	p, t, err := s.session(c)
 	if err != nil {
@@ -248,9 +283,16 @@ func (s *Server) practiceResult(c *gin.Context) error {
 		// A quiz with questions left, or a simulacro not handed in yet.
 		return redirect(c, "/practica/"+p.ID)
 	}
-	v := practiceResultView{Track: t, Session: p, Simulacro: p.Kind == model.PracticeSimulacro, Result: study.Score(t, p)}
+	v := practiceResultView{Track: t, Session: p, Simulacro: p.Kind == model.PracticeSimulacro}
+	scored := p
+	if !v.Simulacro {
+		// A quiz stopped early is the result of what was answered.
+		scored = answeredOnly(p)
+		v.Skipped = len(p.Items) - len(scored.Items)
+	}
+	v.Result = study.Score(t, scored)
 	v.base = s.base(c, "practice.result_title")
-	for i, it := range p.Items {
+	for i, it := range scored.Items {
 		r := reviewItem{base: v.base, Number: i + 1, Item: it, Domain: t.DomainTitle(it.Item.Domain), Chosen: map[int]bool{}, Answered: it.Answered()}
 		for _, a := range it.Answer {
 			r.Chosen[a] = true

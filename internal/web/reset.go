@@ -36,7 +36,9 @@ func (s *Server) forgot(c *gin.Context) error {
 		err = s.accounts.RequestPasswordReset(c.Request.Context(), form.Values["email"], s.tr.pickLanguage(c.Request), c.ClientIP())
 	}
 	if fieldErrors(err, form) {
-		return s.page(c, http.StatusUnprocessableEntity, "forgot", forgotView{base: s.base(c, "forgot.title"), Form: form})
+		b := s.base(c, "forgot.title")
+		b.report(form, "email")
+		return s.page(c, http.StatusUnprocessableEntity, "forgot", forgotView{base: b, Form: form})
 	}
 	if err != nil {
 		return err
@@ -77,7 +79,9 @@ func (s *Server) reset(c *gin.Context) error {
 	var ve *account.ValidationError
 	if errors.As(err, &ve) {
 		fieldErrors(err, form)
-		return s.page(c, http.StatusUnprocessableEntity, "reset", resetView{base: s.base(c, "reset.title"), Token: token, Form: form})
+		b := s.base(c, "reset.title")
+		b.report(form, "password")
+		return s.page(c, http.StatusUnprocessableEntity, "reset", resetView{base: b, Token: token, Form: form})
 	}
 	if err != nil {
 		return s.linkProblem(c, err, true)

@@ -113,6 +113,7 @@ func (s *Server) codePage(c *gin.Context) error {
 		if recovery && v.Error == "mfa.code_wrong" {
 			v.Error = "mfa.recovery_wrong"
 		}
+		v.fail("codigo", v.Error, "Count", v.Wait)
 		return s.page(c, status, "login_code", v)
 	}
 	if err != nil {
@@ -253,6 +254,9 @@ func (s *Server) enrolPage(c *gin.Context) error {
 		return err
 	}
 	v.Next, v.Error, v.Wait = next, msg, wait
+	if msg != "" {
+		v.fail("codigo", msg, "Count", wait)
+	}
 	return s.page(c, status, "mfa_enrol", v)
 }
 

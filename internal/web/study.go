@@ -47,6 +47,9 @@ type domainRow struct {
 	Answered  int
 	Percent   int
 	Practice  int // practice questions available
+	// Next marks the one domain the practice hub suggests, the only
+	// primary button of its list.
+	Next bool
 }
 
 func (s *Server) trackPage(c *gin.Context) error {

@@ -25,8 +25,11 @@ type base struct {
 	// InExam is set on the exam's own pages: the header keeps the brand
 	// and a plain way out, and leaves out the site menu.
 	InExam *examRef
-	tr     *translator
-	zone   *time.Location
+	// Problems are the errors of a form shown again: the layout lists
+	// them first in the page and starts the title with «Error:».
+	Problems []problem
+	tr       *translator
+	zone     *time.Location
 }
 
 // T translates a message id; kv are template key/value pairs.
