@@ -31,7 +31,7 @@ func TestItemAnalysisRendersOptionHTML(t *testing.T) {
 		}
 	}
 	// A stem with a code block keeps it as a block.
-	wantBody(t, admin.get("/admin/preguntas?dominio=terminal"), "<pre><code>S.ficheros")
+	wantBody(t, admin.get("/admin/preguntas?dominio=terminal"), `<pre role="region" tabindex="0" aria-label="Código"><code>S.ficheros`)
 }
 
 // The filters: a domain's questions only, sorted as asked, with the
