@@ -299,6 +299,18 @@ func (db *DB) TrackOutcomes(ctx context.Context, track string) (passed, failed i
 	return passed, failed, nil
 }
 
+// PeopleOutcomes counts the people who finished at least one exam and,
+// of them, those who passed at least one: the pass rate per person, where
+// the attempts' rate counts each try.
+func (db *DB) PeopleOutcomes(ctx context.Context) (finished, passed int, err error) {
+	err = db.read.QueryRowContext(ctx, `SELECT count(DISTINCT user_id), count(DISTINCT CASE WHEN status = 'passed' THEN user_id END)
+		FROM attempts WHERE status IN ('passed', 'failed')`).Scan(&finished, &passed)
+	if err != nil {
+		return 0, 0, fmt.Errorf("people outcomes: %w", err)
+	}
+	return finished, passed, nil
+}
+
 // RecentScoredItems streams to fn, one attempt at a time, the questions of
 // the latest limit finished attempts of a track that had k questions,
 // each right or wrong (unanswered is wrong). One query, so the attempts
