@@ -30,6 +30,7 @@ type adminCandidatesView struct {
 	States     []string
 	Page       *admin.SearchPage
 	Filtered   bool   // anything but the defaults was asked for
+	FiltersOn  bool   // a filter or an order was asked for: they are shown open
 	Prev, Next string // links to the neighbouring pages, or ""
 }
 
@@ -67,7 +68,8 @@ func (s *Server) adminCandidates(c *gin.Context) error {
 	sq.From, v.From = dateParam(c.Query("desde"))
 	sq.To, v.To = dateParam(c.Query("hasta"))
 	sq.Page, _ = strconv.Atoi(c.Query("pagina"))
-	v.Filtered = q != "" || v.Situation != "" || v.State != "" || v.From != "" || v.To != ""
+	v.FiltersOn = v.Situation != "" || v.State != "" || v.From != "" || v.To != "" || v.Sort != ""
+	v.Filtered = q != "" || v.FiltersOn
 	var err error
 	if v.Page, err = s.admin.Find(c.Request.Context(), sq); err != nil {
 		return err

@@ -95,7 +95,7 @@ func hbarChart(id, title string, names, classes []string, rows []hbarRow) templa
 		for i, v := range r.Values {
 			w := 100 * float64(v) / float64(maxV)
 			fmt.Fprintf(&b, `<span class="hbar"><svg viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false"><rect class="%s" width="%.2f" height="10"/></svg><span class="hbar-value"><span class="visually-hidden">%s: </span>%d</span></span>`,
-				html.EscapeString(classes[i]), max(w, 0.5), html.EscapeString(names[i]), v)
+				html.EscapeString(classes[i]), w, html.EscapeString(names[i]), v)
 		}
 		b.WriteString(`</span></li>`)
 	}
