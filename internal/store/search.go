@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -44,15 +45,11 @@ func (db *DB) refreshSearchKeys(ctx context.Context) error {
 			var id int64
 			var name, email, state string
 			if err := rows.Scan(&id, &name, &email, &state); err != nil {
-				rows.Close()
-				return err
+				return errors.Join(err, rows.Close())
 			}
 			keys = append(keys, key{id, SearchKey(name, email, state)})
 		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-		if err := rows.Err(); err != nil {
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return err
 		}
 		stmt, err := tx.tx.PrepareContext(ctx, `UPDATE users SET search_key = ? WHERE id = ?`)
