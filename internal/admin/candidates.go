@@ -3,30 +3,122 @@ package admin
 import (
 	"context"
 	"strings"
+	"time"
 
 	"mxcert/internal/certificate"
 	"mxcert/internal/exam"
+	"mxcert/internal/fold"
 	"mxcert/internal/model"
+	"mxcert/internal/store"
 )
 
-// searchLimit is the most accounts one search lists; a longer list is a
-// sign to search more precisely.
-const searchLimit = 100
+// SearchPageSize is how many accounts one page of the candidate list
+// shows.
+const SearchPageSize = 25
 
 // recentPractice is how many practice sessions of each track a
 // candidate's record shows.
 const recentPractice = 10
 
-// Search finds accounts by part of the name or e-mail, or by a certificate
-// code typed any way people read one out (any letter case, with or
-// without hyphens). An empty query lists the newest accounts.
-func (s *Service) Search(ctx context.Context, q string) ([]model.UserSummary, error) {
-	q = strings.TrimSpace(q)
-	code, err := certificate.NormalizeCode(q)
-	if err != nil {
-		code = "" // not a code: the name and e-mail decide alone
+// minCodeFragment is the shortest part of a certificate code a word is
+// also looked up as: shorter ones ("SB") match nearly every certificate.
+const minCodeFragment = 4
+
+// SearchQuery is what staff ask the candidate list for.
+type SearchQuery struct {
+	// Text is searched word by word: every word must be part of the
+	// name, the e-mail, the state or a certificate code, accents and
+	// letter case ignored.
+	Text      string
+	Situation model.Situation
+	State     string
+	// From and To are registration dates, both included, as calendar
+	// days in the foundation's time zone; zero: no bound.
+	From, To time.Time
+	Sort     model.CandidateSort
+	Page     int // from 1
+}
+
+// SearchPage is one page of the accounts a search finds.
+type SearchPage struct {
+	Results []model.UserSummary
+	Total   int // accounts found in all
+	Page    int // from 1; past the last page, the last page
+	Pages   int // at least 1
+}
+
+// Find searches the candidate list. The name, e-mail and state are
+// compared through a folded key kept with each account, so "nunez" finds
+// "José Ñúñez" and "ramirez" finds "Ramírez"; a word that can be part of
+// a certificate code ("7K4Q", "sb-7k4q") also matches the codes.
+func (s *Service) Find(ctx context.Context, q SearchQuery) (*SearchPage, error) {
+	us := store.UserSearch{Situation: q.Situation, State: q.State, Sort: q.Sort, Limit: SearchPageSize}
+	for _, w := range strings.Fields(q.Text) {
+		us.Words = append(us.Words, fold.Text(w))
+		us.Codes = append(us.Codes, codeFragment(w))
 	}
-	return s.db.SearchUsers(ctx, q, code, searchLimit)
+	if !q.From.IsZero() {
+		us.From = s.dayStart(q.From)
+	}
+	if !q.To.IsZero() {
+		us.To = s.dayStart(q.To).AddDate(0, 0, 1)
+	}
+	page := max(q.Page, 1)
+	us.Offset = (page - 1) * SearchPageSize
+	res, total, err := s.db.SearchUsers(ctx, us)
+	if err != nil {
+		return nil, err
+	}
+	pages := max((total+SearchPageSize-1)/SearchPageSize, 1)
+	if page > pages {
+		// A page past the end (an old link, a typed number) shows the last.
+		page = pages
+		us.Offset = (page - 1) * SearchPageSize
+		if res, total, err = s.db.SearchUsers(ctx, us); err != nil {
+			return nil, err
+		}
+	}
+	return &SearchPage{Results: res, Total: total, Page: page, Pages: pages}, nil
+}
+
+// dayStart is midnight of a calendar day in the foundation's time zone.
+func (s *Service) dayStart(d time.Time) time.Time {
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, s.zone)
+}
+
+// Search is the first page of a search by text alone, newest accounts
+// first.
+func (s *Service) Search(ctx context.Context, text string) ([]model.UserSummary, error) {
+	p, err := s.Find(ctx, SearchQuery{Text: text})
+	if err != nil {
+		return nil, err
+	}
+	return p.Results, nil
+}
+
+// codeFragment is a typed word as part of a stored code (capitals, no
+// hyphens, O read as 0, I and L as 1), or "" if the word cannot be part
+// of one.
+func codeFragment(w string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(w) {
+		switch {
+		case r == '-':
+			continue
+		case r == 'O':
+			r = '0'
+		case r == 'I' || r == 'L':
+			r = '1'
+		}
+		if !strings.ContainsRune(certificate.CodeAlphabet, r) {
+			return ""
+		}
+		b.WriteRune(r)
+	}
+	if b.Len() < minCodeFragment {
+		return ""
+	}
+	return b.String()
 }
 
 // User finds an account by id, for the console's actions on it.

@@ -22,9 +22,14 @@ type Dashboard struct {
 	// PassLow and PassHigh bound the pass rate with 95 % confidence
 	// (Wilson score interval), as shares.
 	PassLow, PassHigh float64
-	Weeks             []Week         // oldest first; the last is the current week
-	States            []StateFigures // most candidates first
-	Quality           []TrackQuality // each track of the content in use, in its order
+	// PeopleFinished is how many people finished at least one exam, and
+	// PeoplePassed how many of them passed at least one; PeopleRate is
+	// the second in percent of the first, rounded down: the pass rate per
+	// person, where PassRate counts every attempt.
+	PeopleFinished, PeoplePassed, PeopleRate int
+	Weeks                                    []Week         // oldest first; the last is the current week
+	States                                   []StateFigures // most candidates first
+	Quality                                  []TrackQuality // each track of the content in use, in its order
 }
 
 // Week is what happened in one week, Monday to Sunday in the foundation's
@@ -59,6 +64,12 @@ func (s *Service) Dashboard(ctx context.Context) (*Dashboard, error) {
 		d.PassRate = totals.AttemptsPassed * 100 / done
 	}
 	d.PassLow, d.PassHigh = exam.Wilson(totals.AttemptsPassed, done, exam.Z95)
+	if d.PeopleFinished, d.PeoplePassed, err = s.db.PeopleOutcomes(ctx); err != nil {
+		return nil, err
+	}
+	if d.PeopleFinished > 0 {
+		d.PeopleRate = d.PeoplePassed * 100 / d.PeopleFinished
+	}
 	for _, t := range s.catalog().Tracks {
 		q, err := s.Quality(ctx, t)
 		if err != nil {

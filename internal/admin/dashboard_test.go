@@ -119,3 +119,23 @@ func TestDashboard(t *testing.T) {
 		}
 	}
 }
+
+// The pass rate per attempt counts every try; the rate per person counts
+// each person who finished an exam once, as passed if any try passed.
+func TestPassRatePerAttemptAndPerPerson(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	ana := e.candidate(t, "Ana", "ana@ejemplo.mx", "Oaxaca")
+	e.exam(t, ana, false)
+	e.clock.Set(e.clock.Now().Add(25 * time.Hour)) // past the cool-down
+	e.exam(t, ana, true)
+	beto := e.candidate(t, "Beto", "beto@ejemplo.mx", "Oaxaca")
+	e.exam(t, beto, true)
+	d, err := e.svc.Dashboard(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.PassRate != 66 || d.PeopleFinished != 2 || d.PeoplePassed != 2 || d.PeopleRate != 100 {
+		t.Errorf("per attempt %d %%, per person %d of %d = %d %%; want 66 %% and 2 of 2 = 100 %%", d.PassRate, d.PeoplePassed, d.PeopleFinished, d.PeopleRate)
+	}
+}

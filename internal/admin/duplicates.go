@@ -5,10 +5,8 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"unicode"
 
-	"golang.org/x/text/unicode/norm"
-
+	"mxcert/internal/fold"
 	"mxcert/internal/model"
 )
 
@@ -20,14 +18,7 @@ const duplicatesPage = 20
 // without accents, in lower case, with runs of spaces folded. "José
 // Núñez" and "jose  NUNEZ" have one key.
 func NameKey(name string) string {
-	var b strings.Builder
-	for _, r := range norm.NFD.String(name) {
-		if unicode.Is(unicode.Mn, r) {
-			continue // the accent of a decomposed letter
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return strings.Join(strings.Fields(b.String()), " ")
+	return strings.Join(fold.Words(name), " ")
 }
 
 // EmailKey is the form in which the addresses of one mailbox meet: lower

@@ -15,6 +15,10 @@ import (
 // U, so a code read over the phone cannot be mistaken.
 const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
+// CodeAlphabet is the characters of a stored code, for searches by part
+// of one.
+const CodeAlphabet = alphabet
+
 // codeChars is the number of random characters in a code: 12 × 5 = 60 bits.
 const codeChars = 12
 

@@ -79,36 +79,6 @@ func (db *DB) EventsSince(ctx context.Context, since time.Time) ([]model.Event, 
 	return out, rows.Err()
 }
 
-// SearchUsers finds accounts by part of the name or e-mail, or by a
-// certificate code (normalised by the caller). At most limit rows.
-func (db *DB) SearchUsers(ctx context.Context, q, codeNorm string, limit int) ([]model.UserSummary, error) {
-	like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(q)) + "%"
-	// #nosec G202 -- the column list is a constant; the search terms are bound parameters
-	rows, err := db.read.QueryContext(ctx, `SELECT `+prefixed("u.", userColumns)+`,
-		(SELECT count(*) FROM attempts a WHERE a.user_id = u.id),
-		(SELECT count(*) FROM attempts a WHERE a.user_id = u.id AND a.status = 'passed')
-		FROM users u
-		WHERE ?1 = '%%' OR lower(u.full_name) LIKE ?1 ESCAPE '\' OR u.email_norm LIKE ?1 ESCAPE '\'
-		   OR u.id IN (SELECT user_id FROM certificates WHERE code_norm = ?2)
-		ORDER BY u.created_at DESC LIMIT ?3`, like, codeNorm, limit)
-	if err != nil {
-		return nil, fmt.Errorf("search users: %w", err)
-	}
-	defer rows.Close()
-	var out []model.UserSummary
-	for rows.Next() {
-		var s model.UserSummary
-		var created, changed int64
-		var closed, merged, verified sql.NullInt64
-		if err := rows.Scan(&s.ID, &s.Email, &s.EmailNorm, &s.Name, &s.State, &s.PasswordHash, &s.Role, &created, &changed, &s.ExtraMinutes, &s.Lang, &closed, &merged, &verified, &s.Attempts, &s.Passed); err != nil {
-			return nil, err
-		}
-		s.CreatedAt, s.PasswordChangedAt, s.ClosedAt, s.MergedInto, s.EmailVerifiedAt = fromMS(created), fromMS(changed), optTime(closed), merged.Int64, optTime(verified)
-		out = append(out, s)
-	}
-	return out, rows.Err()
-}
-
 func prefixed(prefix, columns string) string {
 	parts := strings.Split(columns, ",")
 	for i, p := range parts {
@@ -339,6 +309,18 @@ func (db *DB) TrackOutcomes(ctx context.Context, track string) (passed, failed i
 		return 0, 0, fmt.Errorf("outcomes of %s: %w", track, err)
 	}
 	return passed, failed, nil
+}
+
+// PeopleOutcomes counts the people who finished at least one exam and,
+// of them, those who passed at least one: the pass rate per person, where
+// the attempts' rate counts each try.
+func (db *DB) PeopleOutcomes(ctx context.Context) (finished, passed int, err error) {
+	err = db.read.QueryRowContext(ctx, `SELECT count(DISTINCT user_id), count(DISTINCT CASE WHEN status = 'passed' THEN user_id END)
+		FROM attempts WHERE status IN ('passed', 'failed')`).Scan(&finished, &passed)
+	if err != nil {
+		return 0, 0, fmt.Errorf("people outcomes: %w", err)
+	}
+	return finished, passed, nil
 }
 
 // RecentScoredItems streams to fn, one attempt at a time, the questions of

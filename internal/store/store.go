@@ -89,6 +89,9 @@ func Open(ctx context.Context, dir string, opts ...Option) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		return nil, errors.Join(err, write.Close())
 	}
+	if err := db.refreshSearchKeys(ctx); err != nil {
+		return nil, errors.Join(err, write.Close())
+	}
 
 	read, err := sql.Open("sqlite3", DSN(path, false))
 	if err != nil {

@@ -35,8 +35,8 @@ func (tx *Tx) CreateUser(u *model.User) error {
 		now := tx.Now
 		u.EmailVerifiedAt, verified = &now, ms(now)
 	}
-	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO users (email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at, lang, email_verified_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.Email, u.EmailNorm, u.Name, u.State, u.PasswordHash, u.Role, ms(tx.Now), ms(tx.Now), u.Lang, verified)
+	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO users (email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at, lang, email_verified_at, search_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.Email, u.EmailNorm, u.Name, u.State, u.PasswordHash, u.Role, ms(tx.Now), ms(tx.Now), u.Lang, verified, SearchKey(u.Name, u.Email, u.State))
 	if isUnique(err) {
 		return fmt.Errorf("create user %s: %w", u.EmailNorm, ErrConflict)
 	}

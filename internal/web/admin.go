@@ -20,6 +20,9 @@ type adminView struct {
 	PassRate        int
 	PassLow         int // the pass rate's 95 % interval, in whole percent
 	PassHigh        int
+	PeopleFinished  int // people who finished at least one exam
+	PeoplePassed    int // of them, those who passed at least one
+	PeopleRate      int // percent
 	Quality         []qualityRow
 	MinAttempts     int // attempts KR-20 needs before it is shown
 	Weeks           []weekRow
@@ -84,6 +87,7 @@ func (s *Server) adminHome(c *gin.Context) error {
 	}
 	v := adminView{base: s.base(c, "admin.title"), Totals: d.Totals, PassRate: d.PassRate, States: d.States, MinAttempts: exam.MinReliabilityAttempts}
 	v.PassLow, v.PassHigh = percentRange(d.PassLow, d.PassHigh)
+	v.PeopleFinished, v.PeoplePassed, v.PeopleRate = d.PeopleFinished, d.PeoplePassed, d.PeopleRate
 	for _, q := range d.Quality {
 		v.Quality = append(v.Quality, newQualityRow(q))
 	}
@@ -98,29 +102,19 @@ func (s *Server) adminHome(c *gin.Context) error {
 	v.WeeklyChart = barChart("semanas", v.T("admin.chart_weeks"), []series{
 		{v.T("admin.series_registered"), "s1", reg}, {v.T("admin.series_passed"), "s2", pass}, {v.T("admin.series_failed"), "s3", fail},
 	})
-	var cand, cert []bar
+	var rows []hbarRow
 	for _, st := range d.States {
 		label := st.State
 		if label == "" {
-			label = "—"
+			label = v.T("admin.no_state")
 		}
-		cand = append(cand, bar{abbrevState(label), st.Candidates})
-		cert = append(cert, bar{abbrevState(label), st.Certified})
+		rows = append(rows, hbarRow{label, []int{st.Candidates, st.Certified}})
 	}
-	v.StateChart = barChart("estados", v.T("admin.chart_states"), []series{{v.T("admin.series_candidates"), "s1", cand}, {v.T("admin.series_certified"), "s2", cert}})
+	v.StateChart = hbarChart("estados", v.T("admin.chart_states"), []string{v.T("admin.series_candidates"), v.T("admin.series_certified")}, []string{"s1", "s2"}, rows)
 	cat := s.cat()
 	v.ContentVersion, v.BankVersion, v.ContentLoaded, v.Tracks = cat.Version, cat.BankVersion, cat.LoadedAt, len(cat.Tracks)
 	if s.contentReport != nil {
 		v.ContentWarnings = s.contentReport().Warnings()
 	}
 	return s.page(c, http.StatusOK, "admin", v)
-}
-
-// abbrevState shortens a state's name for a chart label.
-func abbrevState(s string) string {
-	r := []rune(s)
-	if len(r) <= 6 {
-		return s
-	}
-	return string(r[:5]) + "."
 }

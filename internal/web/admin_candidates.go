@@ -3,6 +3,8 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,21 +20,80 @@ import (
 
 type adminCandidatesView struct {
 	base
-	Query    string
-	Results  []model.UserSummary
-	Searched bool
+	Query      string
+	Situation  model.Situation
+	State      string
+	From, To   string // YYYY-MM-DD as typed, or ""
+	Sort       model.CandidateSort
+	Situations []model.Situation
+	Sorts      []model.CandidateSort
+	States     []string
+	Page       *admin.SearchPage
+	Filtered   bool   // anything but the defaults was asked for
+	FiltersOn  bool   // a filter or an order was asked for: they are shown open
+	Prev, Next string // links to the neighbouring pages, or ""
 }
 
-// adminCandidates searches candidates by name, e-mail or certificate code.
+// dateParam is a registration date of the filter, or zero if the field
+// is empty or not a date (such a value is dropped, not an error: the
+// list still answers).
+func dateParam(v string) (time.Time, string) {
+	d, err := time.Parse(time.DateOnly, strings.TrimSpace(v))
+	if err != nil {
+		return time.Time{}, ""
+	}
+	return d, d.Format(time.DateOnly)
+}
+
+// adminCandidates lists and searches accounts: by words of the name,
+// e-mail, state or certificate code, narrowed by situation, state and
+// registration date, in the order asked for, 25 to a page.
 func (s *Server) adminCandidates(c *gin.Context) error {
 	q := strings.TrimSpace(c.Query("q"))
 	if r := []rune(q); len(r) > 200 {
 		q = string(r[:200])
 	}
-	v := adminCandidatesView{base: s.base(c, "admin.candidates_title"), Query: q, Searched: q != ""}
+	v := adminCandidatesView{base: s.base(c, "admin.candidates_title"), Query: q,
+		Situations: model.Situations, Sorts: model.CandidateSorts, States: account.States}
+	sq := admin.SearchQuery{Text: q}
+	if st := model.Situation(c.Query("situacion")); slices.Contains(model.Situations, st) {
+		v.Situation, sq.Situation = st, st
+	}
+	if st := c.Query("estado"); slices.Contains(account.States, st) {
+		v.State, sq.State = st, st
+	}
+	if so := model.CandidateSort(c.Query("orden")); slices.Contains(model.CandidateSorts, so) {
+		v.Sort, sq.Sort = so, so
+	}
+	sq.From, v.From = dateParam(c.Query("desde"))
+	sq.To, v.To = dateParam(c.Query("hasta"))
+	sq.Page, _ = strconv.Atoi(c.Query("pagina"))
+	v.FiltersOn = v.Situation != "" || v.State != "" || v.From != "" || v.To != "" || v.Sort != ""
+	v.Filtered = q != "" || v.FiltersOn
 	var err error
-	if v.Results, err = s.admin.Search(c.Request.Context(), q); err != nil {
+	if v.Page, err = s.admin.Find(c.Request.Context(), sq); err != nil {
 		return err
+	}
+	link := func(page int) string {
+		vals := url.Values{}
+		for k, val := range map[string]string{"q": q, "situacion": string(v.Situation), "estado": v.State, "desde": v.From, "hasta": v.To, "orden": string(v.Sort)} {
+			if val != "" {
+				vals.Set(k, val)
+			}
+		}
+		if page > 1 {
+			vals.Set("pagina", strconv.Itoa(page))
+		}
+		if len(vals) == 0 {
+			return "/admin/candidatos"
+		}
+		return "/admin/candidatos?" + vals.Encode()
+	}
+	if v.Page.Page > 1 {
+		v.Prev = link(v.Page.Page - 1)
+	}
+	if v.Page.Page < v.Page.Pages {
+		v.Next = link(v.Page.Page + 1)
 	}
 	return s.page(c, http.StatusOK, "admin_candidates", v)
 }
@@ -135,7 +196,11 @@ func (s *Server) adminAccommodation(c *gin.Context) error {
 	if _, err := s.accounts.SetAccommodation(c.Request.Context(), currentUser(c).ID, u.Email, time.Duration(minutes)*time.Minute); err != nil {
 		return err
 	}
-	s.setFlash(c, "flash.admin_done")
+	if minutes == 0 {
+		s.setFlashWith(c, "flash.extra_time_removed", "Name", u.Name)
+	} else {
+		s.setFlashWith(c, "flash.extra_time_set", "Name", u.Name, "Count", strconv.Itoa(minutes))
+	}
 	return redirect(c, back)
 }
 
@@ -157,7 +222,7 @@ func (s *Server) adminName(c *gin.Context) error {
 		return err
 	}
 	v.Value = postValue(c, "valor")
-	_, err = s.certs.CorrectName(c.Request.Context(), currentUser(c).ID, u.ID, v.Value)
+	reissued, err := s.certs.CorrectName(c.Request.Context(), currentUser(c).ID, u.ID, v.Value)
 	var ve *account.ValidationError
 	switch {
 	case errors.As(err, &ve):
@@ -169,7 +234,7 @@ func (s *Server) adminName(c *gin.Context) error {
 	case err != nil:
 		return err
 	}
-	s.setFlash(c, "flash.admin_done")
+	s.setFlashWith(c, "flash.name_corrected", "Old", u.Name, "New", account.CleanName(v.Value), "Count", strconv.Itoa(len(reissued)))
 	return redirect(c, back)
 }
 
@@ -195,7 +260,7 @@ func (s *Server) adminWaive(c *gin.Context) error {
 	if err := s.attempts.WaiveCooldown(c.Request.Context(), currentUser(c).ID, a); err != nil {
 		return err
 	}
-	s.setFlash(c, "flash.admin_done")
+	s.setFlashWith(c, "flash.cooldown_waived", "Name", a.HolderName, "Track", a.TrackTitle)
 	return redirect(c, back)
 }
 
@@ -220,6 +285,6 @@ func (s *Server) adminResetPassword(c *gin.Context) error {
 	if err := s.accounts.SendResetLink(c.Request.Context(), currentUser(c).ID, u.ID, "es"); err != nil {
 		return err
 	}
-	s.setFlash(c, "flash.reset_sent")
+	s.setFlashWith(c, "flash.reset_link_sent", "Name", u.Name, "Email", u.Email, "Minutes", strconv.Itoa(int(account.ResetTTL/time.Minute)))
 	return redirect(c, back)
 }

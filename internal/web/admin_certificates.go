@@ -67,7 +67,7 @@ func (s *Server) adminRevoke(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.setFlash(c, "flash.admin_done")
+	s.setFlashWith(c, "flash.cert_revoked", "Code", cert.Code, "Name", cert.HolderName)
 	return redirect(c, back)
 }
 
@@ -98,7 +98,7 @@ func (s *Server) adminReinstate(c *gin.Context) error {
 	case err != nil:
 		return err
 	}
-	s.setFlash(c, "flash.admin_done")
+	s.setFlashWith(c, "flash.cert_reinstated", "Code", cert.Code, "Name", cert.HolderName)
 	return redirect(c, back)
 }
 
@@ -133,6 +133,6 @@ func (s *Server) adminReload(c *gin.Context) error {
 		}
 		return s.confirmPage(c, http.StatusUnprocessableEntity, v)
 	}
-	s.setFlash(c, "flash.content_reloaded")
+	s.setFlashWith(c, "flash.content_reloaded_version", "Version", s.cat().Version)
 	return redirect(c, "/admin")
 }

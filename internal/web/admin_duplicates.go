@@ -103,6 +103,6 @@ func (s *Server) adminMerge(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.setFlash(c, "flash.merged")
+	s.setFlashWith(c, "flash.accounts_merged", "Closed", plan.Close.Name, "ClosedEmail", plan.Close.Email, "Kept", plan.Keep.Name, "KeptEmail", plan.Keep.Email)
 	return redirect(c, "/admin/candidatos/"+strconv.FormatInt(keep, 10))
 }

@@ -86,7 +86,7 @@ func TestAdminActionsConfirmAndAudit(t *testing.T) {
 	base := "/admin/candidatos/" + itoa(u.ID)
 
 	// The dashboard, search and candidate page.
-	wantBody(t, admin.get("/admin"), "Consola de la Fundación", "exámenes aprobados", `<svg class="chart"`, "Ver los datos en tabla")
+	wantBody(t, admin.get("/admin"), "Consola de la Fundación", "intentos aprobados", "aprobación por persona", `<svg class="chart"`, `<figure class="hbars"`, "Ver los datos en tabla")
 	wantBody(t, admin.get("/admin/candidatos?q=NUNEZ"), "Jose Nunez", "jose@ejemplo.mx")
 	wantBody(t, admin.get("/admin/candidatos?q="+strings.ToLower(strings.ReplaceAll(cert.Code, "-", ""))), "Jose Nunez")
 	wantBody(t, admin.get("/admin/candidatos?q=nadie"), "No hay cuentas que coincidan")
@@ -96,6 +96,7 @@ func TestAdminActionsConfirmAndAudit(t *testing.T) {
 	wantBody(t, admin.get(base+"/tiempo-adicional"), "Tiempo adicional para Jose Nunez", `name="valor"`)
 	wantStatus(t, admin.post(base+"/tiempo-adicional", url.Values{"valor": {"-5"}}), http.StatusUnprocessableEntity)
 	wantStatus(t, admin.post(base+"/tiempo-adicional", url.Values{"valor": {"30"}}), http.StatusSeeOther)
+	wantBody(t, admin.get(base), "Jose Nunez tiene ahora 30 minutos adicionales")
 	if got, _ := env.svc.DB.UserByID(context.Background(), u.ID); got.ExtraMinutes != 30 {
 		t.Errorf("extra minutes = %d", got.ExtraMinutes)
 	}
@@ -103,6 +104,8 @@ func TestAdminActionsConfirmAndAudit(t *testing.T) {
 	// Name correction re-issues and supersedes.
 	wantBody(t, admin.get(base+"/nombre"), "Corregir el nombre de Jose Nunez")
 	wantStatus(t, admin.post(base+"/nombre", url.Values{"valor": {"José Núñez"}}), http.StatusSeeOther)
+	wantBody(t, admin.get(base), "el nombre «Jose Nunez» se corrigió a «José Núñez» y se volvió a emitir 1 certificado")
+	wantBody(t, admin.get("/admin/candidatos?q=nunez"), "José Núñez") // the new spelling, found without its accents
 	old, _ := env.svc.DB.CertificateByID(context.Background(), cert.ID)
 	if old.Status != model.CertSuperseded || old.ReplacedBy == "" {
 		t.Fatalf("old certificate after the correction: %+v", old)
@@ -126,8 +129,10 @@ func TestAdminActionsConfirmAndAudit(t *testing.T) {
 	wantBody(t, admin.get(certPath+"/revocar"), `id="motivo"`)
 	wantStatus(t, admin.post(certPath+"/revocar", url.Values{"motivo": {"  "}}), http.StatusUnprocessableEntity)
 	wantStatus(t, admin.post(certPath+"/revocar", url.Values{"motivo": {"Suplantación comprobada"}}), http.StatusSeeOther)
+	wantBody(t, admin.get(certPath), "se revocó el certificado "+fresh.Code+" de José Núñez")
 	wantBody(t, employer.get("/verificar/"+fresh.Code), "Certificado revocado", "Suplantación comprobada")
 	wantStatus(t, admin.post(certPath+"/restablecer", nil), http.StatusSeeOther)
+	wantBody(t, admin.get(certPath), "se restableció el certificado "+fresh.Code+" de José Núñez")
 	wantBody(t, employer.get("/verificar/"+fresh.Code), "Certificado válido")
 
 	// A fail's cool-down, lifted.
@@ -139,6 +144,7 @@ func TestAdminActionsConfirmAndAudit(t *testing.T) {
 	wantBody(t, other.get("/certificaciones/ejemplo/examen"), "Podrás volver a presentar")
 	wantBody(t, admin.get("/admin/intentos/"+a.ID+"/liberar-espera"), "Permitir que Luis Pérez reintente ya")
 	wantStatus(t, admin.post("/admin/intentos/"+a.ID+"/liberar-espera", nil), http.StatusSeeOther)
+	wantBody(t, admin.get("/admin"), "se levantó la espera de Luis Pérez")
 	wantBody(t, other.get("/certificaciones/ejemplo/examen"), "Empezar el examen")
 	wantStatus(t, admin.get("/admin/intentos/no-existe/liberar-espera"), http.StatusNotFound)
 

@@ -340,7 +340,7 @@ func TestAdminGuard(t *testing.T) {
 	}
 	rec := admin.get("/admin")
 	wantStatus(t, rec, http.StatusOK)
-	wantBody(t, rec, "Consola de la Fundación", "candidatos registrados")
+	wantBody(t, rec, "Consola de la Fundación", "candidatos con cuenta abierta")
 	if strings.Contains(candidate.get("/").Body.String(), `href="/admin"`) {
 		t.Error("candidate sees the admin link")
 	}

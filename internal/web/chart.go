@@ -63,3 +63,42 @@ func barChart(id, title string, ss []series) template.HTML {
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) // #nosec G203 -- every text is escaped above; numbers are formatted
 }
+
+// hbarRow is one row of a horizontal bar chart: a label and one value per
+// series.
+type hbarRow struct {
+	Label  string
+	Values []int
+}
+
+// hbarChart draws one row per label, in the order given, with the full
+// label as text above or beside its bars: unlike the labels of a column
+// chart, a long name ("Baja California Sur") is never cut, at any width.
+// Each bar is a small SVG stretched to its share of the largest value
+// (attributes, not inline styles, so the page's CSP holds) and followed
+// by its number. The names of the series are given by the legend and the
+// table of the same numbers that goes with every chart.
+func hbarChart(id, title string, names, classes []string, rows []hbarRow) template.HTML {
+	if len(rows) == 0 {
+		return ""
+	}
+	maxV := 1
+	for _, r := range rows {
+		for _, v := range r.Values {
+			maxV = max(maxV, v)
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<figure class="hbars" aria-labelledby="%s-title"><figcaption id="%s-title" class="visually-hidden">%s</figcaption><ol class="hbar-rows">`, id, id, html.EscapeString(title))
+	for _, r := range rows {
+		fmt.Fprintf(&b, `<li><span class="hbar-label">%s</span><span class="hbar-bars">`, html.EscapeString(r.Label))
+		for i, v := range r.Values {
+			w := 100 * float64(v) / float64(maxV)
+			fmt.Fprintf(&b, `<span class="hbar"><svg viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false"><rect class="%s" width="%.2f" height="10"/></svg><span class="hbar-value"><span class="visually-hidden">%s: </span>%d</span></span>`,
+				html.EscapeString(classes[i]), w, html.EscapeString(names[i]), v)
+		}
+		b.WriteString(`</span></li>`)
+	}
+	b.WriteString(`</ol></figure>`)
+	return template.HTML(b.String()) // #nosec G203 -- every text is escaped above; numbers are formatted
+}

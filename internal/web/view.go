@@ -18,7 +18,9 @@ type base struct {
 	Lang  string
 	User  *model.User
 	Flash string // message id of a one-time notice
-	Path  string // the current path, for the language switch to come back to
+	// flashArgs are the values of a notice that says what changed.
+	flashArgs []any
+	Path      string // the current path, for the language switch to come back to
 	// Banner is the candidate's exam in progress, shown as a banner with
 	// the way back to it on every page but the exam's own.
 	Banner *examRef
@@ -34,6 +36,9 @@ type base struct {
 
 // T translates a message id; kv are template key/value pairs.
 func (b base) T(id string, kv ...any) string { return b.tr.t(b.Lang, id, kv...) }
+
+// FlashText is the one-time notice, in the page's language.
+func (b base) FlashText() string { return b.tr.t(b.Lang, b.Flash, b.flashArgs...) }
 
 // Date writes a date in the page's language and the candidate's time zone.
 func (b base) Date(t time.Time) string { return formatDate(b.Lang, t.In(b.zone)) }
@@ -86,7 +91,7 @@ func (s *Server) plainBase(c *gin.Context, titleID string, kv ...any) base {
 	lang := s.tr.pickLanguage(c.Request)
 	b := base{Lang: lang, User: currentUser(c), Path: c.Request.URL.Path, tr: s.tr, zone: s.zone}
 	b.Title = s.tr.t(lang, titleID, kv...)
-	b.Flash = s.takeFlash(c)
+	b.Flash, b.flashArgs = s.takeFlash(c)
 	return b
 }
 
@@ -126,16 +131,19 @@ func (s *Server) setFlash(c *gin.Context, id string) {
 	s.setCookie(c, flashCookie, id, 60)
 }
 
-func (s *Server) takeFlash(c *gin.Context) string {
+func (s *Server) takeFlash(c *gin.Context) (string, []any) {
 	ck, err := c.Request.Cookie(flashCookie)
 	if err != nil {
-		return ""
+		return "", nil
 	}
 	s.setCookie(c, flashCookie, "", -1)
 	if flashes[ck.Value] {
-		return ck.Value
+		return ck.Value, nil
 	}
-	return ""
+	if id, kv, ok := s.signedFlash(ck.Value); ok {
+		return id, kv
+	}
+	return "", nil
 }
 
 // setCookie sets a cookie the way every cookie of the site is set:

@@ -86,6 +86,7 @@ type Server struct {
 	assets        *assets
 	engine        *gin.Engine
 	handler       http.Handler
+	flashKey      []byte // signs the notices that carry values
 }
 
 // pages are the templates the routes render; each must exist at start.
@@ -102,7 +103,7 @@ var pages = []string{"home", "error", "register", "login", "account", "admin",
 func New(cfg Config, deps Deps) (*Server, error) {
 	s := &Server{
 		cfg: cfg, log: deps.Logger, cat: deps.Catalog, accounts: deps.Accounts, study: deps.Study, attempts: deps.Attempts, certs: deps.Certs, admin: deps.Admin, contentReport: deps.ContentReport, reload: deps.Reload,
-		now: deps.Now, secure: strings.HasPrefix(cfg.BaseURL, "https://"),
+		now: deps.Now, secure: strings.HasPrefix(cfg.BaseURL, "https://"), flashKey: newFlashKey(),
 	}
 	if s.now == nil {
 		s.now = time.Now
