@@ -65,6 +65,7 @@ func TestGoldenPages(t *testing.T) {
 	staff := env.client(t)
 	staff.loginAdmin("rosa@mxos.mx", secret)
 	add("admin-dashboard", staff, "/admin", http.StatusOK)
+	add("admin-attempt", staff, "/admin/intentos/"+a.ID, http.StatusOK)
 }
 
 // Values that differ from run to run, each replaced by a numbered
