@@ -78,8 +78,11 @@ func TestAttemptReviewIsStaffOnlyAndAudited(t *testing.T) {
 	}
 	// What the candidate chose, and the key, by letter.
 	letter := string(rune('A' + wrong))
-	key := string(rune('A' + first.Key()[0]))
-	wantBody(t, page, "<strong>"+letter+"</strong>", "<dd>"+key+"</dd>", ">eligió<", ">clave<")
+	var key []string
+	for _, k := range first.Key() {
+		key = append(key, string(rune('A'+k)))
+	}
+	wantBody(t, page, "<strong>"+letter+"</strong>", "<dd>"+strings.Join(key, ", ")+"</dd>", ">eligió<", ">clave<")
 	wantBody(t, page, `href="/admin/intentos/`+a.ID+`/prorrogar"`, `href="/admin/intentos/`+a.ID+`/cancelar"`)
 
 	e, ok := auditActions(t, env)[model.ActionAttemptView]
