@@ -60,8 +60,15 @@ type adminAttemptView struct {
 	Running   bool // open and in time: it may be extended or cancelled
 }
 
-// optionLetter names option i as the exam page does (A, B, C…).
-func optionLetter(i int) string { return string(rune('A' + i)) }
+// optionLetter names option i as the exam page does (A, B, C…); past Z,
+// by its number.
+func optionLetter(i int) string {
+	const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	if i >= 0 && i < len(letters) {
+		return letters[i : i+1]
+	}
+	return strconv.Itoa(i + 1)
+}
 
 // adminAttempt shows one attempt question by question to settle a
 // dispute: stem, options, the answer, the key, when the answer was saved
