@@ -138,6 +138,7 @@ type Candidate struct {
 	Attempts     []AttemptRecord         // newest first
 	Certificates []*model.Certificate    // newest first, superseded and revoked included
 	Practice     []model.PracticeSummary // the latest of each track in the content
+	Notes        []model.CandidateNote   // the staff's notes, newest first
 }
 
 // AttemptRecord is an attempt with its result per domain, as the
@@ -146,6 +147,10 @@ type AttemptRecord struct {
 	*model.Attempt
 	Result  exam.Result
 	Domains []exam.DomainRow
+	// Of an attempt in progress: how many questions have an answer, and
+	// the time left (zero once the deadline has passed).
+	Answered  int
+	Remaining time.Duration
 }
 
 // Candidate gathers a person's account, attempts, certificates and recent
@@ -162,10 +167,20 @@ func (s *Service) Candidate(ctx context.Context, id int64) (*Candidate, error) {
 	}
 	cat := s.catalog()
 	for _, a := range attempts {
-		res := s.attempts.Result(a)
-		c.Attempts = append(c.Attempts, AttemptRecord{Attempt: a, Result: res, Domains: res.DomainRows(cat.Track(a.TrackID))})
+		rec := AttemptRecord{Attempt: a}
+		switch {
+		case a.Open():
+			rec.Answered, rec.Remaining = a.Answered(), max(a.Deadline.Sub(s.now()), 0)
+		case !a.Cancelled():
+			rec.Result = s.attempts.Result(a)
+			rec.Domains = rec.Result.DomainRows(cat.Track(a.TrackID))
+		}
+		c.Attempts = append(c.Attempts, rec)
 	}
 	if c.Certificates, err = s.db.UserCertificates(ctx, u.ID); err != nil {
+		return nil, err
+	}
+	if c.Notes, err = s.db.Notes(ctx, u.ID); err != nil {
 		return nil, err
 	}
 	for _, t := range cat.Tracks {

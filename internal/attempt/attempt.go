@@ -73,7 +73,7 @@ func (s *Service) DrawSeedsWith(seed func() (uint64, error)) { s.seed = seed }
 func pastOf(as []*model.Attempt) []exam.Past {
 	out := make([]exam.Past, len(as))
 	for i, a := range as {
-		out[i] = exam.Past{ID: a.ID, Open: a.Open(), Passed: a.Passed(), Waived: a.CooldownWaived}
+		out[i] = exam.Past{ID: a.ID, Open: a.Open(), Passed: a.Passed(), Waived: a.CooldownWaived, Cancelled: a.Cancelled()}
 		if a.FinishedAt != nil {
 			out[i].FinishedAt = *a.FinishedAt
 		}

@@ -214,6 +214,8 @@ func TestEligible(t *testing.T) {
 		{"failed a day ago", []Past{{ID: "a", FinishedAt: now.Add(-day)}}, Eligibility{Kind: CanStart}},
 		{"failed twice, the last recently", []Past{{ID: "a", FinishedAt: now.Add(-3 * day)}, {ID: "b", FinishedAt: now.Add(-2 * time.Hour)}}, Eligibility{Kind: CoolingOff, Until: now.Add(22 * time.Hour)}},
 		{"failed an hour ago, wait lifted", []Past{{ID: "a", FinishedAt: now.Add(-time.Hour), Waived: true}}, Eligibility{Kind: CanStart}},
+		{"cancelled by the foundation an hour ago", []Past{{ID: "a", FinishedAt: now.Add(-time.Hour), Cancelled: true}}, Eligibility{Kind: CanStart}},
+		{"failed, then cancelled", []Past{{ID: "a", FinishedAt: now.Add(-2 * time.Hour)}, {ID: "b", FinishedAt: now.Add(-time.Hour), Cancelled: true}}, Eligibility{Kind: CoolingOff, Until: now.Add(22 * time.Hour)}},
 		{"passed", []Past{{ID: "a", FinishedAt: now.Add(-3 * day)}, {ID: "b", Passed: true, FinishedAt: now.Add(-day)}}, Eligibility{Kind: Certified, AttemptID: "b"}},
 	}
 	for _, tc := range tests {

@@ -4,10 +4,13 @@ import "time"
 
 // Past is what the retake rules need to know of an earlier attempt.
 type Past struct {
-	ID         string
-	Open       bool // still in progress
-	Passed     bool
-	Waived     bool // the foundation lifted the cool-down this fail started
+	ID     string
+	Open   bool // still in progress
+	Passed bool
+	Waived bool // the foundation lifted the cool-down this fail started
+	// Cancelled is an attempt the foundation cancelled: the candidate did
+	// not fail it, so it starts no cool-down.
+	Cancelled  bool
 	FinishedAt time.Time
 }
 
@@ -39,6 +42,8 @@ func Eligible(past []Past, retakeAfter time.Duration, now time.Time) Eligibility
 			return Eligibility{Kind: InProgress, AttemptID: p.ID}
 		case p.Passed:
 			return Eligibility{Kind: Certified, AttemptID: p.ID}
+		case p.Cancelled:
+			// Stopped by the foundation, not failed: no cool-down.
 		case !p.Waived && p.FinishedAt.After(lastFail):
 			lastFail = p.FinishedAt
 		}

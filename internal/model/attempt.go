@@ -6,14 +6,18 @@ import (
 	"mxcert/internal/exam"
 )
 
-// AttemptStatus is where an exam attempt is: running, or finished with a
-// pass or a fail.
+// AttemptStatus is where an exam attempt is: running, finished with a pass
+// or a fail, or cancelled by the foundation.
 type AttemptStatus string
 
 const (
 	AttemptInProgress AttemptStatus = "in_progress"
 	AttemptPassed     AttemptStatus = "passed"
 	AttemptFailed     AttemptStatus = "failed"
+	// AttemptCancelled is an attempt the foundation stopped, with a reason:
+	// it has no score and no certificate, and it starts no cool-down (the
+	// candidate did not fail; the foundation ended the sitting).
+	AttemptCancelled AttemptStatus = "cancelled"
 )
 
 // FinishReason is why an attempt ended.
@@ -22,6 +26,7 @@ type FinishReason string
 const (
 	FinishSubmitted FinishReason = "submitted" // the candidate handed it in
 	FinishExpired   FinishReason = "expired"   // the time ran out
+	FinishCancelled FinishReason = "cancelled" // the foundation cancelled it (AttemptCancelled)
 )
 
 // Attempt is one sitting of a timed exam.
@@ -34,22 +39,26 @@ type Attempt struct {
 	ContentVersion string
 	// BankVersion is the version of the separate exam bank the questions
 	// were drawn from; empty when they came from the content's own pool.
-	BankVersion    string
-	Seed           uint64
-	HolderName     string
-	StartedAt      time.Time
-	Deadline       time.Time
-	ExtraMinutes   int
-	PassPercent    int
-	Total          int
-	Seq            int64
-	Status         AttemptStatus
-	FinishedAt     *time.Time
-	FinishReason   FinishReason // empty while in progress
-	Score          int
-	Percent        int
-	CooldownWaived bool          // the foundation lifted the retake wait after this fail
-	Items          []AttemptItem // loaded with one attempt, not with lists
+	BankVersion  string
+	Seed         uint64
+	HolderName   string
+	StartedAt    time.Time
+	Deadline     time.Time
+	ExtraMinutes int
+	// ExtendedMinutes is the time the foundation added while the attempt
+	// ran; Deadline already includes it.
+	ExtendedMinutes int
+	PassPercent     int
+	Total           int
+	Seq             int64
+	Status          AttemptStatus
+	FinishedAt      *time.Time
+	FinishReason    FinishReason // empty while in progress
+	Score           int
+	Percent         int
+	CooldownWaived  bool          // the foundation lifted the retake wait after this fail
+	CancelReason    string        // why the foundation cancelled it; empty otherwise
+	Items           []AttemptItem // loaded with one attempt, not with lists
 }
 
 // Open reports whether the attempt is still in progress.
@@ -60,6 +69,21 @@ func (a *Attempt) Passed() bool { return a.Status == AttemptPassed }
 
 // Failed reports whether the attempt ended with a fail.
 func (a *Attempt) Failed() bool { return a.Status == AttemptFailed }
+
+// Cancelled reports whether the foundation cancelled the attempt.
+func (a *Attempt) Cancelled() bool { return a.Status == AttemptCancelled }
+
+// Answered is how many of the attempt's items have an answer (of an
+// attempt loaded with its items).
+func (a *Attempt) Answered() int {
+	n := 0
+	for _, it := range a.Items {
+		if it.Answered() {
+			n++
+		}
+	}
+	return n
+}
 
 // Expired reports whether the attempt ended because its time ran out.
 func (a *Attempt) Expired() bool { return a.FinishReason == FinishExpired }

@@ -17,6 +17,10 @@ const (
 	ActionAttemptStart    Action = "attempt.start"
 	ActionAttemptFinish   Action = "attempt.finish"
 	ActionCooldownWaive   Action = "attempt.cooldown_waive"
+	ActionAttemptView     Action = "attempt.view"   // staff opened an attempt's answers and key
+	ActionAttemptExtend   Action = "attempt.extend" // staff added time to a running attempt
+	ActionAttemptCancel   Action = "attempt.cancel" // staff cancelled an attempt, with a reason
+	ActionCandidateNote   Action = "user.note"      // staff wrote a note on a candidate
 	ActionCertIssue       Action = "certificate.issue"
 	ActionCertRevoke      Action = "certificate.revoke"
 	ActionCertReinstate   Action = "certificate.reinstate"

@@ -63,3 +63,13 @@ type UserSummary struct {
 	Attempts int
 	Passed   int
 }
+
+// CandidateNote is a note the foundation's staff keep on a candidate.
+type CandidateNote struct {
+	ID         int64
+	UserID     int64
+	AuthorID   int64
+	AuthorName string
+	At         time.Time
+	Text       string
+}

@@ -223,7 +223,7 @@ type ItemResponse struct {
 func (db *DB) ItemResponses(ctx context.Context, track string, fn func(ItemResponse) error) error {
 	rows, err := db.read.QueryContext(ctx, `SELECT i.attempt_id, i.question_id, i.item, i.answer, coalesce(i.correct, 0), a.score
 		FROM attempt_items i JOIN attempts a ON a.id = i.attempt_id
-		WHERE a.track_id = ? AND a.status <> 'in_progress' ORDER BY i.attempt_id, i.position`, track)
+		WHERE a.track_id = ? AND a.status IN ('passed', 'failed') ORDER BY i.attempt_id, i.position`, track)
 	if err != nil {
 		return fmt.Errorf("item responses: %w", err)
 	}
@@ -332,7 +332,7 @@ func (db *DB) RecentScoredItems(ctx context.Context, track string, k, limit int,
 	// primary key, attempt by attempt, instead of through the index on
 	// question_id with a lookup per item.
 	rows, err := db.read.QueryContext(ctx, `WITH recent AS (
-			SELECT id FROM attempts WHERE track_id = ? AND status <> 'in_progress' AND total = ?
+			SELECT id FROM attempts WHERE track_id = ? AND status IN ('passed', 'failed') AND total = ?
 			ORDER BY finished_at DESC, id LIMIT ?)
 		SELECT r.id, i.question_id, coalesce(i.correct, 0) FROM recent r CROSS JOIN attempt_items i ON i.attempt_id = r.id
 		ORDER BY r.id, i.position`, track, k, limit)

@@ -76,14 +76,16 @@ func (tx *Tx) insertServed(insert, owner string, items []exam.Item) error {
 }
 
 const attemptColumns = `id, user_id, track_id, track_title, track_version, content_version, bank_version, seed, holder_name, started_at, deadline,
-	extra_minutes, pass_percent, total, seq, status, finished_at, coalesce(finish_reason, ''), coalesce(score, 0), coalesce(percent, 0), cooldown_waived`
+	extra_minutes, pass_percent, total, seq, status, finished_at, coalesce(finish_reason, ''), coalesce(score, 0), coalesce(percent, 0), cooldown_waived,
+	extended_minutes, coalesce(cancel_reason, '')`
 
 func scanAttempt(row interface{ Scan(...any) error }) (*model.Attempt, error) {
 	var a model.Attempt
 	var seed, started, deadline int64
 	var finished sql.NullInt64
 	err := row.Scan(&a.ID, &a.UserID, &a.TrackID, &a.TrackTitle, &a.TrackVersion, &a.ContentVersion, &a.BankVersion, &seed, &a.HolderName, &started, &deadline,
-		&a.ExtraMinutes, &a.PassPercent, &a.Total, &a.Seq, &a.Status, &finished, &a.FinishReason, &a.Score, &a.Percent, &a.CooldownWaived)
+		&a.ExtraMinutes, &a.PassPercent, &a.Total, &a.Seq, &a.Status, &finished, &a.FinishReason, &a.Score, &a.Percent, &a.CooldownWaived,
+		&a.ExtendedMinutes, &a.CancelReason)
 	if err != nil {
 		return nil, err
 	}
@@ -346,4 +348,42 @@ func (tx *Tx) HasPassed(userID int64) (bool, error) {
 // WaiveCooldown lifts the retake wait that a failed attempt started.
 func (tx *Tx) WaiveCooldown(attemptID string) error {
 	return tx.execOne(`UPDATE attempts SET cooldown_waived = 1 WHERE id = ? AND status = 'failed'`, attemptID)
+}
+
+// ExtendAttempt moves the deadline of a running attempt by minutes and
+// counts them in extended_minutes. An attempt no longer in progress is
+// ErrClosed.
+func (tx *Tx) ExtendAttempt(id string, minutes int) error {
+	res, err := tx.tx.ExecContext(tx.ctx, `UPDATE attempts SET deadline = deadline + ?, extended_minutes = extended_minutes + ?
+		WHERE id = ? AND status = 'in_progress'`, int64(minutes)*int64(time.Minute/time.Millisecond), minutes, id)
+	if err != nil {
+		return fmt.Errorf("extend attempt %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		if err != nil {
+			return err
+		}
+		return ErrClosed
+	}
+	return nil
+}
+
+// CancelAttempt ends a running attempt as cancelled, with the reason the
+// candidate will read; it is not scored. An attempt no longer in progress
+// is ErrClosed.
+func (tx *Tx) CancelAttempt(a *model.Attempt, reason string) error {
+	res, err := tx.tx.ExecContext(tx.ctx, `UPDATE attempts SET status = 'cancelled', finished_at = ?, finish_reason = 'cancelled', cancel_reason = ?
+		WHERE id = ? AND status = 'in_progress'`, ms(tx.Now), reason, a.ID)
+	if err != nil {
+		return fmt.Errorf("cancel attempt %s: %w", a.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		if err != nil {
+			return err
+		}
+		return ErrClosed
+	}
+	now := tx.Now
+	a.Status, a.FinishedAt, a.FinishReason, a.CancelReason = model.AttemptCancelled, &now, model.FinishCancelled, reason
+	return nil
 }

@@ -128,6 +128,7 @@ func (tx *Tx) MergeAccounts(from, into int64) (model.MergeMoves, error) {
 			SELECT ?2, track_id, module_slug, studied_at FROM module_progress WHERE user_id = ?1
 			ON CONFLICT (user_id, track_id, module_slug) DO UPDATE SET studied_at = min(studied_at, excluded.studied_at)`},
 		{nil, `DELETE FROM module_progress WHERE user_id = ?1`},
+		{nil, `UPDATE candidate_notes SET user_id = ?2 WHERE user_id = ?1`},
 		{&m.SessionsEnded, `DELETE FROM sessions WHERE user_id = ?1`},
 		{nil, `DELETE FROM sign_in_challenges WHERE user_id = ?1`},
 		{nil, `UPDATE users SET merged_into = ?2 WHERE merged_into = ?1`},

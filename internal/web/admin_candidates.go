@@ -104,6 +104,9 @@ type adminCandidateView struct {
 	Attempts     []admin.AttemptRecord
 	Certificates []*model.Certificate
 	Practice     []model.PracticeSummary
+	Notes        []model.CandidateNote
+	NoteValue    string // a refused note, typed again
+	NoteError    string // message id
 }
 
 // candidateID is the candidate named in the URL; anything but a positive
@@ -133,13 +136,20 @@ func (s *Server) adminCandidate(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	return s.candidatePage(c, http.StatusOK, id, "", "")
+}
+
+// candidatePage renders a candidate's record; noteErr and note are a
+// refused note to show again by its field.
+func (s *Server) candidatePage(c *gin.Context, status int, id int64, noteErr, note string) error {
 	cand, err := s.admin.Candidate(c.Request.Context(), id)
 	if err != nil {
 		return err
 	}
 	v := adminCandidateView{base: s.base(c, "admin.candidate_title", "Name", cand.User.Name),
-		Candidate: cand.User, Attempts: cand.Attempts, Certificates: cand.Certificates, Practice: cand.Practice}
-	return s.page(c, http.StatusOK, "admin_candidate", v)
+		Candidate: cand.User, Attempts: cand.Attempts, Certificates: cand.Certificates, Practice: cand.Practice,
+		Notes: cand.Notes, NoteValue: note, NoteError: noteErr}
+	return s.page(c, status, "admin_candidate", v)
 }
 
 // adminConfirmView is the confirmation page of every admin action: what
@@ -170,7 +180,7 @@ func (s *Server) confirmPage(c *gin.Context, status int, v adminConfirmView) err
 }
 
 // confirmInput is the id of the input of each kind of confirmation field.
-var confirmInput = map[string]string{"minutes": "valor", "name": "valor", "reason": "motivo"}
+var confirmInput = map[string]string{"minutes": "valor", "name": "valor", "reason": "motivo", "extend": "valor", "cancel_reason": "motivo"}
 
 // adminAccommodation: GET asks, POST sets a candidate's extra exam time.
 func (s *Server) adminAccommodation(c *gin.Context) error {

@@ -66,6 +66,7 @@ func TestGoldenPages(t *testing.T) {
 	staff.loginAdmin("rosa@mxos.mx", secret)
 	add("admin-dashboard", staff, "/admin", http.StatusOK)
 	add("admin-search", staff, "/admin/candidatos?q=nunez", http.StatusOK)
+	add("admin-attempt", staff, "/admin/intentos/"+a.ID, http.StatusOK)
 }
 
 // Values that differ from run to run, each replaced by a numbered

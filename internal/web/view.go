@@ -125,6 +125,7 @@ var flashes = map[string]bool{
 	"flash.signed_in_unverified": true, "flash.email_verified": true, "flash.email_verified_sign_in": true,
 	"flash.verify_sent": true, "flash.email_change_sent": true, "flash.password_reset": true, "flash.reset_sent": true,
 	"mfa.flash_expired": true, "mfa.flash_recovery_used": true, "mfa.flash_rechecked": true, "mfa.flash_sign_in_again": true,
+	"flash.attempt_extended": true, "flash.attempt_cancelled": true, "flash.note_added": true,
 }
 
 func (s *Server) setFlash(c *gin.Context, id string) {
