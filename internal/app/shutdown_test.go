@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"mxcert/internal/account"
+	"mxcert/internal/mailtest"
 	"mxcert/internal/store"
 )
 
@@ -65,7 +66,7 @@ func TestShutdownDrainsRequestsInFlight(t *testing.T) {
 			t.Fatalf("POST %s: %d", step.path, resp.StatusCode)
 		}
 		if step.path == "/registro" {
-			confirmAndSignIn(t, web, a.URL(), a.DB(), "lucia@ejemplo.mx", "una frase larga y segura")
+			mailtest.ConfirmAndSignIn(t, web, a.URL(), a.DB(), "lucia@ejemplo.mx", "una frase larga y segura")
 		}
 		examPath = resp.Request.URL.Path // after the redirects
 	}

@@ -19,6 +19,7 @@ import (
 
 	"mxcert/internal/account"
 	"mxcert/internal/app"
+	"mxcert/internal/mailtest"
 	"mxcert/internal/store"
 )
 
@@ -85,7 +86,7 @@ func TestBackupUnderLoadAndRestore(t *testing.T) {
 	if code, body := send(t, web, "POST", a.URL()+"/registro", url.Values{"name": {name}, "email": {email}, "password": {password}, "state": {"Puebla"}}, false); code != http.StatusSeeOther {
 		t.Fatalf("register: %d\n%s", code, body)
 	}
-	confirmAndSignIn(t, web, a.URL(), a.DB(), email, password)
+	mailtest.ConfirmAndSignIn(t, web, a.URL(), a.DB(), email, password)
 	req, _ := http.NewRequest("POST", a.URL()+"/certificaciones/ejemplo/examen", strings.NewReader(url.Values{"confirmo": {"1"}, "nombre": {name}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := web.Do(req)

@@ -18,6 +18,7 @@ import (
 
 	"mxcert/internal/account"
 	"mxcert/internal/app"
+	"mxcert/internal/mailtest"
 )
 
 // TestCertificateLifecycle runs the real server and the real command line
@@ -52,7 +53,7 @@ func TestCertificateLifecycle(t *testing.T) {
 		return string(b)
 	}
 	body(post("/registro", url.Values{"name": {"María José Ñúñez"}, "email": {"mj@ejemplo.mx"}, "password": {"una frase larga y segura"}, "state": {"Jalisco"}}))
-	confirmAndSignIn(t, web, a.URL(), a.DB(), "mj@ejemplo.mx", "una frase larga y segura")
+	mailtest.ConfirmAndSignIn(t, web, a.URL(), a.DB(), "mj@ejemplo.mx", "una frase larga y segura")
 	resp := post("/certificaciones/ejemplo/examen", url.Values{"confirmo": {"1"}, "nombre": {"María José Ñúñez"}})
 	examURL := resp.Request.URL.Path // the first question's page, /examen/ID?p=1
 	body(resp)

@@ -1,4 +1,4 @@
-package cli
+package mailtest
 
 import (
 	"context"
@@ -10,10 +10,10 @@ import (
 	"mxcert/internal/store"
 )
 
-// confirmAndSignIn does what a person does after registering: opens the
-// confirmation link of the message queued for email, then signs in. web
-// keeps the cookies; site is the server's address.
-func confirmAndSignIn(t *testing.T, web *http.Client, site string, db *store.DB, email, password string) {
+// ConfirmAndSignIn does what a person does after registering: opens the
+// confirmation link of the last message queued for email in db, then signs
+// in. web keeps the cookies; site is the server's address.
+func ConfirmAndSignIn(t testing.TB, web *http.Client, site string, db *store.DB, email, password string) {
 	t.Helper()
 	mails, err := db.MailTo(context.Background(), email)
 	if err != nil || len(mails) == 0 {
