@@ -32,7 +32,9 @@ func ConfirmAndSignIn(t testing.TB, web *http.Client, site string, db *store.DB,
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	if err := resp.Body.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("confirmation link: %d", resp.StatusCode)
 	}
@@ -40,7 +42,9 @@ func ConfirmAndSignIn(t testing.TB, web *http.Client, site string, db *store.DB,
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	if err := resp.Body.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign in %s: %d", email, resp.StatusCode)
 	}
