@@ -5,9 +5,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"mxcert/internal/account"
-	"mxcert/internal/model"
 )
 
 // TestAttemptReviewReadable starts an exam as a candidate, answers one
@@ -29,30 +26,8 @@ func TestAttemptReviewReadable(t *testing.T) {
 	}
 	waitSaved(cand)
 
-	admin := account.Registration{Name: "Marisol Admin Treviño", Email: uniqueEmail("marisol"), Password: "otra frase larga y segura"}
-	if _, err := s.app.Accounts().CreateUser(t.Context(), admin, model.RoleAdmin); err != nil {
-		t.Fatal(err)
-	}
-	_, enr, _, err := s.app.Accounts().EnrolNow(t.Context(), admin.Email)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := newTab(t, s, laptopWidth, laptopHeight, false)
-	b.open("/entrar", 200)
-	b.do(
-		chromedp.SendKeys(chromedp.ID("email"), admin.Email),
-		chromedp.SendKeys(chromedp.ID("password"), admin.Password),
-	)
-	b.follow(`form[action="/entrar"] button[type="submit"]`)
-	b.do(chromedp.SendKeys(chromedp.ID("codigo"), totpNow(t, enr.Secret)))
-	b.follow(`form[action="/entrar/codigo"] button[type="submit"]`)
+	b := staffTab(t, s, "Marisol Admin Treviño", "marisol", laptopWidth, laptopHeight, false)
 
-	fits := func(page string, width int) {
-		t.Helper()
-		if w := eval[int](b, `document.documentElement.scrollWidth`); w > width {
-			t.Errorf("%s is %d px wide on a %d px screen", page, w, width)
-		}
-	}
 	review := "/admin/intentos/" + id
 	pages := []struct{ path, name, text string }{
 		{review, "consola: revisar un examen", "Pregunta por pregunta"},
@@ -72,7 +47,7 @@ func TestAttemptReviewReadable(t *testing.T) {
 		for _, p := range pages {
 			b.open(p.path, 200)
 			b.wantText("main", p.text)
-			fits(p.name, int(size.width))
+			b.fits(p.name, int(size.width))
 			b.audit(fmt.Sprintf("%s (%d px)", p.name, size.width))
 		}
 		b.open(review, 200)

@@ -4,9 +4,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"mxcert/internal/account"
-	"mxcert/internal/model"
 )
 
 // TestConsoleReportsReadable opens the item analysis and the audit log on
@@ -16,30 +13,8 @@ import (
 func TestConsoleReportsReadable(t *testing.T) {
 	s := requireEnv(t)
 	t.Parallel()
-	staff := account.Registration{Name: "Rocío Editora Salgado", Email: uniqueEmail("rocio"), Password: "una frase larga y segura"}
-	if _, err := s.app.Accounts().CreateUser(t.Context(), staff, model.RoleAdmin); err != nil {
-		t.Fatal(err)
-	}
-	_, enr, _, err := s.app.Accounts().EnrolNow(t.Context(), staff.Email)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := newTab(t, s, phoneWidth, phoneHeight, true)
-	b.open("/entrar", 200)
-	b.do(
-		chromedp.SendKeys(chromedp.ID("email"), staff.Email),
-		chromedp.SendKeys(chromedp.ID("password"), staff.Password),
-	)
-	b.follow(`form[action="/entrar"] button[type="submit"]`)
-	b.do(chromedp.SendKeys(chromedp.ID("codigo"), totpNow(t, enr.Secret)))
-	b.follow(`form[action="/entrar/codigo"] button[type="submit"]`)
+	b := staffTab(t, s, "Rocío Editora Salgado", "rocio", phoneWidth, phoneHeight, true)
 
-	fits := func(page string, width int) {
-		t.Helper()
-		if w := eval[int](b, `document.documentElement.scrollWidth`); w > width {
-			t.Errorf("%s is %d px wide on a %d px screen", page, w, width)
-		}
-	}
 	for _, p := range []struct{ path, name, heading, shot string }{
 		{"/admin/preguntas", "consola: análisis de preguntas", "Análisis de preguntas del examen", "21-preguntas"},
 		{"/admin/bitacora", "consola: bitácora", "Bitácora de acciones", "23-bitacora"},
@@ -47,12 +22,12 @@ func TestConsoleReportsReadable(t *testing.T) {
 		b.do(chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateMobile, chromedp.EmulateScale(2)))
 		b.open(p.path, 200)
 		b.wantText("h1", p.heading)
-		fits(p.name, phoneWidth)
+		b.fits(p.name, phoneWidth)
 		b.audit(p.name)
 		b.screenshot(p.shot, "")
 		b.do(chromedp.EmulateViewport(laptopWidth, laptopHeight))
 		b.reload()
-		fits(p.name, laptopWidth)
+		b.fits(p.name, laptopWidth)
 		b.audit(p.name + " (laptop)")
 		b.screenshot(p.shot+"-laptop", "")
 	}

@@ -19,28 +19,12 @@ import (
 func TestEveryConsolePageOnAPhoneAndALaptop(t *testing.T) {
 	s := requireEnv(t)
 	t.Parallel()
-	staff := account.Registration{Name: "Ximena Consola Ortiz", Email: uniqueEmail("ximena"), Password: "una frase larga y segura"}
-	if _, err := s.app.Accounts().CreateUser(t.Context(), staff, model.RoleAdmin); err != nil {
-		t.Fatal(err)
-	}
 	person := account.Registration{Name: "Tonatiuh Cano Ávila", Email: uniqueEmail("tona"), Password: "una frase larga y segura", State: "Puebla"}
 	cand, err := s.app.Accounts().CreateUser(t.Context(), person, model.RoleCandidate)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, enr, _, err := s.app.Accounts().EnrolNow(t.Context(), staff.Email)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := newTab(t, s, phoneWidth, phoneHeight, true)
-	b.open("/entrar", 200)
-	b.do(
-		chromedp.SendKeys(chromedp.ID("email"), staff.Email),
-		chromedp.SendKeys(chromedp.ID("password"), staff.Password),
-	)
-	b.follow(`form[action="/entrar"] button[type="submit"]`)
-	b.do(chromedp.SendKeys(chromedp.ID("codigo"), totpNow(t, enr.Secret)))
-	b.follow(`form[action="/entrar/codigo"] button[type="submit"]`)
+	b := staffTab(t, s, "Ximena Consola Ortiz", "ximena", phoneWidth, phoneHeight, true)
 
 	id := fmt.Sprint(cand.ID)
 	for _, p := range []struct{ path, name string }{

@@ -6,7 +6,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"mxcert/internal/account"
-	"mxcert/internal/model"
 )
 
 // TestConsoleSearchAndDashboard finds a person by typing her name
@@ -27,57 +26,35 @@ func TestConsoleSearchAndDashboard(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	admin := account.Registration{Name: "Elena Admin Robles", Email: uniqueEmail("elena"), Password: "otra frase larga y segura"}
-	if _, err := s.app.Accounts().CreateUser(t.Context(), admin, model.RoleAdmin); err != nil {
-		t.Fatal(err)
-	}
-	_, enr, _, err := s.app.Accounts().EnrolNow(t.Context(), admin.Email)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := newTab(t, s, phoneWidth, phoneHeight, true)
-	b.open("/entrar", 200)
-	b.do(
-		chromedp.SendKeys(chromedp.ID("email"), admin.Email),
-		chromedp.SendKeys(chromedp.ID("password"), admin.Password),
-	)
-	b.follow(`form[action="/entrar"] button[type="submit"]`)
-	b.do(chromedp.SendKeys(chromedp.ID("codigo"), totpNow(t, enr.Secret)))
-	b.follow(`form[action="/entrar/codigo"] button[type="submit"]`)
+	b := staffTab(t, s, "Elena Admin Robles", "elena", phoneWidth, phoneHeight, true)
 
-	fits := func(page string, width int) {
-		t.Helper()
-		if w := eval[int](b, `document.documentElement.scrollWidth`); w > width {
-			t.Errorf("%s is %d px wide on a %d px screen", page, w, width)
-		}
-	}
 	// Typed the way people type on a phone: no accents, no capitals.
 	b.open("/admin/candidatos", 200)
 	b.do(chromedp.SendKeys(chromedp.ID("q"), "nunez zamarripa"))
 	b.follow(`.people-search .copy-row button[type="submit"]`)
 	b.wantText("main", "José Ñúñez Zamarripa", "1 cuenta encontrada")
-	fits("the search results", phoneWidth)
+	b.fits("the search results", phoneWidth)
 	b.audit("consola: búsqueda de candidatos")
 	b.screenshot("consola-busqueda-telefono", "")
 
 	b.open("/admin/candidatos?q=zamarripa&orden=nombre", 200)
 	b.wantText("main", "Lucía Güemes Zamarripa", "María Ramírez Zamarripa", "Pedro Ávila Zamarripa", "4 cuentas encontradas")
-	fits("the list sorted by name", phoneWidth)
+	b.fits("the list sorted by name", phoneWidth)
 
 	b.open("/admin", 200)
 	b.wantText(".hbars", "Baja California Sur", "San Luis Potosí")
 	b.wantText("main", "aprobación por intento", "aprobación por persona")
-	fits("the dashboard", phoneWidth)
+	b.fits("the dashboard", phoneWidth)
 	b.audit("consola: tablero")
 	b.screenshot("consola-tablero-telefono", ".hbars")
 
 	b.do(chromedp.EmulateViewport(laptopWidth, laptopHeight))
 	b.open("/admin/candidatos?q=zamarripa&orden=nombre", 200)
-	fits("the search results", laptopWidth)
+	b.fits("the search results", laptopWidth)
 	b.audit("consola: búsqueda de candidatos (laptop)")
 	b.screenshot("consola-busqueda", "")
 	b.open("/admin", 200)
-	fits("the dashboard", laptopWidth)
+	b.fits("the dashboard", laptopWidth)
 	b.audit("consola: tablero (laptop)")
 	b.screenshot("consola-tablero", "")
 }
