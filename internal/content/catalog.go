@@ -55,6 +55,7 @@ type Track struct {
 	Certificate     CertificateRules
 
 	Modules           []*Module   // in file-name order
+	Pages             []*Page     // reference pages, in file-name order
 	ExamQuestions     []*Question // exam pool, in file then source order
 	PracticeQuestions []*Question // practice pool, never served in an exam
 

@@ -219,7 +219,7 @@ type trackMeta struct {
 var slugRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 
 // trackFolders are the entries a track folder may hold.
-var trackFolders = map[string]bool{"certification.md": true, "modules": true, "questions": true, "practice": true, "images": true}
+var trackFolders = map[string]bool{"certification.md": true, "modules": true, "pages": true, "questions": true, "practice": true, "images": true}
 
 func (l *loader) loadTrack(id string) *Track {
 	file := id + "/certification.md"
@@ -238,16 +238,24 @@ func (l *loader) loadTrack(id string) *Track {
 	entries, _ := fs.ReadDir(l.fsys, id) // readable: certification.md was just read from it
 	for _, e := range entries {
 		if !trackFolders[e.Name()] && !strings.HasPrefix(e.Name(), ".") {
-			l.report.warnf(id+"/"+e.Name(), 1, "«%s» no es parte del formato y se ignora (se esperan certification.md, modules/, questions/, practice/ e images/)", e.Name())
+			l.report.warnf(id+"/"+e.Name(), 1, "«%s» no es parte del formato y se ignora (se esperan certification.md, modules/, pages/, questions/, practice/ e images/)", e.Name())
 		}
 	}
 
+	l.checkFigures(id)
 	moduleDomainLines := map[*Module]int{}
 	for _, f := range l.markdownFiles(id + "/modules") {
 		if data, ok := l.read(f); ok {
 			if m, line := l.parseModule(f, data); m != nil {
 				t.Modules = append(t.Modules, m)
 				moduleDomainLines[m] = line
+			}
+		}
+	}
+	for _, f := range l.markdownFiles(id + "/pages") {
+		if data, ok := l.read(f); ok {
+			if p := l.parsePage(f, data); p != nil {
+				t.Pages = append(t.Pages, p)
 			}
 		}
 	}

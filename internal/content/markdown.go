@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/yuin/goldmark"
@@ -67,6 +68,9 @@ func (r *renderer) render(body []byte, nodes ...ast.Node) (template.HTML, error)
 		// Markdown table.
 		out = strings.ReplaceAll(out, "<table>", `<div class="table-scroll" role="region" tabindex="0" aria-label="Tabla"><table>`)
 		out = strings.ReplaceAll(out, "</table>", "</table></div>")
+	}
+	if strings.Contains(out, "<img ") {
+		out = figures(out)
 	}
 	if strings.Contains(out, "<pre>") {
 		// A command is never wrapped mid-argument: a code block scrolls
@@ -186,7 +190,16 @@ func (lc *linkChecker) check(src *source, doc ast.Node) {
 			if plainText(n, src.body) == "" {
 				lc.report.warnf(src.file, nodeLine(src, n), "imagen «%s» sin texto alternativo: escribe entre los corchetes lo que muestra, para quien usa lector de pantalla", n.Destination)
 			}
+			dest := string(n.Destination)
 			n.Destination = lc.resolve(src, n, n.Destination, true)
+			if u, err := url.Parse(dest); err == nil && u.Scheme == "" && u.Host == "" && u.Path != "" {
+				if w, h, ok := imageSize(lc.fsys, path.Join(path.Dir(src.file), u.Path)); ok {
+					n.SetAttributeString("width", []byte(strconv.Itoa(w)))
+					n.SetAttributeString("height", []byte(strconv.Itoa(h)))
+				}
+			}
+			n.SetAttributeString("loading", []byte("lazy"))
+			n.SetAttributeString("decoding", []byte("async"))
 		case *ast.HTMLBlock, *ast.RawHTML:
 			lc.report.warnf(src.file, nodeLine(src, n), "el HTML dentro del contenido no se muestra; usa Markdown")
 		}
