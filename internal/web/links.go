@@ -17,6 +17,8 @@ func ContentLinkURL(track, rel string) string {
 		return base
 	case strings.HasPrefix(rel, "modules/") && strings.HasSuffix(rel, ".md"):
 		return base + "/modulos/" + url.PathEscape(content.ModuleSlug(rel))
+	case strings.HasPrefix(rel, "pages/") && strings.HasSuffix(rel, ".md"):
+		return base + "/paginas/" + url.PathEscape(strings.TrimSuffix(strings.TrimPrefix(rel, "pages/"), ".md"))
 	case strings.HasPrefix(rel, "practice/"):
 		return base + "/practica"
 	default:

@@ -52,6 +52,7 @@ func (s *Server) routes() error {
 	pages.GET("/verificar/:code", s.handle(s.verifyPage))
 	pages.GET("/certificaciones/:track", s.handle(s.trackPage))
 	pages.GET("/certificaciones/:track/modulos/:slug", s.handle(s.modulePage))
+	pages.GET("/certificaciones/:track/paginas/:slug", s.handle(s.referencePage))
 	pages.GET("/certificaciones/:track/archivos/*path", s.handle(s.contentAsset))
 
 	signedIn := pages.Group("/", s.requireUser)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"mime"
 	"net/http"
 	"os"
 	"path"
@@ -153,9 +152,11 @@ func moduleURL(t *content.Track, m *content.Module) string {
 	return ContentLinkURL(t.ID, strings.TrimPrefix(m.File, t.ID+"/"))
 }
 
-// imageTypes are the files the content may serve, by extension.
-// SVG is left out: it can carry script.
-var imageTypes = map[string]bool{".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".webp": true}
+// imageTypes are the files the content may serve, by extension. SVG can
+// carry script: lint holds every SVG in images/ to shapes and text (see
+// content.checkSVG), and the CSP below forbids script and loading anything
+// even when someone opens the file directly.
+var imageTypes = map[string]bool{".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".webp": true, ".svg": true}
 
 // contentAsset serves a track's images. Only files under the track's
 // images/ folder, of an image type, are served: no Markdown (the exam bank
@@ -181,7 +182,7 @@ func (s *Server) contentAsset(c *gin.Context) error {
 		return errNotFound
 	}
 	defer f.Close()
-	c.Header("Content-Type", mime.TypeByExtension(path.Ext(clean)))
+	c.Header("Content-Type", imageContentType(clean))
 	c.Header("Cache-Control", "public, max-age=86400")
 	// An image opened directly is a document of its own: it may load nothing.
 	c.Header("Content-Security-Policy", "default-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; sandbox")
@@ -233,4 +234,41 @@ func openContentImage(contentDir, track, rel string) (*os.File, fs.FileInfo, err
 		return nil, nil, errors.Join(fmt.Errorf("%s: %w", rel, errLink), err, f.Close())
 	}
 	return f, st, nil
+}
+
+// imageContentType names an image's type without consulting the system's
+// MIME tables, which differ between machines.
+func imageContentType(name string) string {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".svg":
+		return "image/svg+xml"
+	case ".png":
+		return "image/png"
+	case ".gif":
+		return "image/gif"
+	case ".webp":
+		return "image/webp"
+	default:
+		return "image/jpeg"
+	}
+}
+
+type referenceView struct {
+	base
+	Track *content.Track
+	Page  *content.Page
+}
+
+// referencePage shows a reference page of the track, such as the
+// technical sheet that the modules and questions follow.
+func (s *Server) referencePage(c *gin.Context) error {
+	_, t, err := s.track(c)
+	if err != nil {
+		return err
+	}
+	p := t.Page(c.Param("slug"))
+	if p == nil {
+		return errNotFound
+	}
+	return s.page(c, http.StatusOK, "reference", referenceView{base: s.base(c, "reference.title", "Title", p.Title), Track: t, Page: p})
 }

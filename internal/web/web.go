@@ -91,7 +91,7 @@ type Server struct {
 
 // pages are the templates the routes render; each must exist at start.
 var pages = []string{"home", "error", "register", "login", "account", "admin",
-	"track", "module", "practice", "practice_item", "practice_result",
+	"track", "module", "reference", "practice", "practice_item", "practice_result",
 	"exam_start", "exam_item", "exam_leave", "exam_review", "exam_result",
 	"certificate", "verify", "verify_form",
 	"admin_candidates", "admin_candidate", "admin_confirm", "admin_certificate", "admin_items", "admin_audit", "admin_duplicates", "admin_merge",
