@@ -149,14 +149,16 @@ func TestShippedCurriculumIsGrounded(t *testing.T) {
 }
 
 // contradictions are phrases that disagree with the technical sheet or
-// with the facts the review found wrong; none may come back.
+// with the facts the review found wrong; none may come back in a module,
+// a stem, a key or an explanation. Distractors may state them: they are
+// the misconceptions a question tests.
 var contradictions = []struct {
 	re  *regexp.Regexp
 	why string
 }{
 	{regexp.MustCompile(`resolvectl|127\.0\.0\.53|systemd-resolved está`), "MxOS does not use systemd-resolved"},
 	{regexp.MustCompile("`Shift`|\\bShift\\b"), "keys are named as on a Spanish keyboard: Mayús"},
-	{regexp.MustCompile(`init=/bin/bash|mokutil|ignore-auto-dns|setgid|ranuras? de clave|key ?slot`), "beyond first level: moved out"},
+	{regexp.MustCompile(`init=/bin/bash|mokutil --import|MOK ?Manager|Enroll MOK|ignore-auto-dns|setgid|luksAddKey|ranuras? de clave|key ?slot`), "beyond first level: moved out (checking Secure Boot with mokutil --sb-state stays)"},
 	{regexp.MustCompile(`(?i)bot[oó]n (de )?«?actividades`), "GNOME 45 removed the «Actividades» button"},
 	{regexp.MustCompile(`(?i)upgrade.{0,40}nunca instala`), "apt upgrade does install new packages when dependencies need them"},
 	{regexp.MustCompile(`\b\d+,\d{1,2} ?(GB|MB|KB|TB|GHz|MHz|Mbps|W|V)\b`), "es-MX writes a decimal point"},
@@ -176,6 +178,9 @@ func TestShippedContentAgreesWithTheTechnicalSheet(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i, line := range strings.Split(string(data), "\n") {
+				if strings.HasPrefix(line, "- [ ] ") {
+					continue // a distractor is wrong on purpose
+				}
 				for _, c := range contradictions {
 					if m := c.re.FindString(line); m != "" {
 						t.Errorf("%s:%d: «%s»: %s", filepath.Join(dir, filepath.Base(f)), i+1, m, c.why)
