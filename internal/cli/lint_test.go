@@ -151,7 +151,7 @@ func TestLintReport(t *testing.T) {
 		"terminal          3      3   1 (33 %)          0          0          0       0                   -",
 		"Total             6      5   2 (40 %)          0          0          0       0                   -",
 		"Más larga: de respuesta única cuya respuesta es la opción más larga (máximo 30 %).",
-		"Muy larga: respuesta al menos 1,5 veces y 15 caracteres más larga que todo distractor.",
+		"Muy larga: respuesta al menos 1.5 veces y 15 caracteres más larga que todo distractor.",
 		"Quien elige siempre la opción más larga, en 10000 exámenes armados con el temario, acierta en promedio ",
 		"1 certificación, 2 módulos, 6 preguntas de examen, 2 preguntas de práctica: 0 errores, 0 avisos\n",
 	} {

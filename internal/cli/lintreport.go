@@ -83,7 +83,7 @@ func printQuality(w io.Writer, q trackQuality) error {
   Reveladas: preguntas de examen que una pregunta de práctica revela.
   Pistas: preguntas con una palabra del enunciado que solo la respuesta repite.
   Claves en «varias»: respuestas correctas × preguntas de «todas las que apliquen».
-`, th.KeyLongestMaxPercent, strings.Replace(strconv.FormatFloat(th.KeyLengthRatio, 'f', -1, 64), ".", ",", 1), th.KeyLengthMargin)
+`, th.KeyLongestMaxPercent, strconv.FormatFloat(th.KeyLengthRatio, 'f', -1, 64), th.KeyLengthMargin)
 	if q.guessErr != nil {
 		fmt.Fprintf(w, "\nNo se pudo simular a quien elige la opción más larga: %v\n", q.guessErr)
 		return nil
@@ -107,7 +107,7 @@ func keyCounts(d quality.DomainStats) string {
 }
 
 func oneDecimal(x float64) string {
-	return strings.Replace(strconv.FormatFloat(x, 'f', 1, 64), ".", ",", 1)
+	return strconv.FormatFloat(x, 'f', 1, 64)
 }
 
 // qualityJSON is the --report part of a track in --json.

@@ -138,14 +138,14 @@ func partName(p quality.Part) string {
 	}
 }
 
-// decimal writes a number with the given decimals as Spanish reads it
-// (0,47), a whole percent without them (70).
+// decimal writes a number with the given decimals as Mexican Spanish
+// writes it, with a decimal point (0.47), a whole percent without them (70).
 func decimal(x float64, decimals int) string {
 	s := strconv.FormatFloat(x, 'f', decimals, 64)
 	if decimals == 1 {
 		s = strings.TrimSuffix(s, ".0")
 	}
-	return strings.Replace(s, ".", ",", 1)
+	return s
 }
 
 // Quality is what the item-quality rules found in the track when it was

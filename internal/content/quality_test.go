@@ -37,7 +37,7 @@ func TestQualityRules(t *testing.T) {
 			changes: []change{{bankArr, "- [x] Guardar los cambios al salir", "- [x] Guardar los cambios al salir de ahí"}}, clean: true},
 		{name: "the key is the longest too often in a domain",
 			add: map[string]string{"ejemplo/questions/zz-terminal.md": terminalBank(3)},
-			sev: Warning, file: bankTer, line: 2, message: "en el dominio «terminal», la respuesta correcta es la opción más larga en 4 de 13 preguntas de respuesta única (30,8 %); el máximo es 30 %"},
+			sev: Warning, file: bankTer, line: 2, message: "en el dominio «terminal», la respuesta correcta es la opción más larga en 4 de 13 preguntas de respuesta única (30.8 %); el máximo es 30 %"},
 		{name: "the key is the longest in a fair share",
 			add: map[string]string{"ejemplo/questions/zz-terminal.md": terminalBank(2)}, clean: true},
 		{name: "two exam questions test the same",
