@@ -20,7 +20,7 @@ func TestModuleTableOfContentsAndCode(t *testing.T) {
 	body := page.Body.String()
 	wantBody(t, page, `<nav class="toc" aria-labelledby="indice">`, "En este módulo",
 		`<a href="#configurar-el-firmware-uefi-secure-boot-y-orden-de-arranque">Configurar el firmware: UEFI, Secure Boot y orden de arranque</a>`,
-		`<a href="#caso-practico-la-laptop-nueva-sin-wi-fi">`,
+		`<a href="#caso-practico-arranque-dual-en-la-laptop-de-una-contadora">`, `<a href="#practica-guiada-instala-mxos-en-una-maquina-virtual">`, `<a href="#fuentes">Fuentes</a>`,
 		`<div class="code-block"><pre role="region" tabindex="0" aria-label="Código">`,
 		`data-copy-code="Copiar" data-copied="Copiado"`, `<p id="copiado" class="visually-hidden" role="status"></p>`)
 	if !regexp.MustCompile(`<script src="/static/[^"]*js/copy\.js" defer>`).MatchString(body) {
