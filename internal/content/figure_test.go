@@ -109,3 +109,18 @@ func TestReferencePages(t *testing.T) {
 		}
 	}
 }
+
+// A checklist in a lesson renders as a list, never as unlabelled form
+// controls.
+func TestTaskListsAreChecklistsNotForms(t *testing.T) {
+	m := fixture(t)
+	edit(t, m, "ejemplo/modules/02-terminal.md", "## Resumen", "- [ ] Revisé el cable\n- [x] Anoté la falla\n\n## Resumen")
+	cat, report := Load(m, Options{})
+	if report.HasErrors() {
+		t.Fatal(report.Findings)
+	}
+	h := string(cat.Track("ejemplo").Modules[1].HTML)
+	if strings.Contains(h, "<input") || !strings.Contains(h, `<li class="task">Revisé el cable</li>`) || !strings.Contains(h, `<li class="task done"><span class="visually-hidden">Hecho: </span>Anoté la falla</li>`) {
+		t.Errorf("checklist rendered as:\n%s", h)
+	}
+}

@@ -69,6 +69,14 @@ func (r *renderer) render(body []byte, nodes ...ast.Node) (template.HTML, error)
 		out = strings.ReplaceAll(out, "<table>", `<div class="table-scroll" role="region" tabindex="0" aria-label="Tabla"><table>`)
 		out = strings.ReplaceAll(out, "</table>", "</table></div>")
 	}
+	if strings.Contains(out, `<input `) {
+		// A task list ("- [ ] …") in a lesson is a checklist to print or
+		// copy, not a form: a disabled check box without a label is noise
+		// for a screen reader. Each box is drawn by the style sheet, and a
+		// done item says so in words.
+		out = strings.ReplaceAll(out, `<li><input disabled="" type="checkbox"> `, `<li class="task">`)
+		out = strings.ReplaceAll(out, `<li><input checked="" disabled="" type="checkbox"> `, `<li class="task done"><span class="visually-hidden">Hecho: </span>`)
+	}
 	if strings.Contains(out, "<img ") {
 		out = figures(out)
 	}
