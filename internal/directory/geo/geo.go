@@ -42,6 +42,9 @@ type Municipio struct {
 	// state has the same name (Oaxaca has two «San Juan Mixtepec»).
 	Label string
 	Slug  string // unique within its state: "oaxaca-de-juarez"
+	// Folded is the name without accents, in lower case, words joined by
+	// one space: what a search compares a typed name with.
+	Folded string
 }
 
 // Catalogue is every state and municipality.
@@ -153,7 +156,7 @@ func named(s *State) {
 		count[Slug(m.Name)]++
 	}
 	for _, m := range s.Municipios {
-		m.Label, m.Slug = m.Name, Slug(m.Name)
+		m.Label, m.Slug, m.Folded = m.Name, Slug(m.Name), strings.Join(fold.Words(m.Name), " ")
 		if count[m.Slug] > 1 {
 			m.Label = fmt.Sprintf("%s (%s)", m.Name, m.Key[2:])
 			m.Slug += "-" + m.Key[2:]
