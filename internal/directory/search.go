@@ -173,3 +173,25 @@ func (s *Service) Listing(ctx context.Context, id int64) (*model.PublicListing, 
 func (s *Service) Visible(ctx context.Context) ([]model.ListingRef, error) {
 	return s.db.VisibleListings(ctx, s.now())
 }
+
+// StateCount is a state and how many visible listings it has.
+type StateCount struct {
+	State *geo.State
+	Count int
+}
+
+// States lists the states that have visible listings, in catalogue order,
+// with how many each has.
+func (s *Service) States(ctx context.Context) ([]StateCount, error) {
+	counts, err := s.db.VisibleByState(ctx, s.now())
+	if err != nil {
+		return nil, err
+	}
+	var out []StateCount
+	for _, st := range s.geo.States {
+		if n := counts[st.Key]; n > 0 {
+			out = append(out, StateCount{State: st, Count: n})
+		}
+	}
+	return out, nil
+}

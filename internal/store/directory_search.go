@@ -210,3 +210,23 @@ func (db *DB) VisibleListings(ctx context.Context, now time.Time) ([]model.Listi
 	}
 	return out, errors.Join(rows.Err(), rows.Close())
 }
+
+// VisibleByState counts the visible listings at now of each state (INEGI
+// key) that has any.
+func (db *DB) VisibleByState(ctx context.Context, now time.Time) (map[string]int, error) {
+	// #nosec G202 -- constants only
+	rows, err := db.read.QueryContext(ctx, `SELECT l.state, count(*)`+visibleListings+` GROUP BY l.state`, ms(now))
+	if err != nil {
+		return nil, fmt.Errorf("listings by state: %w", err)
+	}
+	out := map[string]int{}
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return nil, errors.Join(err, rows.Close())
+		}
+		out[state] = n
+	}
+	return out, errors.Join(rows.Err(), rows.Close())
+}
