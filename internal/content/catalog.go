@@ -22,6 +22,9 @@ type Catalog struct {
 	// own and Version covers them.
 	BankVersion string
 	LoadedAt    time.Time
+	// Directory is the public directory's services, modes and languages
+	// (directorio/servicios.yaml); empty, never nil, without that folder.
+	Directory *Directory
 }
 
 // Versions are the versions of what an attempt is built from.

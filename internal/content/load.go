@@ -129,7 +129,7 @@ func LoadWithBank(fsys, bank fs.FS, opts Options) (*Catalog, Report) {
 	}
 	md := newMarkdown()
 	l := &loader{fsys: fsys, bank: bank, md: md, html: newRenderer(md), opts: opts, report: &Report{}, bankReport: &Report{}}
-	cat := &Catalog{LoadedAt: now().UTC()}
+	cat := &Catalog{LoadedAt: now().UTC(), Directory: &Directory{}}
 	refuseLinks(fsys, l.report)
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
@@ -138,6 +138,10 @@ func LoadWithBank(fsys, bank fs.FS, opts Options) (*Catalog, Report) {
 	for _, e := range entries {
 		name := e.Name()
 		if !e.IsDir() || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
+			continue
+		}
+		if name == DirectoryFolder {
+			cat.Directory = l.loadDirectory()
 			continue
 		}
 		if t := l.loadTrack(name); t != nil {

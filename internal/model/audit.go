@@ -27,6 +27,19 @@ const (
 	ActionContentReload   Action = "content.reload"
 )
 
+// The directory of certified technicians. Their detail names the listing
+// by id, never its contents: a deleted listing leaves no personal data
+// behind in the audit log.
+const (
+	ActionListingCreate    Action = "directory.listing_create"
+	ActionListingUpdate    Action = "directory.listing_update"
+	ActionListingPublish   Action = "directory.listing_publish"
+	ActionListingUnpublish Action = "directory.listing_unpublish"
+	ActionListingDelete    Action = "directory.listing_delete"
+	ActionListingHide      Action = "directory.listing_hide"    // by the foundation, with a reason
+	ActionListingRestore   Action = "directory.listing_restore" // the foundation shows it again
+)
+
 // The second factor's entries. Their detail names the account and the
 // source address; never a code or a secret.
 const (

@@ -1,6 +1,6 @@
 // Package services builds what MxOS Certificación's front ends call: the
 // content in use, the database, and the use cases over them (accounts,
-// study, exam attempts, certificates). The server, the command line and
+// study, exam attempts, certificates, the directory of technicians). The server, the command line and
 // the tests all get them from Open, built one way, so that none of them
 // can leave out a collaborator (the signing key, the clock, the time zone)
 // that another one passes.
@@ -24,6 +24,7 @@ import (
 	"mxcert/internal/attempt"
 	"mxcert/internal/certificate"
 	"mxcert/internal/content"
+	"mxcert/internal/directory"
 	"mxcert/internal/mail"
 	"mxcert/internal/model"
 	"mxcert/internal/store"
@@ -90,6 +91,8 @@ type Set struct {
 	Attempts     *attempt.Service
 	Certificates *certificate.Service
 	Admin        *admin.Service
+	// Directory is the public directory of certified technicians.
+	Directory *directory.Service
 	// Mail composes the messages the services queue, in each person's
 	// language, with links to BaseURL.
 	Mail *mail.Composer
@@ -169,6 +172,9 @@ func Open(ctx context.Context, cfg Config) (*Set, error) {
 	s.Attempts.NotifyWith(s.Mail)
 	s.Admin = admin.New(db, s.Catalog, s.Attempts, s.Now, s.Zone)
 	s.Study = study.New(db, s.Now)
+	if s.Directory, err = directory.New(db, s.Now, s.Zone, s.Catalog); err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
 	from := cfg.MailFrom
 	if from == "" {
 		from = mail.DefaultFrom(cfg.BaseURL)

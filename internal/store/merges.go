@@ -108,8 +108,9 @@ func (tx *Tx) strings(query string, args ...any) ([]string, error) {
 	return out, rows.Err()
 }
 
-// MergeAccounts moves the attempts, practice sessions, module progress
-// and certificates of account from into account into, ends from's
+// MergeAccounts moves the attempts, practice sessions, module progress,
+// certificates and directory listing of account from into account into
+// (from's listing is deleted when into has one), ends from's
 // sessions and pending sign-ins, and closes it, pointing it (and any
 // account joined into it before) at into. A module studied in both
 // keeps the earlier date. The caller has checked that the move breaks
@@ -132,6 +133,10 @@ func (tx *Tx) MergeAccounts(from, into int64) (model.MergeMoves, error) {
 		{&m.SessionsEnded, `DELETE FROM sessions WHERE user_id = ?1`},
 		{nil, `DELETE FROM sign_in_challenges WHERE user_id = ?1`},
 		{nil, `UPDATE users SET merged_into = ?2 WHERE merged_into = ?1`},
+		// A directory listing follows the person's certificates, unless the
+		// kept account has its own: one listing per person.
+		{nil, `UPDATE OR IGNORE directory_listings SET user_id = ?2 WHERE user_id = ?1`},
+		{nil, `DELETE FROM directory_listings WHERE user_id = ?1`},
 	}
 	for _, s := range steps {
 		res, err := tx.tx.ExecContext(tx.ctx, s.query, from, into)

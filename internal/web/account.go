@@ -19,6 +19,10 @@ type accountView struct {
 	Certificates []*model.Certificate
 	Sessions     []sessionRow
 	Contact      string // the foundation's e-mail, when configured
+	// CanList: a certificate valid now lets the person appear in the
+	// directory; HasListing: they have a listing.
+	CanList    bool
+	HasListing bool
 }
 
 func (s *Server) accountPage(c *gin.Context) error {
@@ -48,6 +52,9 @@ func (s *Server) renderAccount(c *gin.Context, status int, forms accountForms) e
 		return err
 	}
 	if v.Sessions, err = s.sessionRows(c, v.base); err != nil {
+		return err
+	}
+	if v.CanList, v.HasListing, err = s.directoryStanding(c); err != nil {
 		return err
 	}
 	return s.page(c, status, "account", v)

@@ -60,6 +60,17 @@ func TestGoldenPages(t *testing.T) {
 	}
 	add("certificate", c, "/certificados/"+cert.ID, http.StatusOK)
 	add("verification", visitor, "/verificar/"+cert.Code, http.StatusOK)
+	add("listing-form-new", c, "/cuenta/directorio", http.StatusOK)
+	publishListing(t, c, listingForm())
+	add("listing-form", c, "/cuenta/directorio", http.StatusOK)
+	add("directory-search", visitor, "/directorio?q=oaxaca+de+juarez", http.StatusOK)
+	add("directory-state", visitor, "/directorio/oaxaca", http.StatusOK)
+	m := listingLink.FindStringSubmatch(visitor.get("/directorio").Body.String())
+	if m == nil {
+		t.Fatal("no listing in the directory")
+	}
+	add("directory-listing", visitor, m[1], http.StatusOK)
+	add("privacy", visitor, "/aviso-de-privacidad", http.StatusOK)
 
 	secret, _ := newAdmin(t, env, "Rosa Admin Pérez", "rosa@mxos.mx")
 	staff := env.client(t)

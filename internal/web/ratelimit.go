@@ -108,6 +108,11 @@ type limits struct {
 	// fill a mailbox with them (past it, the same neutral page, no mail).
 	resetIP    *limiter
 	resetEmail *limiter
+	// The directory's searches, state and listing pages and its API, per
+	// IP address: generous for people, a wall for scrapers.
+	directoryIP *limiter
+	// Listing edits (save, publish, delete) per account.
+	listingUser *limiter
 }
 
 func newLimits(now func() time.Time) *limits {
@@ -126,5 +131,10 @@ func newLimits(now func() time.Time) *limits {
 		verifyIP:     newLimiter(time.Minute, 10, now),
 		resetIP:      newLimiter(30*time.Second, 10, now),
 		resetEmail:   newLimiter(10*time.Minute, 3, now),
+		// A person browsing reads a few pages a minute; a shared address
+		// (a school) gets a burst of 60 and then two a second.
+		directoryIP: newLimiter(500*time.Millisecond, 60, now),
+		// Editing a listing: a few saves in a sitting, then one a minute.
+		listingUser: newLimiter(time.Minute, 10, now),
 	}
 }

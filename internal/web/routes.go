@@ -27,6 +27,9 @@ func (s *Server) routes() error {
 	e.GET("/healthz", s.healthz)
 	e.GET("/.well-known/mxcert-keys.json", s.keys)
 	e.GET("/api/v1/certificates/:code", s.apiCertificate)
+	e.GET("/api/v1/directorio", s.apiDirectory)
+	e.OPTIONS("/api/v1/directorio", s.apiDirectoryPreflight)
+	e.GET("/sitemap.xml", s.sitemap)
 	e.GET("/static/:hash/*path", s.assets.serve)
 	e.HEAD("/static/:hash/*path", s.assets.serve)
 
@@ -54,6 +57,10 @@ func (s *Server) routes() error {
 	pages.GET("/certificaciones/:track/modulos/:slug", s.handle(s.modulePage))
 	pages.GET("/certificaciones/:track/paginas/:slug", s.handle(s.referencePage))
 	pages.GET("/certificaciones/:track/archivos/*path", s.handle(s.contentAsset))
+	pages.GET("/directorio", s.handle(s.directorySearch))
+	pages.GET("/directorio/:estado", s.handle(s.directoryState))
+	pages.GET("/directorio/:estado/:slug", s.handle(s.directoryListing))
+	pages.GET("/aviso-de-privacidad", s.handle(s.privacyNotice))
 
 	signedIn := pages.Group("/", s.requireUser)
 	signedIn.GET("/cuenta", s.handle(s.accountPage))
@@ -80,6 +87,9 @@ func (s *Server) routes() error {
 	signedIn.GET("/examen/:id/resultado", s.handle(s.examResult))
 	signedIn.GET("/certificados/:id", s.handle(s.certificatePage))
 	signedIn.GET("/certificados/:id/pdf", s.handle(s.certificatePDF))
+	getPost(signedIn, "/cuenta/directorio", s.handle(s.listingPage))
+	signedIn.POST("/cuenta/directorio/publicar", s.handle(s.publishListing))
+	getPost(signedIn, "/cuenta/directorio/borrar", s.handle(s.deleteListing))
 
 	// The console: administrators only, with a session that passed the
 	// second factor; its sensitive actions also need the password or a

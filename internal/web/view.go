@@ -126,6 +126,7 @@ var flashes = map[string]bool{
 	"flash.verify_sent": true, "flash.email_change_sent": true, "flash.password_reset": true, "flash.reset_sent": true,
 	"mfa.flash_expired": true, "mfa.flash_recovery_used": true, "mfa.flash_rechecked": true, "mfa.flash_sign_in_again": true,
 	"flash.attempt_extended": true, "flash.attempt_cancelled": true, "flash.note_added": true,
+	"flash.listing_saved": true, "flash.listing_published": true, "flash.listing_unpublished": true, "flash.listing_deleted": true,
 }
 
 func (s *Server) setFlash(c *gin.Context, id string) {

@@ -22,6 +22,7 @@ import (
 	"mxcert/internal/attempt"
 	"mxcert/internal/certificate"
 	"mxcert/internal/content"
+	"mxcert/internal/directory"
 	"mxcert/internal/exam"
 	"mxcert/internal/study"
 )
@@ -55,6 +56,8 @@ type Deps struct {
 	Attempts *attempt.Service
 	Certs    *certificate.Service
 	Admin    *admin.Service
+	// Directory is the public directory of certified technicians.
+	Directory *directory.Service
 	// ContentReport is the last load's findings (warnings, for the console).
 	ContentReport func() content.Report
 	// Reload validates the content again and swaps it in when it is clean.
@@ -74,6 +77,7 @@ type Server struct {
 	attempts      *attempt.Service
 	certs         *certificate.Service
 	admin         *admin.Service
+	directory     *directory.Service
 	contentReport func() content.Report
 	reload        func(actorID int64) (content.Report, error)
 	now           func() time.Time
@@ -96,13 +100,14 @@ var pages = []string{"home", "error", "register", "login", "account", "admin",
 	"certificate", "verify", "verify_form",
 	"admin_candidates", "admin_candidate", "admin_confirm", "admin_certificate", "admin_items", "admin_audit", "admin_duplicates", "admin_merge",
 	"login_code", "mfa_enrol", "mfa_codes", "admin_recheck", "admin_security",
-	"register_sent", "link_problem", "forgot", "forgot_sent", "reset"}
+	"register_sent", "link_problem", "forgot", "forgot_sent", "reset",
+	"directory_search", "directory_listing", "listing_form", "listing_delete", "privacy"}
 
 // New builds the router. It fails if a template does not parse or a route
 // names a page that does not exist.
 func New(cfg Config, deps Deps) (*Server, error) {
 	s := &Server{
-		cfg: cfg, log: deps.Logger, cat: deps.Catalog, accounts: deps.Accounts, study: deps.Study, attempts: deps.Attempts, certs: deps.Certs, admin: deps.Admin, contentReport: deps.ContentReport, reload: deps.Reload,
+		cfg: cfg, log: deps.Logger, cat: deps.Catalog, accounts: deps.Accounts, study: deps.Study, attempts: deps.Attempts, certs: deps.Certs, admin: deps.Admin, directory: deps.Directory, contentReport: deps.ContentReport, reload: deps.Reload,
 		now: deps.Now, secure: strings.HasPrefix(cfg.BaseURL, "https://"), flashKey: newFlashKey(),
 	}
 	if s.now == nil {
@@ -153,8 +158,10 @@ func (s *Server) funcs() template.FuncMap {
 		"hours":          func(d time.Duration) int { return int(d.Hours()) },
 		"add":            func(a, b int) int { return a + b },
 		"list":           func(items ...string) []string { return items },
-		"percent":        func(f float64) string { return fmt.Sprintf("%.0f %%", f*100) },
-		"iso":            func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		// args passes several values to a partial template.
+		"args":    func(values ...any) []any { return values },
+		"percent": func(f float64) string { return fmt.Sprintf("%.0f %%", f*100) },
+		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"retake": func(t *content.Track) time.Duration {
 			if t == nil {
 				return 0
