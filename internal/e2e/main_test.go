@@ -177,6 +177,10 @@ func buildContent(dir string) error {
 	if err := copyTree(filepath.Join("..", "..", "content", shippedTrackID), filepath.Join(dir, shippedTrackID)); err != nil {
 		return err
 	}
+	// The directory's services, modes and languages.
+	if err := copyTree(filepath.Join("..", "..", "content", "directorio"), filepath.Join(dir, "directorio")); err != nil {
+		return err
+	}
 	cert := filepath.Join(dir, quickTrackID, "certification.md")
 	data, err := os.ReadFile(cert)
 	if err != nil {

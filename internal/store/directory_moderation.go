@@ -152,7 +152,7 @@ type StorySearch struct {
 // q.Now, newest first, with how many there are in all.
 func (db *DB) PublicStories(ctx context.Context, q StorySearch) ([]model.PublicStory, int, error) {
 	// visibleListings takes the moment as its first argument.
-	cond := ` FROM directory_stories s WHERE s.status = 'approved' AND EXISTS (SELECT 1` + visibleListings + ` AND l.id = s.listing_id)`
+	cond := ` FROM directory_stories s WHERE s.status = 'approved' AND EXISTS (SELECT 1` + visibleFilter + ` AND l.id = s.listing_id)`
 	args := []any{ms(q.Now)}
 	if q.State != "" {
 		cond += ` AND s.state = ?`
@@ -313,7 +313,7 @@ func (db *DB) ModerationCounts(ctx context.Context) (stories, reports int, err e
 // moderationColumns read a listing for the console; visibleListings's
 // moment is the first argument.
 const moderationColumns = `SELECT d.id, d.user_id, u.full_name, d.business_name, d.state, d.published,
-	EXISTS (SELECT 1` + visibleListings + ` AND l.id = d.id),
+	EXISTS (SELECT 1` + visibleFilter + ` AND l.id = d.id),
 	d.hidden_at, coalesce(d.hidden_reason, ''), coalesce(d.partner_level_id, 0),
 	(SELECT count(*) FROM directory_reports r WHERE r.listing_id = d.id AND r.status = 'open')
 	FROM directory_listings d JOIN users u ON u.id = d.user_id`
@@ -484,7 +484,7 @@ func (db *DB) fillPartnerLevels(ctx context.Context, listings []*model.PublicLis
 func (db *DB) VisibleByService(ctx context.Context, now time.Time) (map[string]int, error) {
 	// #nosec G202 -- constants only
 	rows, err := db.read.QueryContext(ctx, `SELECT t.term, count(*) FROM directory_listing_terms t
-		WHERE t.kind = 'service' AND t.listing_id IN (SELECT l.id`+visibleListings+`) GROUP BY t.term`, ms(now))
+		WHERE t.kind = 'service' AND t.listing_id IN (SELECT l.id`+visibleFilter+`) GROUP BY t.term`, ms(now))
 	if err != nil {
 		return nil, fmt.Errorf("listings by service: %w", err)
 	}

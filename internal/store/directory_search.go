@@ -23,6 +23,14 @@ const visibleListings = ` FROM directory_listings l
 		ORDER BY issued_at DESC LIMIT 1)
 	WHERE l.published = 1 AND l.hidden_at IS NULL`
 
+// visibleFilter is the same condition as visibleListings without the
+// join, for the searches: counting and ordering thousands of listings
+// only asks whether a valid certificate exists; the certificate's name
+// and code are read for the page's rows alone.
+const visibleFilter = ` FROM directory_listings l
+	WHERE l.published = 1 AND l.hidden_at IS NULL
+	AND EXISTS (SELECT 1 FROM certificates c WHERE c.user_id = l.user_id AND c.status = 'valid' AND (c.expires_at IS NULL OR c.expires_at > ?))`
+
 const publicColumns = `l.id, c.holder_name, l.business_name, l.state, l.description,
 	CASE WHEN l.show_whatsapp = 1 THEN l.whatsapp ELSE '' END,
 	CASE WHEN l.show_phone = 1 THEN l.phone ELSE '' END,
@@ -119,7 +127,7 @@ func (db *DB) SearchListings(ctx context.Context, q ListingSearch) ([]*model.Pub
 	if len(anyWord) > 0 {
 		where = append(where, "("+strings.Join(anyWord, " OR ")+")")
 	}
-	cond := visibleListings
+	cond := visibleFilter
 	if len(where) > 0 {
 		cond += " AND " + strings.Join(where, " AND ")
 	}
@@ -138,13 +146,19 @@ func (db *DB) SearchListings(ctx context.Context, q ListingSearch) ([]*model.Pub
 	if q.Limit <= 0 {
 		q.Limit = 20
 	}
-	// The score and rotation are computed in the select list, so their
-	// arguments come first.
+	// The page is chosen over the filtered listings (score and rotation
+	// in the select list, so their arguments come first); then its rows
+	// are joined to their current certificates, keeping that order.
 	all := append(append(scoreArgs, q.Seed, q.Seed), args...)
-	all = append(all, q.Limit, max(q.Offset, 0))
+	all = append(all, q.Limit, max(q.Offset, 0), ms(q.Now))
 	// #nosec G202 -- the clauses are constants; every value is a bound parameter
-	rows, err := db.read.QueryContext(ctx, `SELECT `+publicColumns+`, `+scoreSQL+` AS score, `+rotationSQL+` AS rotation`+cond+
-		` ORDER BY score DESC, rotation, l.id LIMIT ? OFFSET ?`, all...)
+	rows, err := db.read.QueryContext(ctx, `WITH page AS (SELECT l.id, `+scoreSQL+` AS score, `+rotationSQL+` AS rotation`+cond+
+		` ORDER BY score DESC, rotation, l.id LIMIT ? OFFSET ?)
+		SELECT `+publicColumns+`, page.score, page.rotation FROM page JOIN directory_listings l ON l.id = page.id
+		JOIN certificates c ON c.id = (SELECT id FROM certificates
+			WHERE user_id = l.user_id AND status = 'valid' AND (expires_at IS NULL OR expires_at > ?)
+			ORDER BY issued_at DESC LIMIT 1)
+		ORDER BY page.score DESC, page.rotation, page.id`, all...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search listings: %w", err)
 	}

@@ -209,7 +209,7 @@ type directoryListingView struct {
 	State       *geo.State
 	Description string
 	JSONLD      any
-	Canonical   string // the page's absolute address
+	Canonical   string      // the page's absolute address
 	Stories     []storyCard // approved success stories
 	ReportURL   string
 }

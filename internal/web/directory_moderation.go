@@ -102,11 +102,11 @@ func (s *Server) storyCard(b base, st model.Story, ref *model.ListingRef) storyC
 
 type storiesView struct {
 	base
-	Results         *directory.StoryResults
-	Cards           []storyCard
-	States          []*geo.State
-	Kinds           []string
-	State, Kind     string
+	Results          *directory.StoryResults
+	Cards            []storyCard
+	States           []*geo.State
+	Kinds            []string
+	State, Kind      string
 	PrevURL, NextURL string
 }
 

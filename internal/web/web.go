@@ -86,7 +86,7 @@ type Server struct {
 	tr            *translator
 	limits        *limits
 	modLimits     *moderationLimits // stories and reports (directory_moderation.go)
-	verifyPages   *pageCache // verification pages for anonymous visitors
+	verifyPages   *pageCache        // verification pages for anonymous visitors
 	views         *views
 	assets        *assets
 	engine        *gin.Engine
