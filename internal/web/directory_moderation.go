@@ -49,8 +49,10 @@ func (s *Server) directoryModerationRoutes(pages, signedIn, admin, recent *gin.R
 		}
 	}
 	s.modLimits = &moderationLimits{
-		// Telling a story takes a while: three in a row, then one an hour.
-		storyUser: newLimiter(time.Hour, 3, s.now),
+		// Telling a story takes a while: ten posts in a sitting (mistakes
+		// in the form included), then one every six minutes. At most
+		// directory.PendingMax stories wait for the foundation anyway.
+		storyUser: newLimiter(6*time.Minute, 10, s.now),
 		// A visitor reports a listing or two; a flood is refused.
 		reportIP: newLimiter(10*time.Minute, 5, s.now),
 	}
