@@ -30,7 +30,12 @@ func (s *Service) Hide(ctx context.Context, actorID, listingID int64, reason str
 		if err := tx.HideListing(listingID, actorID, reason); err != nil {
 			return noListing(err)
 		}
-		return tx.Audit(actorID, model.ActionListingHide, listingSubject(listingID), map[string]any{"listing": listingID, "reason": reason})
+		// Hiding is what its open reports asked for: they are closed.
+		closed, err := tx.CloseListingReports(listingID, actorID)
+		if err != nil {
+			return err
+		}
+		return tx.Audit(actorID, model.ActionListingHide, listingSubject(listingID), map[string]any{"listing": listingID, "reason": reason, "reports_closed": closed})
 	})
 }
 

@@ -102,6 +102,9 @@ func (s *Service) Search(ctx context.Context, q Query) (*Results, error) {
 	}
 	r.Listings, r.Total = listings, total
 	r.Pages = (total + PageSize - 1) / PageSize
+	if err := s.noteMiss(ctx, search, r); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 

@@ -37,6 +37,8 @@ func TestEveryConsolePageOnAPhoneAndALaptop(t *testing.T) {
 		{"/admin/seguridad", "consola: seguridad"},
 		{"/admin/contenido/recargar", "consola: recargar contenido"},
 		{"/admin/duplicados", "consola: posibles duplicados"},
+		{"/admin/directorio", "consola: moderación del directorio"},
+		{"/admin/directorio/niveles", "consola: niveles de socios"},
 	} {
 		for _, size := range []struct {
 			width, height int64

@@ -40,6 +40,21 @@ const (
 	ActionListingRestore   Action = "directory.listing_restore" // the foundation shows it again
 )
 
+// The directory's moderation: success stories, visitors' reports and the
+// partner programme. Their detail names listings, stories, reports and
+// levels by id, and a reason; never a visitor.
+const (
+	ActionStorySubmit   Action = "directory.story_submit"   // by its author, pending approval
+	ActionStoryDelete   Action = "directory.story_delete"   // by its author
+	ActionStoryApprove  Action = "directory.story_approve"  // by the foundation: public from now on
+	ActionStoryReject   Action = "directory.story_reject"   // by the foundation, with a reason
+	ActionReportDismiss Action = "directory.report_dismiss" // a visitor's report closed with nothing to do
+	ActionListingLevel  Action = "directory.listing_level"  // a listing's partner level set or removed
+	ActionLevelCreate   Action = "directory.level_create"
+	ActionLevelUpdate   Action = "directory.level_update"
+	ActionLevelDelete   Action = "directory.level_delete"
+)
+
 // The second factor's entries. Their detail names the account and the
 // source address; never a code or a secret.
 const (

@@ -65,6 +65,7 @@ type PublicListing struct {
 	Website      string
 	UpdatedAt    time.Time
 	Certificate  ListingCertificate
+	PartnerLevel string // the partner programme's level, "" for none
 }
 
 // ListingCertificate is what a listing shows of its owner's certificate:

@@ -190,7 +190,7 @@ func (db *DB) fillPublic(ctx context.Context, listings []*model.PublicListing) e
 		t := terms[p.ID]
 		p.Services, p.Modes, p.Languages, p.Municipios = t[model.TermService], t[model.TermMode], t[model.TermLanguage], places[p.ID]
 	}
-	return nil
+	return db.fillPartnerLevels(ctx, listings)
 }
 
 // PublicListing is the visible listing with that id at now, or

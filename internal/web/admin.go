@@ -34,6 +34,7 @@ type adminView struct {
 	ContentLoaded   time.Time
 	ContentWarnings []content.Finding
 	Tracks          int
+	Directory       *directoryFigures // the directory in numbers (admin_directory.go)
 }
 
 // qualityRow is what a track's scores are worth, with the numbers written
@@ -111,6 +112,9 @@ func (s *Server) adminHome(c *gin.Context) error {
 		rows = append(rows, hbarRow{label, []int{st.Candidates, st.Certified}})
 	}
 	v.StateChart = hbarChart("estados", v.T("admin.chart_states"), []string{v.T("admin.series_candidates"), v.T("admin.series_certified")}, []string{"s1", "s2"}, rows)
+	if v.Directory, err = s.directoryFigures(c, v.base); err != nil {
+		return err
+	}
 	cat := s.cat()
 	v.ContentVersion, v.BankVersion, v.ContentLoaded, v.Tracks = cat.Version, cat.BankVersion, cat.LoadedAt, len(cat.Tracks)
 	if s.contentReport != nil {

@@ -44,6 +44,15 @@ var auditActionLabels = map[model.Action]string{
 	model.ActionListingDelete:         "audit.listing_delete",
 	model.ActionListingHide:           "audit.listing_hide",
 	model.ActionListingRestore:        "audit.listing_restore",
+	model.ActionStorySubmit:           "moderation.audit_story_submit",
+	model.ActionStoryDelete:           "moderation.audit_story_delete",
+	model.ActionStoryApprove:          "moderation.audit_story_approve",
+	model.ActionStoryReject:           "moderation.audit_story_reject",
+	model.ActionReportDismiss:         "moderation.audit_report_dismiss",
+	model.ActionListingLevel:          "moderation.audit_listing_level",
+	model.ActionLevelCreate:           "moderation.audit_level_create",
+	model.ActionLevelUpdate:           "moderation.audit_level_update",
+	model.ActionLevelDelete:           "moderation.audit_level_delete",
 	model.ActionTOTPEnrol:             "audit.mfa_enrol",
 	model.ActionTOTPUse:               "audit.mfa_totp_use",
 	model.ActionRecoveryUse:           "audit.mfa_recovery_use",
@@ -105,6 +114,13 @@ var auditDetailLabels = []struct{ key, id string }{
 	{"closed", "audit.key_closed"},
 	{"moved", "audit.key_moved"},
 	{"email_verified", "audit.key_email_verified"},
+	{"listing", "moderation.key_listing"},
+	{"story", "moderation.key_story"},
+	{"report", "moderation.key_report"},
+	{"reports_closed", "moderation.key_reports_closed"},
+	{"level", "moderation.key_level"},
+	{"name", "moderation.key_name"},
+	{"position", "moderation.key_position"},
 }
 
 // certStatusLabels are a certificate's states as its entries' before and
@@ -150,6 +166,8 @@ func (b base) auditRow(e model.AuditEntry) auditRow {
 		r.SubjectLink = "/admin/intentos/" + e.Subject
 	case e.SubjectUserID != 0:
 		r.SubjectLink = "/admin/candidatos/" + strconv.FormatInt(e.SubjectUserID, 10)
+	case strings.HasPrefix(e.Subject, "listing:"):
+		r.SubjectLink = "/admin/directorio/anuncios/" + strings.TrimPrefix(e.Subject, "listing:")
 	case e.Action == model.ActionContentReload:
 		r.Subject = b.T("audit.subject_version", "Version", e.Subject)
 	case e.Subject == "unknown":

@@ -167,6 +167,7 @@ type adminConfirmView struct {
 	Submit   string
 	Danger   bool
 	Findings []string // content errors of a refused reload
+	Excerpt  []string // plain text the decision is about (a success story)
 }
 
 func (s *Server) confirmPage(c *gin.Context, status int, v adminConfirmView) error {

@@ -51,6 +51,7 @@ type listingCard struct {
 	Email      string
 	Website    string
 	TrackTitle string
+	Partner    string // the partner programme's level, "" for none
 }
 
 func (s *Server) directorySearch(c *gin.Context) error {
@@ -163,7 +164,7 @@ func pageLinks(c *gin.Context, r *directory.Results) (prev, next string) {
 func (s *Server) card(lang string, l *model.PublicListing) listingCard {
 	lists, g := s.directory.Lists(), s.directory.Geo()
 	c := listingCard{URL: s.directory.ListingPath(l.ID, l.State, l.HolderName, l.BusinessName), Name: l.HolderName,
-		VerifyURL: "/verificar/" + url.PathEscape(l.Certificate.Code), Email: l.Email, Website: l.Website, TrackTitle: l.Certificate.TrackTitle}
+		VerifyURL: "/verificar/" + url.PathEscape(l.Certificate.Code), Email: l.Email, Website: l.Website, TrackTitle: l.Certificate.TrackTitle, Partner: l.PartnerLevel}
 	if l.BusinessName != "" {
 		c.Name, c.Holder = l.BusinessName, l.HolderName
 	}
@@ -208,7 +209,9 @@ type directoryListingView struct {
 	State       *geo.State
 	Description string
 	JSONLD      any
-	Canonical   string // the page's absolute address
+	Canonical   string      // the page's absolute address
+	Stories     []storyCard // approved success stories
+	ReportURL   string
 }
 
 // directoryListing is a listing's page. The id at the end of the address
@@ -237,6 +240,10 @@ func (s *Server) directoryListing(c *gin.Context) error {
 	}
 	v := directoryListingView{base: b, Listing: l, Card: s.card(b.Lang, l), State: s.directory.Geo().State(l.State), Description: l.Description}
 	v.JSONLD, v.Canonical = s.listingJSONLD(l, v.Card), s.absolute(path)
+	if v.Stories, err = s.listingStories(c, b, l); err != nil {
+		return err
+	}
+	v.ReportURL = path + "/reportar"
 	c.Header("Cache-Control", "no-store")
 	return s.page(c, http.StatusOK, "directory_listing", v)
 }

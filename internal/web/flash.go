@@ -65,7 +65,7 @@ func (s *Server) signedFlash(value string) (id string, kv []any, ok bool) {
 		return "", nil, false
 	}
 	var parts []string
-	if json.Unmarshal(payload, &parts) != nil || len(parts) == 0 || len(parts)%2 != 1 || !adminFlashes[parts[0]] {
+	if json.Unmarshal(payload, &parts) != nil || len(parts) == 0 || len(parts)%2 != 1 || !adminFlashes[parts[0]] && !moderationFlashes[parts[0]] {
 		return "", nil, false
 	}
 	for _, p := range parts[1:] {

@@ -121,6 +121,9 @@ func (s *Server) routes() error {
 	admin.GET("/seguridad", s.handle(s.adminSecurity))
 	getPost(recent, "/seguridad/aplicacion", s.handle(s.adminReplaceAuthenticator))
 	getPost(recent, "/seguridad/codigos", s.handle(s.adminNewRecoveryCodes))
+	if err := s.directoryModerationRoutes(pages, signedIn, admin, recent); err != nil {
+		return err
+	}
 
 	s.engine = e
 	s.handler = s.crossOriginProtection(e)

@@ -139,7 +139,7 @@ func (s *Server) takeFlash(c *gin.Context) (string, []any) {
 		return "", nil
 	}
 	s.setCookie(c, flashCookie, "", -1)
-	if flashes[ck.Value] {
+	if flashes[ck.Value] || moderationNotices[ck.Value] {
 		return ck.Value, nil
 	}
 	if id, kv, ok := s.signedFlash(ck.Value); ok {

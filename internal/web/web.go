@@ -85,7 +85,8 @@ type Server struct {
 	secure        bool // cookies get the Secure flag (the site is served over HTTPS)
 	tr            *translator
 	limits        *limits
-	verifyPages   *pageCache // verification pages for anonymous visitors
+	modLimits     *moderationLimits // stories and reports (directory_moderation.go)
+	verifyPages   *pageCache        // verification pages for anonymous visitors
 	views         *views
 	assets        *assets
 	engine        *gin.Engine
