@@ -111,7 +111,7 @@ func (s *Server) adminHome(c *gin.Context) error {
 		}
 		rows = append(rows, hbarRow{label, []int{st.Candidates, st.Certified}})
 	}
-	v.StateChart = hbarChart("estados", v.T("admin.chart_states"), []string{v.T("admin.series_candidates"), v.T("admin.series_certified")}, []string{"s1", "s2"}, rows)
+	v.StateChart = hbarChart("estados", v.T("admin.chart_states"), []hbarSeries{{v.T("admin.series_candidates"), "s1"}, {v.T("admin.series_certified"), "s2"}}, rows)
 	if v.Directory, err = s.directoryFigures(c, v.base); err != nil {
 		return err
 	}

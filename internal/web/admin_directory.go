@@ -525,7 +525,7 @@ func (s *Server) directoryFigures(c *gin.Context, b base) (*directoryFigures, er
 	for _, sc := range f.ByState {
 		rows = append(rows, hbarRow{sc.State.Name, []int{sc.Count}})
 	}
-	d.StateChart = hbarChart("anuncios-estados", b.T("moderation.chart_states"), []string{b.T("moderation.series_listings")}, []string{"s2"}, rows)
+	d.StateChart = hbarChart("anuncios-estados", b.T("moderation.chart_states"), []hbarSeries{{b.T("moderation.series_listings"), "s2"}}, rows)
 	rows = nil
 	lists, g := s.directory.Lists(), s.directory.Geo()
 	for _, t := range f.ByService {
@@ -536,7 +536,7 @@ func (s *Server) directoryFigures(c *gin.Context, b base) (*directoryFigures, er
 		d.ServiceRows = append(d.ServiceRows, figureRow{label, t.Count})
 		rows = append(rows, hbarRow{label, []int{t.Count}})
 	}
-	d.ServiceChart = hbarChart("anuncios-servicios", b.T("moderation.chart_services"), []string{b.T("moderation.series_listings")}, []string{"s2"}, rows)
+	d.ServiceChart = hbarChart("anuncios-servicios", b.T("moderation.chart_services"), []hbarSeries{{b.T("moderation.series_listings"), "s2"}}, rows)
 	for _, m := range f.Missed {
 		var filters []string
 		if st := g.State(m.State); st != nil {

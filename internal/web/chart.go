@@ -64,8 +64,12 @@ func barChart(id, title string, ss []series) template.HTML {
 	return template.HTML(b.String()) // #nosec G203 -- every text is escaped above; numbers are formatted
 }
 
+// hbarSeries names one series of a horizontal bar chart and the class
+// that colours its bars.
+type hbarSeries struct{ Name, Class string }
+
 // hbarRow is one row of a horizontal bar chart: a label and one value per
-// series.
+// series, in the order of the series.
 type hbarRow struct {
 	Label  string
 	Values []int
@@ -78,7 +82,7 @@ type hbarRow struct {
 // (attributes, not inline styles, so the page's CSP holds) and followed
 // by its number. The names of the series are given by the legend and the
 // table of the same numbers that goes with every chart.
-func hbarChart(id, title string, names, classes []string, rows []hbarRow) template.HTML {
+func hbarChart(id, title string, series []hbarSeries, rows []hbarRow) template.HTML {
 	if len(rows) == 0 {
 		return ""
 	}
@@ -92,10 +96,14 @@ func hbarChart(id, title string, names, classes []string, rows []hbarRow) templa
 	fmt.Fprintf(&b, `<figure class="hbars" aria-labelledby="%s-title"><figcaption id="%s-title" class="visually-hidden">%s</figcaption><ol class="hbar-rows">`, id, id, html.EscapeString(title))
 	for _, r := range rows {
 		fmt.Fprintf(&b, `<li><span class="hbar-label">%s</span><span class="hbar-bars">`, html.EscapeString(r.Label))
-		for i, v := range r.Values {
+		for i, se := range series {
+			if i >= len(r.Values) {
+				break
+			}
+			v := r.Values[i]
 			w := 100 * float64(v) / float64(maxV)
 			fmt.Fprintf(&b, `<span class="hbar"><svg viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false"><rect class="%s" width="%.2f" height="10"/></svg><span class="hbar-value"><span class="visually-hidden">%s: </span>%d</span></span>`,
-				html.EscapeString(classes[i]), w, html.EscapeString(names[i]), v)
+				html.EscapeString(se.Class), w, html.EscapeString(se.Name), v)
 		}
 		b.WriteString(`</span></li>`)
 	}
