@@ -10,13 +10,18 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"mxcert/internal/directory/geo"
 	"mxcert/internal/fold"
+	"mxcert/internal/store"
 )
 
 // DirectoryListings is how many listings the directory scenario searches.
@@ -231,4 +236,81 @@ func DirectoryQuery(g *geo.Catalogue, i int) url.Values {
 		q.Set("pagina", fmt.Sprint(2+rnd.IntN(4)))
 	}
 	return q
+}
+
+// searchRate is the directory scenario's open-loop rate, searches per
+// second.
+const searchRate = 300
+
+// directory runs the directory scenario: it inserts the listings, lets the
+// server write their search keys (one search), then measures searches of
+// the public page /directorio (a fixed mix, DirectoryQuery, each from its
+// own address): saturation beside the read ceiling cr, latency at
+// searchRate alone, and at searchRate while candidates autosave at S1's
+// rate.
+func (b *bench) directory(ctx context.Context, cr float64) []Result {
+	fail := func(err error) []Result {
+		return []Result{{Name: "D directory search", Notes: "setup failed: " + err.Error()}}
+	}
+	g, err := geo.Load()
+	if err != nil {
+		return fail(err)
+	}
+	w, err := sql.Open("sqlite3", store.DSN(filepath.Join(b.dataDir, store.FileName), true))
+	if err != nil {
+		return fail(err)
+	}
+	start := time.Now()
+	err = SeedDirectory(ctx, w, DirectoryListings, time.Now())
+	if err = errors.Join(err, w.Close()); err != nil {
+		return fail(err)
+	}
+	seeded := time.Since(start)
+	warm := &http.Client{Timeout: 5 * time.Minute}
+	req, err := http.NewRequestWithContext(ctx, "GET", b.url+"/directorio?q=soporte", nil)
+	if err != nil {
+		return fail(err)
+	}
+	req.Header.Set("X-Forwarded-For", addr(b.ipSeq.Add(1)))
+	resp, err := warm.Do(req)
+	if err != nil {
+		return fail(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	if err := resp.Body.Close(); err != nil || resp.StatusCode != http.StatusOK {
+		return fail(fmt.Errorf("first search: %v %v", resp.Status, err))
+	}
+	logf(b.cfg, "directory: %d listings inserted in %v, keys written in %v", DirectoryListings, seeded.Round(time.Millisecond), time.Since(start.Add(seeded)).Round(time.Millisecond))
+
+	search := func(rec *recorder, due time.Time, i int) {
+		code, _, _, err := b.do(ctx, "GET", "/directorio?"+DirectoryQuery(g, i).Encode(), nil, nil, addr(b.ipSeq.Add(1)), "")
+		if err == nil && code != http.StatusOK {
+			err = fmt.Errorf("search: status %d", code)
+		}
+		if err != nil {
+			rec.fail(time.Since(due), err.Error())
+			return
+		}
+		rec.ok(time.Since(due))
+	}
+	var n atomic.Int64
+	rec, el := closedLoop(b.cfg.Workers, b.cfg.Duration, func(w int, rec *recorder) { search(rec, time.Now(), int(n.Add(1))) })
+	sat := rec.result(fmt.Sprintf("D directory search (%d listings), saturation", DirectoryListings), fmt.Sprintf("closed, %d workers", b.cfg.Workers), el)
+	sat.Ceiling, sat.CeilingOf = cr, "Cr"
+
+	open := func(name string) Result {
+		total := int(float64(searchRate) * b.cfg.Duration.Seconds())
+		rec, el := openLoop(total, b.cfg.Duration, func(i int, due time.Time, rec *recorder) { search(rec, due, i) })
+		return rec.result(fmt.Sprintf("%s at %d/s", name, searchRate), "open", el)
+	}
+	alone := open("D directory search, alone")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		saves := int(float64(b.cfg.SaveRate) * b.cfg.Duration.Seconds())
+		openLoop(saves, b.cfg.Duration, func(i int, due time.Time, rec *recorder) { b.save(ctx, b.cands[i%len(b.cands)], nil, due) })
+	}()
+	under := open(fmt.Sprintf("D directory search under S1 load (%d saves/s)", b.cfg.SaveRate))
+	<-done
+	return []Result{sat, alone, under}
 }
