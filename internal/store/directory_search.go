@@ -311,137 +311,9 @@ func searchIDs(ctx context.Context, tx querier, q ListingSearch) ([]int64, int, 
 			return page(ids), total, err
 		}
 	}
-	// Several words: the page is often made of listings holding them
-	// all, found from the rarest word alone.
-	if len(words) > 1 {
-		ids, ok, err := allWords(ctx, tx, q, words, need)
-		if err != nil || ok {
-			if err != nil {
-				return nil, 0, err
-			}
-			where, whereArgs := wordFilters(q)
-			total, err := countAnyWord(ctx, tx, words, where, whereArgs)
-			return ids, total, err
-		}
-	}
 	// Otherwise the listings holding any of the words, read from the
 	// index of words, each with its score, ordered by SQLite.
 	return rankByWords(ctx, tx, q, words, need)
-}
-
-// rarestFrom: the postings of each word are counted up to this many to
-// find the rarest.
-const rarestFrom = 5000
-
-// allWords is the page when at least need listings hold every word (or
-// serve a municipality named exactly): those rank above all others
-// (score ≥ len(words)), so the page is among them. A listing holding
-// every word holds the rarest, so the candidates are the listings
-// holding the rarest word and those serving the municipalities named;
-// each gets its full score. ok is false when fewer than need rank that
-// high.
-func allWords(ctx context.Context, tx querier, q ListingSearch, words []string, need int) ([]int64, bool, error) {
-	rarest, fewest := 0, rarestFrom+1
-	for i, w := range words {
-		lo, hi := wordRange(w)
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM directory_listing_words WHERE word >= ? AND word < ? LIMIT ?)`,
-			lo, hi, rarestFrom+1).Scan(&n); err != nil {
-			return nil, false, err
-		}
-		if n < fewest {
-			rarest, fewest = i, n
-		}
-	}
-	lo, hi := wordRange(words[rarest])
-	cands := `SELECT listing_id FROM directory_listing_words WHERE word >= ? AND word < ?`
-	candArgs := []any{lo, hi}
-	if len(q.Exact) > 0 {
-		cands += ` UNION SELECT listing_id FROM directory_listing_places WHERE municipio IN (` + placeholders(len(q.Exact)) + `)`
-		for _, m := range q.Exact {
-			candArgs = append(candArgs, m)
-		}
-	}
-	matched, exact, scoreArgs := scoreOf(q, words)
-	where, whereArgs := wordFilters(q)
-	// A listing must hold a word to be found at all; then it ranks by
-	// score.
-	// #nosec G202 -- the clauses are constants; every value is a bound parameter
-	rows, err := tx.QueryContext(ctx, `WITH c (id) AS (`+cands+`),
-		s AS (SELECT l.id, `+matched+` AS n, `+exact+` AS x, l.rotation FROM c CROSS JOIN directory_listings l INDEXED BY directory_listings_visible ON l.id = c.id
-			WHERE `+strings.Join(where, " AND ")+`)
-		SELECT id FROM s WHERE n > 0 AND n + x >= ? ORDER BY n + x DESC, (rotation - ?) & 4294967295, id LIMIT ?`,
-		slices.Concat(candArgs, scoreArgs, whereArgs, []any{len(words), q.Seed, need})...)
-	if err != nil {
-		return nil, false, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, false, errors.Join(err, rows.Close())
-		}
-		ids = append(ids, id)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil || len(ids) < need {
-		return nil, false, err
-	}
-	return ids[q.Offset:], true, nil
-}
-
-// scoreOf is a listing's score in SQL, in two parts: how many of the
-// words it holds (a probe of the index of words by listing each), and
-// 1000 if it serves one of the municipalities named exactly (else 0).
-func scoreOf(q ListingSearch, words []string) (matched, exact string, args []any) {
-	var terms []string
-	for _, w := range words {
-		lo, hi := wordRange(w)
-		terms = append(terms, `EXISTS (SELECT 1 FROM directory_listing_words wd WHERE wd.listing_id = l.id AND wd.word >= ? AND wd.word < ?)`)
-		args = append(args, lo, hi)
-	}
-	exact = `0`
-	if len(q.Exact) > 0 {
-		exact = `1000 * EXISTS (SELECT 1 FROM directory_listing_places p WHERE p.listing_id = l.id AND p.municipio IN (` + placeholders(len(q.Exact)) + `))`
-		for _, m := range q.Exact {
-			args = append(args, m)
-		}
-	}
-	return "(" + strings.Join(terms, " + ") + ")", exact, args
-}
-
-// wordFilters are the conditions of a text search on the listing l:
-// visible, and the filters searched.
-func wordFilters(q ListingSearch) ([]string, []any) {
-	where := []string{visibleWhere}
-	args := []any{ms(q.Now)}
-	if q.State != "" {
-		where, args = append(where, `l.state = ?`), append(args, q.State)
-	}
-	if q.Service != "" {
-		where, args = append(where, serviceProbe), append(args, q.Service)
-	}
-	if q.Municipio != "" {
-		where, args = append(where, `EXISTS (SELECT 1 FROM directory_listing_places sp WHERE sp.municipio = ? AND sp.listing_id = l.id)`), append(args, q.Municipio)
-	}
-	return where, args
-}
-
-// countAnyWord counts the listings l meeting where that hold any of the
-// words, stopping after CountCap+1.
-func countAnyWord(ctx context.Context, tx querier, words []string, where []string, whereArgs []any) (int, error) {
-	var hits []string
-	var args []any
-	for _, w := range words {
-		lo, hi := wordRange(w)
-		hits = append(hits, `SELECT listing_id AS id FROM directory_listing_words WHERE word >= ? AND word < ?`)
-		args = append(args, lo, hi)
-	}
-	var total int
-	// #nosec G202 -- the clauses are constants; every value is a bound parameter
-	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT DISTINCT m.id FROM (`+strings.Join(hits, " UNION ALL ")+`) m
-		CROSS JOIN directory_listings l INDEXED BY directory_listings_visible ON l.id = m.id WHERE `+strings.Join(where, " AND ")+` LIMIT ?)`,
-		slices.Concat(args, whereArgs, []any{CountCap + 1})...).Scan(&total)
-	return total, err
 }
 
 // countWord counts the visible listings holding a word in [lo, hi) and
@@ -474,8 +346,22 @@ func rankByWords(ctx context.Context, tx querier, q ListingSearch, words []strin
 		hits = append(hits, fmt.Sprintf(`SELECT listing_id AS id, %d AS w FROM directory_listing_words WHERE word >= ? AND word < ?`, i))
 		hitArgs = append(hitArgs, lo, hi)
 	}
-	where, whereArgs := wordFilters(q)
-	total, err := countAnyWord(ctx, tx, words, where, whereArgs)
+	where := []string{visibleWhere}
+	whereArgs := []any{ms(q.Now)}
+	if q.State != "" {
+		where, whereArgs = append(where, `l.state = ?`), append(whereArgs, q.State)
+	}
+	if q.Service != "" {
+		where, whereArgs = append(where, serviceProbe), append(whereArgs, q.Service)
+	}
+	if q.Municipio != "" {
+		where, whereArgs = append(where, `EXISTS (SELECT 1 FROM directory_listing_places sp WHERE sp.municipio = ? AND sp.listing_id = l.id)`), append(whereArgs, q.Municipio)
+	}
+	var total int
+	// #nosec G202 -- the clauses are constants; every value is a bound parameter
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT DISTINCT m.id FROM (`+strings.Join(hits, " UNION ALL ")+`) m
+		CROSS JOIN directory_listings l INDEXED BY directory_listings_visible ON l.id = m.id WHERE `+strings.Join(where, " AND ")+` LIMIT ?)`,
+		slices.Concat(hitArgs, whereArgs, []any{CountCap + 1})...).Scan(&total)
 	if err != nil || total <= q.Offset {
 		return nil, total, err
 	}
