@@ -250,7 +250,15 @@ func (db *DB) SearchListings(ctx context.Context, q ListingSearch) ([]*model.Pub
 	if err != nil {
 		return nil, 0, fmt.Errorf("search listings: %w", err)
 	}
-	defer tx.Rollback() //nolint:errcheck // a read transaction: nothing to keep or lose
+	out, total, err := searchPage(ctx, tx, q)
+	// A read transaction: ending it keeps or loses nothing.
+	if err := errors.Join(err, tx.Rollback()); err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+func searchPage(ctx context.Context, tx querier, q ListingSearch) ([]*model.PublicListing, int, error) {
 	ids, total, err := searchIDs(ctx, tx, q)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search listings: %w", err)
