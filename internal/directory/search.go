@@ -22,7 +22,10 @@ const PageSize = 20
 const (
 	QueryMax = 100 // characters of free text
 	WordsMax = 8   // words of it that count
-	PageMax  = 500 // deeper pages are refused: nobody reads them, crawlers would
+	// PageMax: deeper pages are refused. A search counts and serves
+	// its first store.CountCap listings (then says «más de 1,000»):
+	// nobody reads further, crawlers would.
+	PageMax = store.CountCap / PageSize
 )
 
 // Query is a search of the directory as a visitor asks it. Every field
@@ -48,8 +51,11 @@ var (
 
 // Results is one page of a search.
 type Results struct {
-	Listings  []*model.PublicListing
+	Listings []*model.PublicListing
+	// Total is how many listings the search finds, up to
+	// store.CountCap; More says it finds more than that.
 	Total     int
+	More      bool
 	Page      int
 	Pages     int
 	State     *geo.State
@@ -101,7 +107,10 @@ func (s *Service) Search(ctx context.Context, q Query) (*Results, error) {
 		return nil, err
 	}
 	r.Listings, r.Total = listings, total
-	r.Pages = (total + PageSize - 1) / PageSize
+	if total > store.CountCap {
+		r.Total, r.More = store.CountCap, true
+	}
+	r.Pages = (r.Total + PageSize - 1) / PageSize
 	if err := s.noteMiss(ctx, search, r); err != nil {
 		return nil, err
 	}
@@ -154,12 +163,15 @@ func (s *Service) exactMunicipios(text string, state *geo.State) []string {
 }
 
 // RotationSeed is the seed of the daily rotation for the day that t falls
-// on in zone: the same all day long, another the next day. It mixes the
-// day's number so that consecutive days give unrelated orders.
+// on in zone: the same all day long, another the next day. It is where
+// the day's order starts in the circle of the listings' rotation keys
+// (store.RotationKey): the day's number through the same multiplicative
+// hash, so that consecutive days start far apart and a month's starts
+// spread evenly round the circle.
 func RotationSeed(t time.Time, zone *time.Location) int64 {
 	y, m, d := t.In(zone).Date()
 	day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
-	return store.RotationKey(day, 0x5EED) >> 8 // 24 bits
+	return store.RotationKey(day^0x5EED, 0) // 32 bits
 }
 
 // Listing is the visible listing with that id, or a not-found error.

@@ -145,6 +145,9 @@ func Run(ctx context.Context, self string, cfg Config) (Report, error) {
 	alone := b.verifyOpen(ctx, "S5 verification, alone")
 	under := b.verifyUnderLoad(ctx)
 	rep.Results = append(rep.Results, s5, alone, under)
+
+	// The directory's search (directory.go), with its own data.
+	rep.Results = append(rep.Results, b.directory(ctx, cr)...)
 	rep.RSS["end"] = srv.rss()
 	rep.Locked = strings.Count(srv.log(), "database is locked") + strings.Count(ceil.log(), "database is locked")
 	return rep, nil

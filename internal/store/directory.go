@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 
 	"mxcert/internal/fold"
@@ -270,11 +271,40 @@ func (db *DB) refreshListingKeys(ctx context.Context) error {
 		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return err
 		}
-		for _, k := range keys {
-			if _, err := tx.tx.ExecContext(tx.ctx, `UPDATE directory_listings SET search_key = ? WHERE id = ?`, k.key, k.id); err != nil {
-				return fmt.Errorf("search key of listing %d: %w", k.id, err)
+		return writeListingKeys(tx, func(yield func(int64, string) bool) {
+			for _, k := range keys {
+				if !yield(k.id, k.key) {
+					return
+				}
+			}
+		})
+	})
+}
+
+// writeListingKeys writes each listing's search key and the index of its
+// words (directory_listing_words).
+func writeListingKeys(tx *Tx, keys iter.Seq2[int64, string]) (err error) {
+	var stmts [3]*sql.Stmt
+	for i, q := range []string{`UPDATE directory_listings SET search_key = ? WHERE id = ?`,
+		`DELETE FROM directory_listing_words WHERE listing_id = ?`,
+		`INSERT INTO directory_listing_words (word, listing_id) VALUES (?, ?)`} {
+		if stmts[i], err = tx.tx.PrepareContext(tx.ctx, q); err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, stmts[i].Close()) }()
+	}
+	for id, key := range keys {
+		if _, err := stmts[0].ExecContext(tx.ctx, key, id); err != nil {
+			return fmt.Errorf("search key of listing %d: %w", id, err)
+		}
+		if _, err := stmts[1].ExecContext(tx.ctx, id); err != nil {
+			return fmt.Errorf("words of listing %d: %w", id, err)
+		}
+		for _, w := range keyWords(key) {
+			if _, err := stmts[2].ExecContext(tx.ctx, w, id); err != nil {
+				return fmt.Errorf("words of listing %d: %w", id, err)
 			}
 		}
-		return nil
-	})
+	}
+	return nil
 }

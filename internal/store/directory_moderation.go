@@ -453,7 +453,7 @@ func (tx *Tx) SetListingLevel(listingID, levelID int64) (before int64, err error
 
 // fillPartnerLevels writes the partner level's name into the listings
 // that have one.
-func (db *DB) fillPartnerLevels(ctx context.Context, listings []*model.PublicListing) error {
+func fillPartnerLevels(ctx context.Context, q querier, listings []*model.PublicListing) error {
 	if len(listings) == 0 {
 		return nil
 	}
@@ -463,7 +463,7 @@ func (db *DB) fillPartnerLevels(ctx context.Context, listings []*model.PublicLis
 		args[i], byID[p.ID] = p.ID, p
 	}
 	// #nosec G202 -- placeholders only
-	rows, err := db.read.QueryContext(ctx, `SELECT l.id, p.name FROM directory_listings l JOIN directory_partner_levels p ON p.id = l.partner_level_id
+	rows, err := q.QueryContext(ctx, `SELECT l.id, p.name FROM directory_listings l JOIN directory_partner_levels p ON p.id = l.partner_level_id
 		WHERE l.id IN (`+placeholders(len(listings))+`)`, args...)
 	if err != nil {
 		return fmt.Errorf("partner levels of listings: %w", err)

@@ -51,6 +51,8 @@ type DB struct {
 
 	mailClaims mailClaims // queued messages being sent now (mail.go)
 
+	dirCounts stateCounts // visible listings by state (directory_search.go)
+
 	saves     chan saveRequest // answers waiting for the group commit
 	closed    chan struct{}
 	saverDone chan struct{}

@@ -21,7 +21,8 @@ import (
 // listings never are, nor a contact the person chose not to show.
 
 type directoryJSON struct {
-	Total    int           `json:"total"`
+	Total    int           `json:"total"` // at most 1,000 …
+	More     bool          `json:"more"`  // … and true when the search finds more
 	Page     int           `json:"page"`
 	Pages    int           `json:"pages"`
 	PageSize int           `json:"page_size"`
@@ -106,7 +107,7 @@ func (s *Server) apiDirectory(c *gin.Context) {
 		s.renderAPIError(c, err, msg)
 		return
 	}
-	out := directoryJSON{Total: r.Total, Page: r.Page, Pages: r.Pages, PageSize: directory.PageSize, Listings: []listingJSON{}}
+	out := directoryJSON{Total: r.Total, More: r.More, Page: r.Page, Pages: r.Pages, PageSize: directory.PageSize, Listings: []listingJSON{}}
 	g, lists, lang := s.directory.Geo(), s.directory.Lists(), s.tr.pickLanguage(c.Request)
 	terms := func(ids []string, find func(string) *content.Term) []termJSON {
 		out := []termJSON{}
