@@ -5,16 +5,20 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,6 +37,7 @@ type child struct {
 	cmd     *exec.Cmd
 	url     string
 	dataDir string
+	control string // the server child's profiling control, with -profile
 	mu      sync.Mutex
 	stderr  bytes.Buffer
 }
@@ -49,14 +54,16 @@ func (c *child) log() string {
 	return c.stderr.String()
 }
 
-// startChild runs `self __child MODE DIR` and waits for the URL it prints.
-func startChild(ctx context.Context, self, mode string) (*child, error) {
+// startChild runs `self __child MODE DIR ARGS...` and waits for the URL it
+// prints (after the server child has set up its database). A line
+// "CONTROL url" before it is the address of the profiling control.
+func startChild(ctx context.Context, self, mode string, args ...string) (*child, error) {
 	dir, err := os.MkdirTemp("", "mxcert-load-")
 	if err != nil {
 		return nil, err
 	}
 	c := &child{dataDir: dir}
-	c.cmd = exec.CommandContext(ctx, self, "__child", mode, dir) // #nosec G204 -- our own binary
+	c.cmd = exec.CommandContext(ctx, self, append([]string{"__child", mode, dir}, args...)...) // #nosec G204 -- our own binary
 	c.cmd.Stderr = c
 	out, err := c.cmd.StdoutPipe()
 	if err != nil {
@@ -65,7 +72,12 @@ func startChild(ctx context.Context, self, mode string) (*child, error) {
 	if err := c.cmd.Start(); err != nil {
 		return nil, err
 	}
-	line, err := bufio.NewReader(out).ReadString('\n')
+	r := bufio.NewReader(out)
+	line, err := r.ReadString('\n')
+	if err == nil && strings.HasPrefix(line, "CONTROL ") {
+		c.control = strings.TrimSpace(strings.TrimPrefix(line, "CONTROL "))
+		line, err = r.ReadString('\n')
+	}
 	if err != nil || !strings.HasPrefix(line, "URL ") {
 		c.stop()
 		return nil, fmt.Errorf("%s did not start: %v %q\n%s", mode, err, line, c.log())
@@ -108,28 +120,49 @@ func (c *child) stop() {
 }
 
 // Child is the entry point of the processes the generator starts:
-// "server" runs the real application; "ceiling" the bare handlers.
+// "server" sets up its database (-candidates, -storm) and runs the real
+// application; "ceiling" the bare handlers. With -profile the server also
+// serves a control address on which the generator starts and stops a CPU
+// profile around each scenario.
 func Child(args []string, contentDir string) error {
 	if len(args) < 2 {
-		return fmt.Errorf("usage: __child server|ceiling DIR")
+		return fmt.Errorf("usage: __child server|ceiling DIR [flags]")
 	}
 	mode, dir := args[0], args[1]
+	fl := flag.NewFlagSet("child", flag.ContinueOnError)
+	candidates := fl.Int("candidates", 0, "candidates to set up")
+	storm := fl.Int("storm", 0, "candidates left without an exam in progress")
+	profile := fl.Bool("profile", false, "serve the profiling control")
+	if err := fl.Parse(args[2:]); err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	switch mode {
 	case "server":
+		if err := seed(ctx, dir, contentDir, *candidates, *storm); err != nil {
+			return fmt.Errorf("set up %d candidates: %w", *candidates, err)
+		}
 		a, err := app.New(app.Config{
 			Addr: "127.0.0.1:0", DataDir: dir, ContentDir: contentDir,
 			// The generator is the proxy in front of the server: it sends
 			// each simulated candidate's address in X-Forwarded-For, so
 			// rate limits apply per candidate as in production.
 			TrustedProxies: []string{"127.0.0.1"},
-			// Setting up thousands of accounts should not be the benchmark.
+			// Signing in as the simulated candidates should not be the
+			// benchmark.
 			HashParams: account.HashParams{Memory: 64, Time: 1, Threads: 1},
 		}, log)
 		if err != nil {
 			return err
+		}
+		if *profile {
+			u, err := profileControl(ctx)
+			if err != nil {
+				return errors.Join(err, a.Close())
+			}
+			fmt.Println("CONTROL " + u)
 		}
 		fmt.Println("URL " + a.URL())
 		return a.Run(ctx)
@@ -137,6 +170,53 @@ func Child(args []string, contentDir string) error {
 		return ceilingServer(ctx, dir)
 	}
 	return fmt.Errorf("unknown child %q", mode)
+}
+
+// profileControl serves, on a port of its own, POST /start?file=PATH
+// (start a CPU profile of this process into PATH) and POST /stop.
+func profileControl(ctx context.Context) (string, error) {
+	var mu sync.Mutex
+	var current *os.File
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /start", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if current != nil {
+			http.Error(w, "a profile is running", http.StatusConflict)
+			return
+		}
+		f, err := os.Create(r.URL.Query().Get("file")) // #nosec G304 -- a path the generator chose
+		if err == nil {
+			if err = pprof.StartCPUProfile(f); err != nil {
+				_ = f.Close()
+			}
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		current = f
+	})
+	mux.HandleFunc("POST /stop", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if current == nil {
+			return
+		}
+		pprof.StopCPUProfile()
+		if err := current.Close(); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+		current = nil
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { <-ctx.Done(); _ = srv.Close() }()
+	go func() { _ = srv.Serve(ln) }()
+	return "http://" + ln.Addr().String(), nil
 }
 
 // ceilingServer serves the raw ceilings: one INSERT in an immediate
@@ -205,6 +285,57 @@ func ceilingServer(ctx context.Context, dir string) error {
 	go func() { <-ctx.Done(); _ = srv.Close() }()
 	if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
 		return err
+	}
+	return nil
+}
+
+// files is the size of the child's database and write-ahead log now.
+func (c *child) files(at string) FileSizes {
+	fs := FileSizes{At: at}
+	if st, err := os.Stat(filepath.Join(c.dataDir, store.FileName)); err == nil {
+		fs.DB = st.Size()
+	}
+	if st, err := os.Stat(filepath.Join(c.dataDir, store.FileName+"-wal")); err == nil {
+		fs.WAL = st.Size()
+	}
+	return fs
+}
+
+// profile starts a CPU profile of the server child into
+// cfg.ProfileDir/NAME.pprof and returns what stops it; without a profile
+// directory it does nothing.
+func (c *child) profile(ctx context.Context, cfg Config, name string) func() {
+	if cfg.ProfileDir == "" || c.control == "" {
+		return func() {}
+	}
+	file, err := filepath.Abs(filepath.Join(cfg.ProfileDir, name+".pprof"))
+	if err == nil {
+		err = c.post(ctx, "/start?file="+url.QueryEscape(file))
+	}
+	if err != nil {
+		logf(cfg, "profile %s: %v", name, err)
+		return func() {}
+	}
+	return func() {
+		if err := c.post(ctx, "/stop"); err != nil {
+			logf(cfg, "profile %s: %v", name, err)
+		}
+	}
+}
+
+func (c *child) post(ctx context.Context, path string) error {
+	req, err := http.NewRequestWithContext(ctx, "POST", c.control+path, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("%s: %s %s", path, resp.Status, body)
 	}
 	return nil
 }
