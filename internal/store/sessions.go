@@ -72,9 +72,10 @@ func (db *DB) UserSessions(ctx context.Context, userID int64) ([]model.Session, 
 	return list, rows.Err()
 }
 
-// TouchSession records activity on a session (for the idle timeout).
-func (db *DB) TouchSession(ctx context.Context, tokenHash []byte, at time.Time) error {
-	_, err := db.write.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, ms(at), tokenHash)
+// touchSession records activity on a session; a later time already
+// recorded is kept. DB.TouchSession runs it in the group commit.
+func (tx *Tx) touchSession(tokenHash []byte, at time.Time) error {
+	_, err := tx.tx.ExecContext(tx.ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?`, ms(at), tokenHash, ms(at))
 	return err
 }
 
