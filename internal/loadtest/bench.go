@@ -331,7 +331,7 @@ func (b *bench) prepareSubmits(ctx context.Context) []*cand {
 	subs := b.cands[:min(b.cfg.Submits, len(b.cands))]
 	parallel(len(subs)/2, 16, func(i int) {
 		c := subs[i]
-		rows, err := b.db.QueryContext(ctx, `SELECT item FROM attempt_items WHERE attempt_id = ? ORDER BY position`, c.attempt)
+		rows, err := b.db.QueryContext(ctx, `SELECT s.item FROM attempt_items i JOIN served_items s ON s.id = i.served_id WHERE i.attempt_id = ? ORDER BY i.position`, c.attempt)
 		if err != nil {
 			return
 		}

@@ -37,11 +37,46 @@ func (tx *Tx) CreateAttempt(a *model.Attempt) error {
 	if err != nil {
 		return fmt.Errorf("create attempt: %w", err)
 	}
-	items := make([]exam.Item, len(a.Items))
-	for i, it := range a.Items {
-		items[i] = it.Item
+	find, err := tx.tx.PrepareContext(tx.ctx, `SELECT id FROM served_items WHERE item = ?`)
+	if err != nil {
+		return err
 	}
-	return tx.insertServed(`INSERT INTO attempt_items (attempt_id, position, question_id, domain, item) VALUES (?, ?, ?, ?, ?)`, a.ID, items)
+	defer find.Close()
+	insert, err := tx.tx.PrepareContext(tx.ctx, `INSERT INTO attempt_items (attempt_id, position, question_id, domain, served_id) VALUES (?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer insert.Close()
+	for i, it := range a.Items {
+		id, err := tx.servedItem(find, it.Item)
+		if err != nil {
+			return fmt.Errorf("store served question %d of %s: %w", i, a.ID, err)
+		}
+		if _, err := insert.ExecContext(tx.ctx, a.ID, i, it.Item.QuestionID, it.Item.Domain, id); err != nil {
+			return fmt.Errorf("store served question %d of %s: %w", i, a.ID, err)
+		}
+	}
+	return nil
+}
+
+// servedItem is the id of the stored copy of a question as served (the
+// same question in the same option order is the same bytes), stored now if
+// it is the first time. find is the prepared look-up by content.
+func (tx *Tx) servedItem(find *sql.Stmt, it exam.Item) (int64, error) {
+	data, err := json.Marshal(it)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = find.QueryRowContext(tx.ctx, string(data)).Scan(&id)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return id, err
+	}
+	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO served_items (item) VALUES (?)`, string(data))
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
 }
 
 // decodeServed reads a served question and its answer (NULL: none) as
@@ -109,7 +144,8 @@ func attempt(ctx context.Context, q querier, id string, userID int64) (*model.At
 	if err != nil {
 		return nil, notFound(err, "attempt "+id)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT item, answer, flagged, seq, answered_at, correct FROM attempt_items WHERE attempt_id = ? ORDER BY position`, id)
+	rows, err := q.QueryContext(ctx, `SELECT s.item, i.answer, i.flagged, i.seq, i.answered_at, i.correct
+		FROM attempt_items i JOIN served_items s ON s.id = i.served_id WHERE i.attempt_id = ? ORDER BY i.position`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -228,9 +264,9 @@ func (tx *Tx) SaveAnswer(ch AnswerChange) (model.SaveResult, error) {
 	}
 	target := exam.SaveTarget{Open: status == model.AttemptInProgress, Deadline: fromMS(deadline)}
 	var current sql.NullString
-	var item string
-	err = tx.tx.QueryRowContext(tx.ctx, `SELECT seq, question_id, answer, flagged, item FROM attempt_items WHERE attempt_id = ? AND position = ?`,
-		ch.AttemptID, ch.Position).Scan(&target.ItemSeq, &target.QuestionID, &current, &res.Flagged, &item)
+	var servedID int64
+	err = tx.tx.QueryRowContext(tx.ctx, `SELECT seq, question_id, answer, flagged, served_id FROM attempt_items WHERE attempt_id = ? AND position = ?`,
+		ch.AttemptID, ch.Position).Scan(&target.ItemSeq, &target.QuestionID, &current, &res.Flagged, &servedID)
 	switch {
 	case errors.Is(err, sql.ErrNoRows) && target.Open:
 		return res, fmt.Errorf("attempt %s item %d: %w", ch.AttemptID, ch.Position, ErrNoSuchItem)
@@ -249,6 +285,10 @@ func (tx *Tx) SaveAnswer(ch AnswerChange) (model.SaveResult, error) {
 	}
 	answer := ch.Answer
 	if answer != nil && ch.Check != nil {
+		var item string
+		if err := tx.tx.QueryRowContext(tx.ctx, `SELECT item FROM served_items WHERE id = ?`, servedID).Scan(&item); err != nil {
+			return res, fmt.Errorf("attempt %s item %d: %w", ch.AttemptID, ch.Position, err)
+		}
 		var it exam.Item
 		if err := json.Unmarshal([]byte(item), &it); err != nil {
 			return res, fmt.Errorf("attempt %s item %d: %w", ch.AttemptID, ch.Position, err)
