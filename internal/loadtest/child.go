@@ -132,7 +132,7 @@ func Child(args []string, contentDir string) error {
 	fl := flag.NewFlagSet("child", flag.ContinueOnError)
 	candidates := fl.Int("candidates", 0, "candidates to set up")
 	storm := fl.Int("storm", 0, "candidates left without an exam in progress")
-	profile := fl.Bool("profile", false, "serve the profiling control")
+	profile := fl.String("profile", "", "write the setup's CPU profile in this folder and serve the profiling control")
 	if err := fl.Parse(args[2:]); err != nil {
 		return err
 	}
@@ -141,7 +141,12 @@ func Child(args []string, contentDir string) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	switch mode {
 	case "server":
-		if err := seed(ctx, dir, contentDir, *candidates, *storm); err != nil {
+		stopProfile, err := profileTo(*profile, "setup.pprof")
+		if err != nil {
+			return err
+		}
+		err = seed(ctx, dir, contentDir, *candidates, *storm)
+		if err := errors.Join(err, stopProfile()); err != nil {
 			return fmt.Errorf("set up %d candidates: %w", *candidates, err)
 		}
 		a, err := app.New(app.Config{
@@ -157,7 +162,7 @@ func Child(args []string, contentDir string) error {
 		if err != nil {
 			return err
 		}
-		if *profile {
+		if *profile != "" {
 			u, err := profileControl(ctx)
 			if err != nil {
 				return errors.Join(err, a.Close())
@@ -170,6 +175,22 @@ func Child(args []string, contentDir string) error {
 		return ceilingServer(ctx, dir)
 	}
 	return fmt.Errorf("unknown child %q", mode)
+}
+
+// profileTo starts a CPU profile of this process into dir/name, if dir is
+// not empty, and returns what stops it.
+func profileTo(dir, name string) (func() error, error) {
+	if dir == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(filepath.Join(dir, name)) // #nosec G304 -- a folder the generator was given
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return nil, errors.Join(err, f.Close())
+	}
+	return func() error { pprof.StopCPUProfile(); return f.Close() }, nil
 }
 
 // profileControl serves, on a port of its own, POST /start?file=PATH

@@ -15,6 +15,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -115,7 +116,11 @@ func Run(ctx context.Context, self string, cfg Config) (Report, error) {
 	rep := Report{Started: time.Now(), RSS: map[string]int64{}, Machine: machine(), Candidates: cfg.Candidates}
 	args := []string{"-candidates", fmt.Sprint(cfg.Candidates), "-storm", fmt.Sprint(stormSize(cfg))}
 	if cfg.ProfileDir != "" {
-		args = append(args, "-profile")
+		dir, err := filepath.Abs(cfg.ProfileDir)
+		if err != nil {
+			return rep, err
+		}
+		args = append(args, "-profile", dir)
 	}
 	t0 := time.Now()
 	srv, err := startChild(ctx, self, "server", args...)

@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"mxcert/internal/exam"
@@ -37,7 +40,7 @@ func (tx *Tx) CreateAttempt(a *model.Attempt) error {
 	if err != nil {
 		return fmt.Errorf("create attempt: %w", err)
 	}
-	find, err := tx.tx.PrepareContext(tx.ctx, `SELECT id FROM served_items WHERE item = ?`)
+	find, err := tx.tx.PrepareContext(tx.ctx, `SELECT id FROM served_items WHERE hash = ?`)
 	if err != nil {
 		return err
 	}
@@ -61,22 +64,58 @@ func (tx *Tx) CreateAttempt(a *model.Attempt) error {
 
 // servedItem is the id of the stored copy of a question as served (the
 // same question in the same option order is the same bytes), stored now if
-// it is the first time. find is the prepared look-up by content.
+// it is the first time. find is the prepared look-up by the hash of the
+// item's JSON. Served items are never changed nor deleted, so the id of a
+// committed one is remembered: an exam start reads none of its 40.
 func (tx *Tx) servedItem(find *sql.Stmt, it exam.Item) (int64, error) {
 	data, err := json.Marshal(it)
 	if err != nil {
 		return 0, err
 	}
-	var id int64
-	err = find.QueryRowContext(tx.ctx, string(data)).Scan(&id)
-	if !errors.Is(err, sql.ErrNoRows) {
-		return id, err
+	sum := sha256.Sum256(data)
+	if id, ok := tx.db.served.get(sum); ok {
+		return id, nil
 	}
-	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO served_items (item) VALUES (?)`, string(data))
+	hash := hex.EncodeToString(sum[:])
+	var id int64
+	err = find.QueryRowContext(tx.ctx, hash).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		var res sql.Result
+		if res, err = tx.tx.ExecContext(tx.ctx, `INSERT INTO served_items (hash, item) VALUES (?, ?)`, hash, string(data)); err == nil {
+			id, err = res.LastInsertId()
+		}
+	}
 	if err != nil {
 		return 0, err
 	}
-	return res.LastInsertId()
+	tx.afterCommit(func() { tx.db.served.put(sum, id) })
+	return id, nil
+}
+
+// servedCache remembers the ids of committed served items by the SHA-256
+// of their JSON. It holds at most maxServedCache (a few MB); when full it
+// starts over, which costs one indexed look-up per item until it fills.
+type servedCache struct {
+	mu  sync.RWMutex
+	ids map[[32]byte]int64
+}
+
+const maxServedCache = 50_000
+
+func (c *servedCache) get(sum [32]byte) (int64, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	id, ok := c.ids[sum]
+	return id, ok
+}
+
+func (c *servedCache) put(sum [32]byte, id int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ids == nil || len(c.ids) >= maxServedCache {
+		c.ids = make(map[[32]byte]int64)
+	}
+	c.ids[sum] = id
 }
 
 // decodeServed reads a served question and its answer (NULL: none) as

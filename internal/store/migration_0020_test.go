@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"mxcert/internal/exam"
 	"mxcert/internal/model"
@@ -117,17 +118,27 @@ func TestMigration20StoresEachServedItemOnce(t *testing.T) {
 	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM pragma_foreign_key_check`).Scan(&problems); err != nil || problems != 0 {
 		t.Fatalf("foreign key problems: %d, %v", problems, err)
 	}
-	// A new attempt serving q2 in the same order reuses its copy.
-	a := &model.Attempt{ID: "new", UserID: 1, TrackID: "u", TrackTitle: "U", TrackVersion: "1", ContentVersion: "v", HolderName: "Ana López", PassPercent: 50}
+	// A new attempt serving q2 in the same order stores one copy found by
+	// its hash (the migrated copy has none); a third reuses it.
 	var q2 exam.Item
 	if err := json.Unmarshal([]byte(item("q2", true)), &q2); err != nil {
 		t.Fatal(err)
 	}
-	a.Items = []model.AttemptItem{{Item: q2}}
-	if err := db.Transact(ctx, func(tx *Tx) error { a.Deadline = tx.Now.Add(1e12); return tx.CreateAttempt(a) }); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM served_items`).Scan(&served); err != nil || served != 3 {
-		t.Errorf("%d served items after serving q2 again, want 3", served)
+	for i, want := range []int{4, 4} {
+		a := &model.Attempt{ID: fmt.Sprint("new", i), UserID: 1, TrackID: fmt.Sprint("u", i), TrackTitle: "U", TrackVersion: "1", ContentVersion: "v", HolderName: "Ana López", PassPercent: 50,
+			Items: []model.AttemptItem{{Item: q2}}}
+		if err := db.Transact(ctx, func(tx *Tx) error { a.Deadline = tx.Now.Add(time.Hour); return tx.CreateAttempt(a) }); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM served_items`).Scan(&served); err != nil || served != want {
+			t.Errorf("%d served items after serving q2 again (%d), want %d", served, i+1, want)
+		}
+		got, err := db.Attempt(ctx, a.ID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if data, _ := json.Marshal(got.Items[0].Item); string(data) != item("q2", true) {
+			t.Errorf("attempt %s serves %s", a.ID, data)
+		}
 	}
 }
