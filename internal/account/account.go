@@ -468,7 +468,7 @@ func (s *Service) Resolve(ctx context.Context, token string) (*model.User, error
 		return nil, ErrNoSession
 	}
 	if now.Sub(sess.LastSeenAt) > touchEvery {
-		if err := s.db.TouchSession(ctx, h, now); err != nil {
+		if err := s.db.TouchSessionSoon(ctx, h, now); err != nil {
 			return nil, fmt.Errorf("touch session: %w", err)
 		}
 	}

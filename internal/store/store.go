@@ -54,6 +54,7 @@ type DB struct {
 	mailClaims mailClaims // queued messages being sent now (mail.go)
 
 	saves     chan saveRequest // answers waiting for the group commit
+	touches   pendingTouches   // sessions' activity queued, not yet committed (batch.go)
 	closed    chan struct{}
 	saverDone chan struct{}
 	closeOnce sync.Once

@@ -342,6 +342,28 @@ func TestSessionActivityJoinsTheGroupCommit(t *testing.T) {
 	if err != nil || got.Seq != 20 {
 		t.Fatalf("attempt seq %v, %v; want 20 answers saved", got, err)
 	}
+	// Without waiting: this process sees the activity at once, and it is
+	// committed in the queue's order (a touch that waits commits after it).
+	latest := later.Add(time.Minute)
+	if err := db.TouchSessionSoon(ctx, []byte("t5"), latest); err != nil {
+		t.Fatal(err)
+	}
+	if s, _, err := db.SessionUser(ctx, []byte("t5")); err != nil || !s.LastSeenAt.Equal(latest) {
+		t.Errorf("session right after a touch: %+v, %v; want last seen %v", s, err, latest)
+	}
+	if list, err := db.UserSessions(ctx, u.ID); err != nil || list[0].ID != "s5" || !list[0].LastSeenAt.Equal(latest) {
+		t.Errorf("sessions right after a touch: %+v, %v; want s5 first", list, err)
+	}
+	if err := db.TouchSession(ctx, []byte("t6"), latest); err != nil {
+		t.Fatal(err)
+	}
+	var stored int64
+	if err := db.read.QueryRowContext(ctx, `SELECT last_seen_at FROM sessions WHERE token_hash = ?`, []byte("t5")).Scan(&stored); err != nil || stored != ms(latest) {
+		t.Errorf("stored activity %d, %v; want %d", stored, err, ms(latest))
+	}
+	if p := db.touches.pending([]byte("t5")); !p.IsZero() {
+		t.Errorf("touch still pending after its commit: %v", p)
+	}
 	db.Close()
 	if err := db.TouchSession(ctx, []byte("t1"), later); !errors.Is(err, ErrClosedDB) {
 		t.Errorf("touch after close: %v", err)
