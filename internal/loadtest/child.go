@@ -55,13 +55,9 @@ func (c *child) log() string {
 }
 
 // startChild runs `self __child MODE DIR ARGS...` and waits for the URL it
-// prints (after the server child has set up its database). A line
-// "CONTROL url" before it is the address of the profiling control.
-func startChild(ctx context.Context, self, mode string, args ...string) (*child, error) {
-	dir, err := os.MkdirTemp("", "mxcert-load-")
-	if err != nil {
-		return nil, err
-	}
+// prints. A line "CONTROL url" before it is the address of the profiling
+// control. stop removes DIR.
+func startChild(ctx context.Context, self, mode, dir string, args ...string) (*child, error) {
 	c := &child{dataDir: dir}
 	c.cmd = exec.CommandContext(ctx, self, append([]string{"__child", mode, dir}, args...)...) // #nosec G204 -- our own binary
 	c.cmd.Stderr = c
@@ -119,11 +115,12 @@ func (c *child) stop() {
 	_ = os.RemoveAll(c.dataDir)
 }
 
-// Child is the entry point of the processes the generator starts:
-// "server" sets up its database (-candidates, -storm) and runs the real
-// application; "ceiling" the bare handlers. With -profile the server also
-// serves a control address on which the generator starts and stops a CPU
-// profile around each scenario.
+// Child is the entry point of the processes the generator starts: "seed"
+// sets up a database (-candidates, -storm) and exits, so that the server's
+// memory is its own; "server" runs the real application on it; "ceiling"
+// the bare handlers. With -profile DIR the seed writes its CPU profile
+// there and the server serves a control address on which the generator
+// starts and stops a CPU profile around each scenario.
 func Child(args []string, contentDir string) error {
 	if len(args) < 2 {
 		return fmt.Errorf("usage: __child server|ceiling DIR [flags]")
@@ -132,7 +129,7 @@ func Child(args []string, contentDir string) error {
 	fl := flag.NewFlagSet("child", flag.ContinueOnError)
 	candidates := fl.Int("candidates", 0, "candidates to set up")
 	storm := fl.Int("storm", 0, "candidates left without an exam in progress")
-	profile := fl.String("profile", "", "write the setup's CPU profile in this folder and serve the profiling control")
+	profile := fl.String("profile", "", "seed: write the CPU profile in this folder; server: serve the profiling control")
 	if err := fl.Parse(args[2:]); err != nil {
 		return err
 	}
@@ -140,7 +137,7 @@ func Child(args []string, contentDir string) error {
 	defer stop()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	switch mode {
-	case "server":
+	case "seed":
 		stopProfile, err := profileTo(*profile, "setup.pprof")
 		if err != nil {
 			return err
@@ -149,6 +146,8 @@ func Child(args []string, contentDir string) error {
 		if err := errors.Join(err, stopProfile()); err != nil {
 			return fmt.Errorf("set up %d candidates: %w", *candidates, err)
 		}
+		return nil
+	case "server":
 		a, err := app.New(app.Config{
 			Addr: "127.0.0.1:0", DataDir: dir, ContentDir: contentDir,
 			// The generator is the proxy in front of the server: it sends
@@ -306,6 +305,16 @@ func ceilingServer(ctx context.Context, dir string) error {
 	go func() { <-ctx.Done(); _ = srv.Close() }()
 	if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
 		return err
+	}
+	return nil
+}
+
+// seedData runs `self __child seed DIR ARGS...` to its end.
+func seedData(ctx context.Context, self, dir string, args ...string) error {
+	cmd := exec.CommandContext(ctx, self, append([]string{"__child", "seed", dir}, args...)...) // #nosec G204 -- our own binary
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%w\n%s", err, out)
 	}
 	return nil
 }

@@ -13,8 +13,10 @@ package loadtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -115,22 +117,35 @@ func logf(cfg Config, format string, args ...any) {
 func Run(ctx context.Context, self string, cfg Config) (Report, error) {
 	rep := Report{Started: time.Now(), RSS: map[string]int64{}, Machine: machine(), Candidates: cfg.Candidates}
 	args := []string{"-candidates", fmt.Sprint(cfg.Candidates), "-storm", fmt.Sprint(stormSize(cfg))}
+	var control []string // the server's profiling control
 	if cfg.ProfileDir != "" {
 		dir, err := filepath.Abs(cfg.ProfileDir)
 		if err != nil {
 			return rep, err
 		}
 		args = append(args, "-profile", dir)
+		control = []string{"-profile", dir}
 	}
-	t0 := time.Now()
-	srv, err := startChild(ctx, self, "server", args...)
+	dir, err := os.MkdirTemp("", "mxcert-load-")
 	if err != nil {
 		return rep, err
 	}
-	defer srv.stop()
+	t0 := time.Now()
+	if err := seedData(ctx, self, dir, args...); err != nil {
+		return rep, errors.Join(err, os.RemoveAll(dir))
+	}
 	rep.Setup = time.Since(t0)
 	logf(cfg, "setup: %d candidates in %.1f s", cfg.Candidates, rep.Setup.Seconds())
-	ceil, err := startChild(ctx, self, "ceiling")
+	srv, err := startChild(ctx, self, "server", dir, control...)
+	if err != nil {
+		return rep, errors.Join(err, os.RemoveAll(dir))
+	}
+	defer srv.stop()
+	ceilDir, err := os.MkdirTemp("", "mxcert-load-")
+	if err != nil {
+		return rep, err
+	}
+	ceil, err := startChild(ctx, self, "ceiling", ceilDir)
 	if err != nil {
 		return rep, err
 	}
