@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -162,7 +163,7 @@ func Child(args []string, contentDir string) error {
 			return err
 		}
 		if *profile != "" {
-			u, err := profileControl(ctx)
+			u, err := profileControl(ctx, *profile)
 			if err != nil {
 				return errors.Join(err, a.Close())
 			}
@@ -192,9 +193,12 @@ func profileTo(dir, name string) (func() error, error) {
 	return func() error { pprof.StopCPUProfile(); return f.Close() }, nil
 }
 
-// profileControl serves, on a port of its own, POST /start?file=PATH
-// (start a CPU profile of this process into PATH) and POST /stop.
-func profileControl(ctx context.Context) (string, error) {
+// profileName is a profile's name: letters and digits.
+var profileName = regexp.MustCompile(`^[a-z0-9]{1,32}$`)
+
+// profileControl serves, on a port of its own, POST /start?name=NAME
+// (start a CPU profile of this process into dir/NAME.pprof) and POST /stop.
+func profileControl(ctx context.Context, dir string) (string, error) {
 	var mu sync.Mutex
 	var current *os.File
 	mux := http.NewServeMux()
@@ -205,7 +209,12 @@ func profileControl(ctx context.Context) (string, error) {
 			http.Error(w, "a profile is running", http.StatusConflict)
 			return
 		}
-		f, err := os.Create(r.URL.Query().Get("file")) // #nosec G304 -- a path the generator chose
+		name := r.URL.Query().Get("name")
+		if !profileName.MatchString(name) {
+			http.Error(w, "bad profile name", http.StatusBadRequest)
+			return
+		}
+		f, err := os.Create(filepath.Join(dir, name+".pprof")) // #nosec G304 G703 -- a name of letters and digits (profileName) in the profile folder
 		if err == nil {
 			if err = pprof.StartCPUProfile(f); err != nil {
 				_ = f.Close()
@@ -338,11 +347,7 @@ func (c *child) profile(ctx context.Context, cfg Config, name string) func() {
 	if cfg.ProfileDir == "" || c.control == "" {
 		return func() {}
 	}
-	file, err := filepath.Abs(filepath.Join(cfg.ProfileDir, name+".pprof"))
-	if err == nil {
-		err = c.post(ctx, "/start?file="+url.QueryEscape(file))
-	}
-	if err != nil {
+	if err := c.post(ctx, "/start?name="+url.QueryEscape(name)); err != nil {
 		logf(cfg, "profile %s: %v", name, err)
 		return func() {}
 	}
