@@ -14,6 +14,7 @@ FUZZ_MIN    ?= 200x
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOSEC       ?= github.com/securego/gosec/v2/cmd/gosec@v2.30.0
 CRASHKILLS  ?= 50
+CANDIDATES  ?= 2000
 
 .PHONY: run build test fuzz lint crashtest bench microbench clean
 
@@ -48,9 +49,10 @@ crashtest:
 	$(GO) test -race -count=1 -run '^TestCrashSafety$$' -v ./internal/crashtest -args -kills $(CRASHKILLS)
 
 ## bench: the load benchmark (candidates and employers, beside raw ceilings; about 2-3 minutes)
+##        make bench CANDIDATES=100000; more options in BENCHFLAGS (./bin/mxcert-load -h)
 bench:
 	$(GO) build -o bin/mxcert-load ./cmd/mxcert-load
-	./bin/mxcert-load $(BENCHFLAGS)
+	./bin/mxcert-load -candidates $(CANDIDATES) $(BENCHFLAGS)
 
 ## microbench: Go micro-benchmarks (content load, assembly, scoring, PDF, verification page)
 microbench:

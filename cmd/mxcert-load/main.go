@@ -33,6 +33,7 @@ func main() {
 	flag.IntVar(&cfg.SaveRate, "save-rate", cfg.SaveRate, "respuestas por segundo en la medición de latencia de S1")
 	flag.IntVar(&cfg.Submits, "submits", cfg.Submits, "exámenes entregados en S3")
 	flag.IntVar(&cfg.Verifies, "verify-rate", cfg.Verifies, "verificaciones por segundo en S5")
+	flag.StringVar(&cfg.ProfileDir, "profile", "", "carpeta donde guardar un perfil de CPU del servidor por escenario (go tool pprof)")
 	flag.Parse()
 	self, err := os.Executable()
 	if err != nil {
@@ -41,6 +42,12 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if cfg.ProfileDir != "" {
+		if err := os.MkdirAll(cfg.ProfileDir, 0o750); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
 	cfg.Log = os.Stderr
 	rep, err := loadtest.Run(ctx, self, cfg)
 	if err != nil {

@@ -115,60 +115,78 @@ func (s *Service) Start(ctx context.Context, user *model.User, t *content.Track,
 	}
 	var a *model.Attempt
 	err = s.db.Transact(ctx, func(tx *store.Tx) error {
-		u, err := tx.UserByID(user.ID)
-		if err != nil {
-			return err
-		}
-		if !u.EmailVerified() {
-			return ErrUnverified
-		}
-		past, err := tx.Attempts(user.ID, t.ID)
-		if err != nil {
-			return err
-		}
-		el := exam.Eligible(pastOf(past), t.Rules.RetakeAfter, tx.Now)
-		switch el.Kind {
-		case exam.InProgress:
-			a = &model.Attempt{ID: el.AttemptID}
-			return nil
-		case exam.Certified:
-			return ErrCertified
-		case exam.CoolingOff:
-			return ErrCoolingOff
-		}
-		if confirmedName != u.Name {
-			return ErrNameChanged
-		}
-		// A retake serves what the candidate has not seen, as far as the
-		// bank allows; the history is read where the attempt is written,
-		// so it includes every attempt before this one.
-		seen, err := tx.Served(u.ID, t.ID)
-		if err != nil {
-			return err
-		}
-		items, err := exam.Assemble(t, content.ExamPool, seed, seen)
-		if err != nil {
-			return err
-		}
-		extra := time.Duration(u.ExtraMinutes) * time.Minute
-		a = &model.Attempt{
-			ID: uuid.NewString(), UserID: u.ID, TrackID: t.ID, TrackTitle: t.Title, TrackVersion: t.Version,
-			ContentVersion: v.Content, BankVersion: v.Bank, Seed: seed, HolderName: u.Name,
-			Deadline:     exam.Deadline(tx.Now, t.Rules.Duration, extra),
-			ExtraMinutes: u.ExtraMinutes, PassPercent: t.Rules.PassPercent,
-		}
-		for _, it := range items {
-			a.Items = append(a.Items, model.AttemptItem{Item: it})
-		}
-		if err := tx.CreateAttempt(a); err != nil {
-			return err
-		}
-		return tx.Audit(u.ID, model.ActionAttemptStart, a.ID, map[string]any{"track": t.ID, "content_version": v.Content, "bank_version": v.Bank, "extra_minutes": u.ExtraMinutes})
+		a, err = s.begin(tx, user.ID, t, v, confirmedName, seed)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.db.Attempt(ctx, a.ID, user.ID)
+}
+
+// StartIn begins an attempt inside tx, as Start does, for a bulk load (the
+// load benchmark's setup starts thousands of exams in a few
+// transactions). Unlike Start it does not finalise an expired attempt
+// first, and it returns the attempt without reading it back.
+func (s *Service) StartIn(tx *store.Tx, user *model.User, t *content.Track, v content.Versions, confirmedName string) (*model.Attempt, error) {
+	seed, err := s.seed()
+	if err != nil {
+		return nil, err
+	}
+	return s.begin(tx, user.ID, t, v, confirmedName, seed)
+}
+
+// begin is the transaction of Start: the rules checked where the attempt
+// is written, the questions drawn, the attempt and its audit entry stored.
+func (s *Service) begin(tx *store.Tx, userID int64, t *content.Track, v content.Versions, confirmedName string, seed uint64) (*model.Attempt, error) {
+	u, err := tx.UserByID(userID)
+	if err != nil {
+		return nil, err
+	}
+	if !u.EmailVerified() {
+		return nil, ErrUnverified
+	}
+	past, err := tx.Attempts(userID, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	el := exam.Eligible(pastOf(past), t.Rules.RetakeAfter, tx.Now)
+	switch el.Kind {
+	case exam.InProgress:
+		return &model.Attempt{ID: el.AttemptID}, nil
+	case exam.Certified:
+		return nil, ErrCertified
+	case exam.CoolingOff:
+		return nil, ErrCoolingOff
+	}
+	if confirmedName != u.Name {
+		return nil, ErrNameChanged
+	}
+	// A retake serves what the candidate has not seen, as far as the
+	// bank allows; the history is read where the attempt is written,
+	// so it includes every attempt before this one.
+	seen, err := tx.Served(u.ID, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	items, err := exam.Assemble(t, content.ExamPool, seed, seen)
+	if err != nil {
+		return nil, err
+	}
+	extra := time.Duration(u.ExtraMinutes) * time.Minute
+	a := &model.Attempt{
+		ID: uuid.NewString(), UserID: u.ID, TrackID: t.ID, TrackTitle: t.Title, TrackVersion: t.Version,
+		ContentVersion: v.Content, BankVersion: v.Bank, Seed: seed, HolderName: u.Name,
+		Deadline:     exam.Deadline(tx.Now, t.Rules.Duration, extra),
+		ExtraMinutes: u.ExtraMinutes, PassPercent: t.Rules.PassPercent,
+	}
+	for _, it := range items {
+		a.Items = append(a.Items, model.AttemptItem{Item: it})
+	}
+	if err := tx.CreateAttempt(a); err != nil {
+		return nil, err
+	}
+	return a, tx.Audit(u.ID, model.ActionAttemptStart, a.ID, map[string]any{"track": t.ID, "content_version": v.Content, "bank_version": v.Bank, "extra_minutes": u.ExtraMinutes})
 }
 
 // Attempt loads a candidate's attempt, finalising it first when its time

@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -47,6 +49,7 @@ type bench struct {
 	cands   []*cand
 	db      *sql.DB // the server's database, read-only, for keys and ids
 	ipSeq   atomic.Uint64
+	certs   []*cand // candidates holding a certificate, listed once after S3
 }
 
 func newBench(cfg Config, base, dataDir string) *bench {
@@ -145,79 +148,50 @@ func openLoop(n int, d time.Duration, fn func(i int, due time.Time, rec *recorde
 	return rec, time.Since(start)
 }
 
+// setup reads the candidates the server child made (SeedFile): each one's
+// session, and the exam in progress with its questions, which every save
+// names.
 func (b *bench) setup(ctx context.Context) error {
 	var err error
 	b.db, err = sql.Open("sqlite3", store.DSN(filepath.Join(b.dataDir, store.FileName), false))
 	if err != nil {
 		return err
 	}
-	b.cands = make([]*cand, b.cfg.Candidates)
-	var failed atomic.Int64
-	var firstErr atomic.Value
-	parallel(len(b.cands), 16, func(i int) {
-		c := &cand{n: i, name: "Candidata Núñez " + letters(i), ip: addr(b.ipSeq.Add(1))}
-		b.cands[i] = c
-		if err := b.register(ctx, c, fmt.Sprintf("c%d@carga.mxos.test", i)); err != nil {
-			failed.Add(1)
-			firstErr.CompareAndSwap(nil, err.Error())
-		}
-	})
-	if n := failed.Load(); n > 0 {
-		return fmt.Errorf("%d registrations failed (%v)", n, firstErr.Load())
-	}
-	// Everyone but the storm's candidates starts an exam now: the storm
-	// measures the rest, and the memory figure counts them all.
-	storm := min(500, len(b.cands))
-	parallel(len(b.cands)-storm, 16, func(i int) { _ = b.start(ctx, b.cands[storm+i], nil, time.Now()) })
-	logf(b.cfg, "setup: %d candidates", len(b.cands))
-	return nil
-}
-
-// register makes c's account as a person does: the form, the link of the
-// confirmation message (read from the outbox table in the data folder),
-// then signing in, which gives c its session.
-func (b *bench) register(ctx context.Context, c *cand, email string) error {
-	const password = "una frase larga de prueba" // #nosec G101 -- the simulated candidates' password
-	code, _, _, err := b.do(ctx, "POST", "/registro", url.Values{"name": {c.name}, "email": {email}, "password": {password}, "state": {"Oaxaca"}}, nil, c.ip, "")
-	if err == nil && code != http.StatusSeeOther {
-		err = fmt.Errorf("register: status %d", code)
-	}
+	f, err := os.Open(filepath.Join(b.dataDir, SeedFile)) // #nosec G304 -- the server child's data folder
 	if err != nil {
 		return err
 	}
-	var text string
-	if err := b.db.QueryRowContext(ctx, `SELECT text_body FROM mail_outbox WHERE to_addr = ? ORDER BY id DESC LIMIT 1`, email).Scan(&text); err != nil {
-		return fmt.Errorf("confirmation mail to %s: %w", email, err)
-	}
-	link := ""
-	for _, f := range strings.Fields(text) {
-		if u, err := url.Parse(f); err == nil && u.Path == "/correo/verificar" {
-			link = u.RequestURI()
+	defer f.Close()
+	b.cands = make([]*cand, 0, b.cfg.Candidates)
+	qids := map[string]string{} // one copy of each question id
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		fields := strings.Split(sc.Text(), "\t")
+		if len(fields) != 4 {
+			return fmt.Errorf("%s: bad line %q", SeedFile, sc.Text())
 		}
+		i := len(b.cands)
+		c := &cand{n: i, name: candidateName(i), ip: addr(b.ipSeq.Add(1)), cookie: fields[1]}
+		if fields[2] != "-" {
+			c.attempt = fields[2]
+			for _, q := range strings.Split(fields[3], ",") {
+				if v, ok := qids[q]; ok {
+					q = v
+				} else {
+					qids[q] = q
+				}
+				c.qids = append(c.qids, q)
+			}
+			c.items = len(c.qids)
+		}
+		b.cands = append(b.cands, c)
 	}
-	if link == "" {
-		return fmt.Errorf("no confirmation link in the mail to %s", email)
-	}
-	if code, _, _, err = b.do(ctx, "GET", link, nil, nil, c.ip, ""); err == nil && code != http.StatusSeeOther {
-		err = fmt.Errorf("confirm: status %d", code)
-	}
-	if err != nil {
+	if err := sc.Err(); err != nil {
 		return err
 	}
-	code, _, h, err := b.do(ctx, "POST", "/entrar", url.Values{"email": {email}, "password": {password}}, nil, c.ip, "")
-	if err == nil && code != http.StatusSeeOther {
-		err = fmt.Errorf("sign in: status %d", code)
-	}
-	if err != nil {
-		return err
-	}
-	for _, ck := range (&http.Response{Header: h}).Cookies() {
-		if ck.Name == "mx_session" {
-			c.cookie = ck.Value
-		}
-	}
-	if c.cookie == "" {
-		return errors.New("sign in: no session cookie")
+	if len(b.cands) != b.cfg.Candidates {
+		return fmt.Errorf("%s lists %d candidates, not %d", SeedFile, len(b.cands), b.cfg.Candidates)
 	}
 	return nil
 }
@@ -245,38 +219,38 @@ func (b *bench) start(ctx context.Context, c *cand, rec *recorder, due time.Time
 }
 
 func (b *bench) startStorm(ctx context.Context) Result {
-	storm := min(500, len(b.cands))
+	storm := stormSize(b.cfg)
 	rec, el := openLoop(storm, b.cfg.StartStorm, func(i int, due time.Time, rec *recorder) { _ = b.start(ctx, b.cands[i], rec, due) })
 	r := rec.result(fmt.Sprintf("S2 start storm (%d within %v)", storm, b.cfg.StartStorm), "open", el)
 	return r
 }
 
-// learnQuestions reads, for every attempt in progress, which question is
-// at each position, as the exam page tells a browser: a save names its
-// question. It reads the database once, outside any measured scenario.
+// learnQuestions reads which question is at each position of the
+// attempts the storm started, as the exam page tells a browser: a save
+// names its question. It reads the database outside any measured
+// scenario; the other attempts' questions came with the setup.
 func (b *bench) learnQuestions(ctx context.Context) error {
-	byAttempt := map[string]*cand{}
 	for _, c := range b.cands {
-		if c.attempt != "" {
-			byAttempt[c.attempt] = c
+		if c.attempt == "" || c.qids != nil {
+			continue
 		}
-	}
-	rows, err := b.db.QueryContext(ctx, `SELECT i.attempt_id, i.question_id FROM attempt_items i JOIN attempts a ON a.id = i.attempt_id
-		WHERE a.status = 'in_progress' ORDER BY i.attempt_id, i.position`)
-	if err != nil {
-		return fmt.Errorf("questions of the attempts: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var attempt, qid string
-		if err := rows.Scan(&attempt, &qid); err != nil {
-			return fmt.Errorf("questions of the attempts: %w", err)
+		rows, err := b.db.QueryContext(ctx, `SELECT question_id FROM attempt_items WHERE attempt_id = ? ORDER BY position`, c.attempt)
+		if err != nil {
+			return fmt.Errorf("questions of attempt %s: %w", c.attempt, err)
 		}
-		if c := byAttempt[attempt]; c != nil {
+		for rows.Next() {
+			var qid string
+			if err := rows.Scan(&qid); err != nil {
+				return errors.Join(fmt.Errorf("questions of attempt %s: %w", c.attempt, err), rows.Close())
+			}
 			c.qids = append(c.qids, qid)
 		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return fmt.Errorf("questions of attempt %s: %w", c.attempt, err)
+		}
+		c.items = len(c.qids)
 	}
-	return rows.Err()
+	return nil
 }
 
 func (b *bench) openAttempts() int {
@@ -357,7 +331,7 @@ func (b *bench) prepareSubmits(ctx context.Context) []*cand {
 	subs := b.cands[:min(b.cfg.Submits, len(b.cands))]
 	parallel(len(subs)/2, 16, func(i int) {
 		c := subs[i]
-		rows, err := b.db.QueryContext(ctx, `SELECT item FROM attempt_items WHERE attempt_id = ? ORDER BY position`, c.attempt)
+		rows, err := b.db.QueryContext(ctx, `SELECT s.item FROM attempt_items i JOIN served_items s ON s.id = i.served_id WHERE i.attempt_id = ? ORDER BY i.position`, c.attempt)
 		if err != nil {
 			return
 		}
@@ -412,14 +386,20 @@ func (b *bench) submitStorm(ctx context.Context) Result {
 	return rec.result(fmt.Sprintf("S3 submit and score storm (%d within %v)", len(subs), b.cfg.SubmitIn), "open", el)
 }
 
+// certified lists the candidates holding a certificate. It walks every
+// candidate once, after S3: a verification must not cost the generator
+// work that grows with the number of candidates, since the generator and
+// the server share the machine.
 func (b *bench) certified() []*cand {
-	var out []*cand
-	for _, c := range b.cands {
-		if c.certID != "" {
-			out = append(out, c)
+	if b.certs == nil {
+		b.certs = []*cand{}
+		for _, c := range b.cands {
+			if c.certID != "" {
+				b.certs = append(b.certs, c)
+			}
 		}
 	}
-	return out
+	return b.certs
 }
 
 func (b *bench) pdfs(ctx context.Context) (Result, Result) {
@@ -461,7 +441,7 @@ func (b *bench) pdfs(ctx context.Context) (Result, Result) {
 }
 
 func (b *bench) verify(ctx context.Context, rec *recorder, due time.Time, i int) {
-	certs := b.certified()
+	certs := b.certs
 	target := "SB-0000-0000-0000" // a miss costs the same look-up
 	if len(certs) > 0 {
 		target = strings.ToLower(certs[i%len(certs)].code)
@@ -478,12 +458,14 @@ func (b *bench) verify(ctx context.Context, rec *recorder, due time.Time, i int)
 }
 
 func (b *bench) verifyClosed(ctx context.Context) Result {
+	b.certified()
 	var n atomic.Int64
 	rec, el := closedLoop(b.cfg.Workers, b.cfg.Duration, func(w int, rec *recorder) { b.verify(ctx, rec, time.Now(), int(n.Add(1))) })
 	return rec.result("S5 public verification, saturation", fmt.Sprintf("closed, %d workers", b.cfg.Workers), el)
 }
 
 func (b *bench) verifyOpen(ctx context.Context, name string) Result {
+	b.certified()
 	n := int(float64(b.cfg.Verifies) * b.cfg.Duration.Seconds())
 	rec, el := openLoop(n, b.cfg.Duration, func(i int, due time.Time, rec *recorder) { b.verify(ctx, rec, due, i) })
 	return rec.result(fmt.Sprintf("%s at %d/s", name, b.cfg.Verifies), "open", el)

@@ -13,8 +13,11 @@ package loadtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -29,6 +32,7 @@ type Config struct {
 	Submits    int           // S3: attempts handed in
 	SubmitIn   time.Duration // S3: within this
 	Verifies   int           // S5 open-loop rate, look-ups per second
+	ProfileDir string        // when set, a CPU profile of the server per scenario goes here
 	Out        io.Writer
 	Log        io.Writer
 }
@@ -41,12 +45,22 @@ func Default() Config {
 
 // Report is every result of a run.
 type Report struct {
-	Results  []Result
-	RSS      map[string]int64 // server resident memory (KiB) at points of the run
-	Locked   int              // "database is locked" lines in the server log
-	Started  time.Time
-	Machine  string
-	Attempts int // attempts in progress when RSS was taken
+	Results    []Result
+	RSS        map[string]int64 // server resident memory (KiB) at points of the run
+	Locked     int              // "database is locked" lines in the server log
+	Started    time.Time
+	Candidates int
+	Machine    string
+	Attempts   int // attempts in progress when RSS was taken
+	Setup      time.Duration
+	Files      []FileSizes // the database and its write-ahead log at points of the run
+}
+
+// FileSizes is the size of the server's database file and of its
+// write-ahead log at one point of the run.
+type FileSizes struct {
+	At      string
+	DB, WAL int64
 }
 
 // Markdown writes the report as tables.
@@ -65,7 +79,7 @@ func (r Report) Markdown(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| server memory | RSS |")
 	fmt.Fprintln(w, "| --- | ---: |")
-	for _, k := range []string{"idle", "after setup", "attempts in progress", "end"} {
+	for _, k := range []string{"after setup", "attempts in progress", "end"} {
 		if v, ok := r.RSS[k]; ok {
 			label := k
 			if k == "attempts in progress" {
@@ -74,6 +88,13 @@ func (r Report) Markdown(w io.Writer) {
 			fmt.Fprintf(w, "| %s | %.1f MB |\n", label, float64(v)/1024)
 		}
 	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| database file after | database | write-ahead log |")
+	fmt.Fprintln(w, "| --- | ---: | ---: |")
+	for _, f := range r.Files {
+		fmt.Fprintf(w, "| %s | %.1f MB | %.1f MB |\n", f.At, float64(f.DB)/(1<<20), float64(f.WAL)/(1<<20))
+	}
+	fmt.Fprintf(w, "\nSetup of %d candidates: %.1f s.\n", r.Candidates, r.Setup.Seconds())
 	fmt.Fprintf(w, "\n\"database is locked\" in the server log: %d\n", r.Locked)
 	for _, x := range r.Results {
 		if x.Notes != "" {
@@ -90,26 +111,54 @@ func logf(cfg Config, format string, args ...any) {
 }
 
 // Run starts the server and the ceilings as child processes of self (the
-// mxcert-load binary), runs every scenario and returns the report.
+// mxcert-load binary), runs every scenario and returns the report. The
+// server child sets up its database before it answers: cfg.Candidates
+// accounts, all but the start storm's with an exam in progress.
 func Run(ctx context.Context, self string, cfg Config) (Report, error) {
-	rep := Report{Started: time.Now(), RSS: map[string]int64{}, Machine: machine()}
-	srv, err := startChild(ctx, self, "server")
+	rep := Report{Started: time.Now(), RSS: map[string]int64{}, Machine: machine(), Candidates: cfg.Candidates}
+	args := []string{"-candidates", fmt.Sprint(cfg.Candidates), "-storm", fmt.Sprint(stormSize(cfg))}
+	var control []string // the server's profiling control
+	if cfg.ProfileDir != "" {
+		dir, err := filepath.Abs(cfg.ProfileDir)
+		if err != nil {
+			return rep, err
+		}
+		args = append(args, "-profile", dir)
+		control = []string{"-profile", dir}
+	}
+	dir, err := os.MkdirTemp("", "mxcert-load-")
 	if err != nil {
 		return rep, err
 	}
+	t0 := time.Now()
+	if err := seedData(ctx, self, dir, args...); err != nil {
+		return rep, errors.Join(err, os.RemoveAll(dir))
+	}
+	rep.Setup = time.Since(t0)
+	logf(cfg, "setup: %d candidates in %.1f s", cfg.Candidates, rep.Setup.Seconds())
+	srv, err := startChild(ctx, self, "server", dir, control...)
+	if err != nil {
+		return rep, errors.Join(err, os.RemoveAll(dir))
+	}
 	defer srv.stop()
-	ceil, err := startChild(ctx, self, "ceiling")
+	ceilDir, err := os.MkdirTemp("", "mxcert-load-")
+	if err != nil {
+		return rep, err
+	}
+	ceil, err := startChild(ctx, self, "ceiling", ceilDir)
 	if err != nil {
 		return rep, err
 	}
 	defer ceil.stop()
-	rep.RSS["idle"] = srv.rss()
 
 	b := newBench(cfg, srv.url, srv.dataDir)
 	if err := b.setup(ctx); err != nil {
 		return rep, fmt.Errorf("setup: %w", err)
 	}
 	rep.RSS["after setup"] = srv.rss()
+	files := func(at string) { rep.Files = append(rep.Files, srv.files(at)) }
+	files("setup")
+	prof := func(name string) func() { return srv.profile(ctx, cfg, name) }
 
 	cw := b.ceiling(ctx, ceil.url+"/write", "POST")
 	cr := b.ceiling(ctx, ceil.url+"/read", "GET")
@@ -117,7 +166,9 @@ func Run(ctx context.Context, self string, cfg Config) (Report, error) {
 	cpdf := b.renderCeiling(ctx)
 	logf(cfg, "ceilings: write %.0f/s, read %.0f/s, bare %.0f/s, render %.0f/s", cw, cr, c0, cpdf)
 
+	done := prof("s2")
 	s2 := b.startStorm(ctx)
+	done()
 	s2.Ceiling, s2.CeilingOf = cw, "Cw"
 	rep.Results = append(rep.Results, s2)
 	rep.Attempts = b.openAttempts()
@@ -125,30 +176,52 @@ func Run(ctx context.Context, self string, cfg Config) (Report, error) {
 		return rep, err
 	}
 	rep.RSS["attempts in progress"] = srv.rss()
+	files("S2")
 
+	done = prof("s1")
 	s1 := b.autosaveClosed(ctx)
+	done()
 	s1.Ceiling, s1.CeilingOf = cw, "Cw"
+	done = prof("s1open")
 	s1open := b.autosaveOpen(ctx)
+	done()
 	rep.Results = append(rep.Results, s1, s1open)
+	files("S1")
 
+	done = prof("s3")
 	s3 := b.submitStorm(ctx)
+	done()
 	s3.Ceiling, s3.CeilingOf = cw, "Cw"
 	rep.Results = append(rep.Results, s3)
+	files("S3")
 
+	done = prof("s4")
 	first, cached := b.pdfs(ctx)
+	done()
 	first.Ceiling, first.CeilingOf = cpdf, "Cpdf"
 	cached.Ceiling, cached.CeilingOf = c0, "C0"
 	rep.Results = append(rep.Results, first, cached)
 
+	done = prof("s5")
 	s5 := b.verifyClosed(ctx)
+	done()
 	s5.Ceiling, s5.CeilingOf = cr, "Cr"
 	alone := b.verifyOpen(ctx, "S5 verification, alone")
+	done = prof("s5under")
 	under := b.verifyUnderLoad(ctx)
+	done()
 	rep.Results = append(rep.Results, s5, alone, under)
+	files("S5")
 
 	// The directory's search (directory.go), with its own data.
+	done = prof("directory")
 	rep.Results = append(rep.Results, b.directory(ctx, cr)...)
+	done()
+	files("D")
 	rep.RSS["end"] = srv.rss()
 	rep.Locked = strings.Count(srv.log(), "database is locked") + strings.Count(ceil.log(), "database is locked")
 	return rep, nil
 }
+
+// stormSize is how many candidates start their exam in S2.
+func stormSize(cfg Config) int { return min(500, cfg.Candidates) }

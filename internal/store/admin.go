@@ -221,8 +221,8 @@ type ItemResponse struct {
 // ItemResponses streams every served question of the finished attempts of
 // a track to fn, attempt by attempt.
 func (db *DB) ItemResponses(ctx context.Context, track string, fn func(ItemResponse) error) error {
-	rows, err := db.read.QueryContext(ctx, `SELECT i.attempt_id, i.question_id, i.item, i.answer, coalesce(i.correct, 0), a.score
-		FROM attempt_items i JOIN attempts a ON a.id = i.attempt_id
+	rows, err := db.read.QueryContext(ctx, `SELECT i.attempt_id, i.question_id, s.item, i.answer, coalesce(i.correct, 0), a.score
+		FROM attempt_items i JOIN attempts a ON a.id = i.attempt_id JOIN served_items s ON s.id = i.served_id
 		WHERE a.track_id = ? AND a.status IN ('passed', 'failed') ORDER BY i.attempt_id, i.position`, track)
 	if err != nil {
 		return fmt.Errorf("item responses: %w", err)

@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"mxcert/internal/exam"
@@ -37,11 +40,82 @@ func (tx *Tx) CreateAttempt(a *model.Attempt) error {
 	if err != nil {
 		return fmt.Errorf("create attempt: %w", err)
 	}
-	items := make([]exam.Item, len(a.Items))
-	for i, it := range a.Items {
-		items[i] = it.Item
+	find, err := tx.tx.PrepareContext(tx.ctx, `SELECT id FROM served_items WHERE hash = ?`)
+	if err != nil {
+		return err
 	}
-	return tx.insertServed(`INSERT INTO attempt_items (attempt_id, position, question_id, domain, item) VALUES (?, ?, ?, ?, ?)`, a.ID, items)
+	defer find.Close()
+	insert, err := tx.tx.PrepareContext(tx.ctx, `INSERT INTO attempt_items (attempt_id, position, question_id, domain, served_id) VALUES (?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer insert.Close()
+	for i, it := range a.Items {
+		id, err := tx.servedItem(find, it.Item)
+		if err != nil {
+			return fmt.Errorf("store served question %d of %s: %w", i, a.ID, err)
+		}
+		if _, err := insert.ExecContext(tx.ctx, a.ID, i, it.Item.QuestionID, it.Item.Domain, id); err != nil {
+			return fmt.Errorf("store served question %d of %s: %w", i, a.ID, err)
+		}
+	}
+	return nil
+}
+
+// servedItem is the id of the stored copy of a question as served (the
+// same question in the same option order is the same bytes), stored now if
+// it is the first time. find is the prepared look-up by the hash of the
+// item's JSON. Served items are never changed nor deleted, so the id of a
+// committed one is remembered: an exam start reads none of its 40.
+func (tx *Tx) servedItem(find *sql.Stmt, it exam.Item) (int64, error) {
+	data, err := json.Marshal(it)
+	if err != nil {
+		return 0, err
+	}
+	sum := sha256.Sum256(data)
+	if id, ok := tx.db.served.get(sum); ok {
+		return id, nil
+	}
+	hash := hex.EncodeToString(sum[:])
+	var id int64
+	err = find.QueryRowContext(tx.ctx, hash).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		var res sql.Result
+		if res, err = tx.tx.ExecContext(tx.ctx, `INSERT INTO served_items (hash, item) VALUES (?, ?)`, hash, string(data)); err == nil {
+			id, err = res.LastInsertId()
+		}
+	}
+	if err != nil {
+		return 0, err
+	}
+	tx.afterCommit(func() { tx.db.served.put(sum, id) })
+	return id, nil
+}
+
+// servedCache remembers the ids of committed served items by the SHA-256
+// of their JSON. It holds at most maxServedCache (a few MB); when full it
+// starts over, which costs one indexed look-up per item until it fills.
+type servedCache struct {
+	mu  sync.RWMutex
+	ids map[[32]byte]int64
+}
+
+const maxServedCache = 50_000
+
+func (c *servedCache) get(sum [32]byte) (int64, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	id, ok := c.ids[sum]
+	return id, ok
+}
+
+func (c *servedCache) put(sum [32]byte, id int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ids == nil || len(c.ids) >= maxServedCache {
+		c.ids = make(map[[32]byte]int64)
+	}
+	c.ids[sum] = id
 }
 
 // decodeServed reads a served question and its answer (NULL: none) as
@@ -109,7 +183,8 @@ func attempt(ctx context.Context, q querier, id string, userID int64) (*model.At
 	if err != nil {
 		return nil, notFound(err, "attempt "+id)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT item, answer, flagged, seq, answered_at, correct FROM attempt_items WHERE attempt_id = ? ORDER BY position`, id)
+	rows, err := q.QueryContext(ctx, `SELECT s.item, i.answer, i.flagged, i.seq, i.answered_at, i.correct
+		FROM attempt_items i JOIN served_items s ON s.id = i.served_id WHERE i.attempt_id = ? ORDER BY i.position`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -228,9 +303,9 @@ func (tx *Tx) SaveAnswer(ch AnswerChange) (model.SaveResult, error) {
 	}
 	target := exam.SaveTarget{Open: status == model.AttemptInProgress, Deadline: fromMS(deadline)}
 	var current sql.NullString
-	var item string
-	err = tx.tx.QueryRowContext(tx.ctx, `SELECT seq, question_id, answer, flagged, item FROM attempt_items WHERE attempt_id = ? AND position = ?`,
-		ch.AttemptID, ch.Position).Scan(&target.ItemSeq, &target.QuestionID, &current, &res.Flagged, &item)
+	var servedID int64
+	err = tx.tx.QueryRowContext(tx.ctx, `SELECT seq, question_id, answer, flagged, served_id FROM attempt_items WHERE attempt_id = ? AND position = ?`,
+		ch.AttemptID, ch.Position).Scan(&target.ItemSeq, &target.QuestionID, &current, &res.Flagged, &servedID)
 	switch {
 	case errors.Is(err, sql.ErrNoRows) && target.Open:
 		return res, fmt.Errorf("attempt %s item %d: %w", ch.AttemptID, ch.Position, ErrNoSuchItem)
@@ -249,6 +324,10 @@ func (tx *Tx) SaveAnswer(ch AnswerChange) (model.SaveResult, error) {
 	}
 	answer := ch.Answer
 	if answer != nil && ch.Check != nil {
+		var item string
+		if err := tx.tx.QueryRowContext(tx.ctx, `SELECT item FROM served_items WHERE id = ?`, servedID).Scan(&item); err != nil {
+			return res, fmt.Errorf("attempt %s item %d: %w", ch.AttemptID, ch.Position, err)
+		}
 		var it exam.Item
 		if err := json.Unmarshal([]byte(item), &it); err != nil {
 			return res, fmt.Errorf("attempt %s item %d: %w", ch.AttemptID, ch.Position, err)

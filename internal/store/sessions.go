@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"mxcert/internal/model"
@@ -39,6 +40,7 @@ func scanSession(row interface{ Scan(...any) error }, more ...any) (*model.Sessi
 // SessionUser returns a session and its account. The session of an
 // account closed by a merge is not found: a closed account has no session.
 func (db *DB) SessionUser(ctx context.Context, tokenHash []byte) (*model.Session, *model.User, error) {
+	pending := db.touches.pending(tokenHash)
 	row := db.hot(ctx, `SELECT `+sessionColumns+`,
 		u.id, u.email, u.email_norm, u.full_name, u.state, u.password_hash, u.role, u.created_at, u.password_changed_at, u.extra_minutes, u.lang, u.email_verified_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND u.closed_at IS NULL`, tokenHash)
@@ -50,31 +52,47 @@ func (db *DB) SessionUser(ctx context.Context, tokenHash []byte) (*model.Session
 		return nil, nil, notFound(err, "session")
 	}
 	u.CreatedAt, u.PasswordChangedAt, u.EmailVerifiedAt = fromMS(uc), fromMS(upc), optTime(verified)
+	s.LastSeenAt = laterOf(s.LastSeenAt, pending)
 	return s, &u, nil
 }
 
 // UserSessions lists an account's sessions, the most recently active
 // first.
 func (db *DB) UserSessions(ctx context.Context, userID int64) ([]model.Session, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions s WHERE s.user_id = ? ORDER BY s.last_seen_at DESC, s.created_at DESC`, userID)
+	var list []model.Session
+	err := db.touches.holding(func(pending func([]byte) time.Time) error {
+		rows, err := db.read.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions s WHERE s.user_id = ? ORDER BY s.last_seen_at DESC, s.created_at DESC`, userID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			s, err := scanSession(rows)
+			if err != nil {
+				return err
+			}
+			s.LastSeenAt = laterOf(s.LastSeenAt, pending(s.TokenHash))
+			list = append(list, *s)
+		}
+		return rows.Err()
+	})
 	if err != nil {
 		return nil, fmt.Errorf("sessions of user %d: %w", userID, err)
 	}
-	defer rows.Close()
-	var list []model.Session
-	for rows.Next() {
-		s, err := scanSession(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sessions of user %d: %w", userID, err)
+	// Activity not yet committed may reorder them.
+	slices.SortStableFunc(list, func(a, b model.Session) int {
+		if c := b.LastSeenAt.Compare(a.LastSeenAt); c != 0 {
+			return c
 		}
-		list = append(list, *s)
-	}
-	return list, rows.Err()
+		return b.CreatedAt.Compare(a.CreatedAt)
+	})
+	return list, nil
 }
 
-// TouchSession records activity on a session (for the idle timeout).
-func (db *DB) TouchSession(ctx context.Context, tokenHash []byte, at time.Time) error {
-	_, err := db.write.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, ms(at), tokenHash)
+// touchSession records activity on a session; a later time already
+// recorded is kept. DB.TouchSession runs it in the group commit.
+func (tx *Tx) touchSession(tokenHash []byte, at time.Time) error {
+	_, err := tx.tx.ExecContext(tx.ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?`, ms(at), tokenHash, ms(at))
 	return err
 }
 

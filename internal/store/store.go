@@ -49,11 +49,14 @@ type DB struct {
 
 	stmts sync.Map // query → *sql.Stmt on the read pool, for hot look-ups
 
+	served servedCache // ids of committed served items by hash (attempts.go)
+
 	mailClaims mailClaims // queued messages being sent now (mail.go)
 
 	dirCounts stateCounts // visible listings by state (directory_search.go)
 
 	saves     chan saveRequest // answers waiting for the group commit
+	touches   pendingTouches   // sessions' activity queued, not yet committed (batch.go)
 	closed    chan struct{}
 	saverDone chan struct{}
 	closeOnce sync.Once
@@ -158,8 +161,15 @@ func DSN(path string, writer bool) string {
 	// FULL: a commit survives a power cut, not only a killed process. An
 	// acknowledged answer or an issued certificate must never roll back.
 	q.Set("_synchronous", "FULL")
+	// Each connection keeps the statements it ran prepared (the driver
+	// prepares every query anew otherwise: a tenth of an exam start).
+	q.Set("_stmt_cache_size", "128")
 	if writer {
 		q.Set("_txlock", "immediate")
+		// Every write goes through this one connection: its page cache
+		// (2 MB by default) keeps the B-trees' inner pages, which grow
+		// with the data, so that a write reads only the leaves it changes.
+		q.Set("_cache_size", "-32768") // KiB: 32 MiB
 	} else {
 		q.Set("_query_only", "1")
 	}
@@ -191,6 +201,9 @@ type Tx struct {
 	ctx context.Context
 	// Now is the time of the transaction: every row it stamps gets the same.
 	Now time.Time
+
+	db        *DB
+	committed []func() // run after a successful commit
 }
 
 // Transact runs fn in an immediate write transaction and commits when fn
@@ -201,15 +214,22 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer sqlTx.Rollback() //nolint:errcheck // a no-op after Commit
-	tx := &Tx{tx: sqlTx, ctx: ctx, Now: db.now().UTC()}
+	tx := &Tx{tx: sqlTx, ctx: ctx, Now: db.now().UTC(), db: db}
 	if err := fn(tx); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	for _, f := range tx.committed {
+		f()
+	}
 	return nil
 }
+
+// afterCommit runs f once the transaction has committed (never if it
+// rolls back): for what the process may remember only of committed rows.
+func (tx *Tx) afterCommit(f func()) { tx.committed = append(tx.committed, f) }
 
 // DeferForeignKeys postpones foreign-key checks to the commit, for changes
 // that are only consistent as a whole (a certificate pointing to its

@@ -277,6 +277,99 @@ func TestGroupCommitOfAnswers(t *testing.T) {
 	}
 }
 
+// Sessions' activity shares the answers' group commit: touches and
+// answers sent at once are all committed, and a touch older than the
+// recorded activity (two requests of one session, racing) does not move
+// it back.
+func TestSessionActivityJoinsTheGroupCommit(t *testing.T) {
+	clock := clocktest.New()
+	db := openTest(t, WithClock(clock.Now))
+	ctx := context.Background()
+	u := &model.User{Email: "a@b.mx", EmailNorm: "a@b.mx", Name: "Ana", PasswordHash: "x"}
+	a := &model.Attempt{ID: "att", TrackID: "t", TrackTitle: "T", TrackVersion: "1", ContentVersion: "v", HolderName: "Ana", PassPercent: 70}
+	for i := range 20 {
+		a.Items = append(a.Items, model.AttemptItem{Item: exam.Item{QuestionID: fmt.Sprint("q", i), Domain: "d", Options: []exam.ItemOption{{Correct: true}, {}}}})
+	}
+	err := db.Transact(ctx, func(tx *Tx) error {
+		if err := tx.CreateUser(u); err != nil {
+			return err
+		}
+		for i := range 20 {
+			if err := tx.CreateSession(&model.Session{ID: fmt.Sprint("s", i), TokenHash: []byte(fmt.Sprint("t", i)), UserID: u.ID}); err != nil {
+				return err
+			}
+		}
+		a.UserID = u.ID
+		a.Deadline = tx.Now.Add(time.Hour)
+		return tx.CreateAttempt(a)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := clock.Now().Add(time.Minute)
+	var wg sync.WaitGroup
+	errs := make([]error, 40)
+	for i := range 20 {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			errs[2*i] = db.TouchSession(ctx, []byte(fmt.Sprint("t", i)), later)
+		}()
+		go func() {
+			defer wg.Done()
+			_, errs[2*i+1] = db.SaveAnswerDurably(ctx, AnswerChange{AttemptID: "att", UserID: u.ID, Position: i, QuestionID: fmt.Sprint("q", i), Answer: []int{0}})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+	}
+	if err := db.TouchSession(ctx, []byte("t3"), clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	list, err := db.UserSessions(ctx, u.ID)
+	if err != nil || len(list) != 20 {
+		t.Fatalf("sessions %d, %v", len(list), err)
+	}
+	for _, s := range list {
+		if !s.LastSeenAt.Equal(later) {
+			t.Errorf("session %s last seen %v, want %v", s.ID, s.LastSeenAt, later)
+		}
+	}
+	got, err := db.Attempt(ctx, "att", u.ID)
+	if err != nil || got.Seq != 20 {
+		t.Fatalf("attempt seq %v, %v; want 20 answers saved", got, err)
+	}
+	// Without waiting: this process sees the activity at once, and it is
+	// committed in the queue's order (a touch that waits commits after it).
+	latest := later.Add(time.Minute)
+	if err := db.TouchSessionSoon(ctx, []byte("t5"), latest); err != nil {
+		t.Fatal(err)
+	}
+	if s, _, err := db.SessionUser(ctx, []byte("t5")); err != nil || !s.LastSeenAt.Equal(latest) {
+		t.Errorf("session right after a touch: %+v, %v; want last seen %v", s, err, latest)
+	}
+	if list, err := db.UserSessions(ctx, u.ID); err != nil || list[0].ID != "s5" || !list[0].LastSeenAt.Equal(latest) {
+		t.Errorf("sessions right after a touch: %+v, %v; want s5 first", list, err)
+	}
+	if err := db.TouchSession(ctx, []byte("t6"), latest); err != nil {
+		t.Fatal(err)
+	}
+	var stored int64
+	if err := db.read.QueryRowContext(ctx, `SELECT last_seen_at FROM sessions WHERE token_hash = ?`, []byte("t5")).Scan(&stored); err != nil || stored != ms(latest) {
+		t.Errorf("stored activity %d, %v; want %d", stored, err, ms(latest))
+	}
+	if p := db.touches.pending([]byte("t5")); !p.IsZero() {
+		t.Errorf("touch still pending after its commit: %v", p)
+	}
+	db.Close()
+	if err := db.TouchSession(ctx, []byte("t1"), later); !errors.Is(err, ErrClosedDB) {
+		t.Errorf("touch after close: %v", err)
+	}
+}
+
 // A person's sessions are listed by recent activity, ended one by one by
 // their public id (only by their owner), and a session's token can be
 // replaced without ending it.
