@@ -249,3 +249,49 @@ func TestMergeRefusals(t *testing.T) {
 		}
 	}
 }
+
+func (e *env) listing(t *testing.T, u *model.User, business string) int64 {
+	t.Helper()
+	l := &model.Listing{UserID: u.ID, ConsentAt: e.clock.Now(), NoticeVersion: "1", BusinessName: business, State: "21",
+		Municipios: []string{"21114"}, Services: []string{"instalacion"}, Modes: []string{"domicilio"}, Languages: []string{"es"}}
+	if err := e.db.Transact(context.Background(), func(tx *store.Tx) error { return tx.SaveListing(l, business) }); err != nil {
+		t.Fatal(err)
+	}
+	return l.ID
+}
+
+// A directory listing follows its person into the kept account; when both
+// accounts have one, the kept account's stays and the other is deleted
+// with its data, never left orphaned on a closed account.
+func TestMergeMovesTheDirectoryListing(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	keep := e.candidate(t, "Ana López", "ana@ejemplo.mx", "Puebla")
+	closed := e.candidate(t, "Ana Lopez", "ana+2@ejemplo.mx", "Puebla")
+	moved := e.listing(t, closed, "Soporte Ana")
+	if _, err := e.svc.Merge(ctx, 0, keep.ID, closed.ID); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := e.db.ListingByUser(ctx, keep.ID); err != nil || l.ID != moved || l.BusinessName != "Soporte Ana" {
+		t.Fatalf("kept account's listing = %+v, %v; want listing %d moved", l, err, moved)
+	}
+	if _, err := e.db.ListingByUser(ctx, closed.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("closed account still has a listing: %v", err)
+	}
+
+	// Both accounts with a listing: the kept one's stays.
+	other := e.candidate(t, "Ana López Ruiz", "ana+3@ejemplo.mx", "Puebla")
+	dropped := e.listing(t, other, "Otro negocio")
+	if rows, err := e.db.ListingRows(ctx, dropped); err != nil || rows["directory_listing_terms"] == 0 || rows["directory_listing_places"] == 0 {
+		t.Fatalf("listing %d before the merge: %v, %v", dropped, rows, err)
+	}
+	if _, err := e.svc.Merge(ctx, 0, keep.ID, other.ID); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := e.db.ListingByUser(ctx, keep.ID); err != nil || l.ID != moved {
+		t.Errorf("kept account's listing = %+v, %v; want %d unchanged", l, err, moved)
+	}
+	if rows, err := e.db.ListingRows(ctx, dropped); err != nil || rows["directory_listings"] != 0 || rows["directory_listing_terms"] != 0 || rows["directory_listing_places"] != 0 {
+		t.Errorf("the closed account's listing left rows: %v, %v", rows, err)
+	}
+}
