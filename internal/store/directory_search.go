@@ -271,15 +271,24 @@ func (db *DB) SearchListings(ctx context.Context, q ListingSearch) ([]*model.Pub
 
 func (db *DB) searchPage(ctx context.Context, tx querier, q ListingSearch, gen int64) ([]*model.PublicListing, int, error) {
 	key, t := q.cacheKey(), ms(q.Now)
-	ids, total, ok := db.dirResults.get(gen, t, key)
+	need := min(q.Offset+q.Limit, CountCap)
+	found, total, ok := db.dirResults.get(gen, t, key, need)
 	if !ok {
+		// The first pages at once: the next page of the same search is
+		// then read from what this one found.
+		first := q
+		first.Offset, first.Limit = 0, max(need, searchCachePrefix)
 		var err error
-		if ids, total, err = searchIDs(ctx, tx, q); err != nil {
+		if found, total, err = searchIDs(ctx, tx, first); err != nil {
 			return nil, 0, fmt.Errorf("search listings: %w", err)
 		}
-		if err := db.dirResults.put(ctx, tx, gen, t, key, ids, total); err != nil {
+		if err := db.dirResults.put(ctx, tx, gen, t, key, found, total); err != nil {
 			return nil, 0, fmt.Errorf("search listings: %w", err)
 		}
+	}
+	var ids []int64
+	if q.Offset < len(found) {
+		ids = found[q.Offset:min(len(found), need)]
 	}
 	out, err := publicListings(ctx, tx, ids, q.Now)
 	if err != nil {

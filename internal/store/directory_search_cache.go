@@ -11,11 +11,16 @@ import (
 	"sync"
 )
 
-// searchCacheMax is how many searches searchResults keeps at most.
-const searchCacheMax = 2000
+// searchCacheMax is how many searches searchResults keeps at most, each
+// with the ids of its first searchCachePrefix listings (about a
+// kilobyte): a few megabytes in all.
+const (
+	searchCacheMax    = 4000
+	searchCachePrefix = 100 // five pages of twenty
+)
 
-// searchResults are the ids of the page that recent searches found, in
-// order, with their bounded counts, for the directory generation they
+// searchResults are the ids of the first listings that recent searches
+// found, in order, with their bounded counts, for the directory generation they
 // were found under (directory_generation: triggers move it on, in the
 // transaction that makes the change and from whatever process, whenever a
 // listing appears, disappears, moves, or changes what a search matches on:
@@ -45,18 +50,16 @@ func (db *DB) directoryGeneration(ctx context.Context) (int64, error) {
 	return gen, nil
 }
 
-// cacheKey is the search without its moment: everything that decides
-// which ids it finds, given the generation and no expiry in between.
+// cacheKey is the search without its moment and page: everything that
+// decides the order of the ids it finds, given the generation and no
+// expiry in between.
 func (q ListingSearch) cacheKey() string {
 	var b strings.Builder
 	for _, s := range []string{q.State, q.Municipio, q.Service, strings.Join(q.Words, "\x01"), strings.Join(q.Exact, "\x01")} {
 		b.WriteString(s)
 		b.WriteByte(0)
 	}
-	for _, n := range []int64{q.Seed, int64(q.Limit), int64(q.Offset)} {
-		b.WriteString(strconv.FormatInt(n, 10))
-		b.WriteByte(0)
-	}
+	b.WriteString(strconv.FormatInt(q.Seed, 10))
 	return b.String()
 }
 
@@ -67,15 +70,19 @@ func (c *searchResults) fresh(gen, t int64) bool {
 }
 
 // get is what the search key found under generation gen at moment t, if
-// it is kept.
-func (c *searchResults) get(gen, t int64, key string) ([]int64, int, bool) {
+// it is kept and holds its first need listings (or all it found): the
+// ids, not to be changed, and the bounded count.
+func (c *searchResults) get(gen, t int64, key string, need int) ([]int64, int, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.fresh(gen, t) {
 		return nil, 0, false
 	}
 	p, ok := c.entries[key]
-	return p.ids, p.total, ok
+	if !ok || len(p.ids) < need && len(p.ids) < p.total {
+		return nil, 0, false
+	}
+	return p.ids, p.total, true
 }
 
 // put keeps what the search key found, read in tx, under the generation
