@@ -238,8 +238,10 @@ func keyWords(key string) []string {
 
 // SearchListings lists one page of the visible listings a search finds,
 // with how many it finds in all (CountCap+1 meaning more than CountCap).
-// Nothing is cached: every search reads the listings' visibility as it is
-// at the moment of the search, in one read transaction.
+// The ids a search found are kept while the directory's generation stays
+// the same and no listing has expired (searchResults), but the page's
+// listings are always read as they are at the moment of the search, in
+// one read transaction, and only those visible then are served.
 func (db *DB) SearchListings(ctx context.Context, q ListingSearch) ([]*model.PublicListing, int, error) {
 	if err := db.refreshListingKeys(ctx); err != nil {
 		return nil, 0, err
@@ -251,11 +253,15 @@ func (db *DB) SearchListings(ctx context.Context, q ListingSearch) ([]*model.Pub
 	if q.Offset >= CountCap {
 		return nil, 0, nil
 	}
+	gen, err := db.directoryGeneration(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
 	tx, err := db.read.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search listings: %w", err)
 	}
-	out, total, err := searchPage(ctx, tx, q)
+	out, total, err := db.searchPage(ctx, tx, q, gen)
 	// A read transaction: ending it keeps or loses nothing.
 	if err := errors.Join(err, tx.Rollback()); err != nil {
 		return nil, 0, err
@@ -263,10 +269,26 @@ func (db *DB) SearchListings(ctx context.Context, q ListingSearch) ([]*model.Pub
 	return out, total, nil
 }
 
-func searchPage(ctx context.Context, tx querier, q ListingSearch) ([]*model.PublicListing, int, error) {
-	ids, total, err := searchIDs(ctx, tx, q)
-	if err != nil {
-		return nil, 0, fmt.Errorf("search listings: %w", err)
+func (db *DB) searchPage(ctx context.Context, tx querier, q ListingSearch, gen int64) ([]*model.PublicListing, int, error) {
+	key, t := q.cacheKey(), ms(q.Now)
+	need := min(q.Offset+q.Limit, CountCap)
+	found, total, ok := db.dirResults.get(gen, t, key, need)
+	if !ok {
+		// The first pages at once: the next page of the same search is
+		// then read from what this one found.
+		first := q
+		first.Offset, first.Limit = 0, max(need, searchCachePrefix)
+		var err error
+		if found, total, err = searchIDs(ctx, tx, first); err != nil {
+			return nil, 0, fmt.Errorf("search listings: %w", err)
+		}
+		if err := db.dirResults.put(ctx, tx, gen, t, key, found, total); err != nil {
+			return nil, 0, fmt.Errorf("search listings: %w", err)
+		}
+	}
+	var ids []int64
+	if q.Offset < len(found) {
+		ids = found[q.Offset:min(len(found), need)]
 	}
 	out, err := publicListings(ctx, tx, ids, q.Now)
 	if err != nil {
@@ -508,8 +530,8 @@ type stateCounts struct {
 // VisibleByState counts the visible listings at now of each state (INEGI
 // key) that has any.
 func (db *DB) VisibleByState(ctx context.Context, now time.Time) (map[string]int, error) {
-	var gen int64
-	if err := db.hot(ctx, `SELECT n FROM directory_generation WHERE id = 1`).Scan(&gen); err != nil {
+	gen, err := db.directoryGeneration(ctx)
+	if err != nil {
 		return nil, fmt.Errorf("listings by state: %w", err)
 	}
 	t := ms(now)

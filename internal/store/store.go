@@ -53,7 +53,8 @@ type DB struct {
 
 	mailClaims mailClaims // queued messages being sent now (mail.go)
 
-	dirCounts stateCounts // visible listings by state (directory_search.go)
+	dirCounts  stateCounts   // visible listings by state (directory_search.go)
+	dirResults searchResults // ids that searches found (directory_search_cache.go)
 
 	saves     chan saveRequest // answers waiting for the group commit
 	touches   pendingTouches   // sessions' activity queued, not yet committed (batch.go)

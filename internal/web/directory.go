@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -26,11 +27,14 @@ type directorySearchView struct {
 	States     []*geo.State
 	WithListed []directory.StateCount // states that have listings, for the links
 	Municipios []*geo.Municipio       // of the chosen state, for its filter
-	Services   []content.Term
-	Cards      []listingCard
-	PrevURL    string
-	NextURL    string
-	StatePage  *geo.State
+	// MunicipioOptions are the <option>s of Municipios, the chosen one
+	// marked (municipioOptions).
+	MunicipioOptions template.HTML
+	Services         []content.Term
+	Cards            []listingCard
+	PrevURL          string
+	NextURL          string
+	StatePage        *geo.State
 	// Values are the filters as typed, to fill the form again.
 	State, Municipio, Service, Text string
 }
@@ -98,6 +102,9 @@ func (s *Server) renderDirectory(c *gin.Context, state string, statePage *geo.St
 	}
 	if st := s.directory.Geo().State(state); st != nil {
 		v.Municipios = st.Municipios
+		if v.MunicipioOptions, err = s.municipioOptions(st, v.Municipio); err != nil {
+			return err
+		}
 	}
 	if v.WithListed, err = s.directory.States(c.Request.Context()); err != nil {
 		return err
@@ -110,6 +117,32 @@ func (s *Server) renderDirectory(c *gin.Context, state string, statePage *geo.St
 	}
 	c.Header("Cache-Control", "no-store")
 	return s.page(c, status, "directory_search", v)
+}
+
+// municipioOptions are the <option>s of the state's municipalities, with
+// the one whose slug is chosen marked selected. Some states have hundreds:
+// their options are rendered by the template municipio-options once per
+// state (on every page in development, where templates are read again)
+// and kept; a page only marks the chosen one.
+func (s *Server) municipioOptions(st *geo.State, chosen string) (template.HTML, error) {
+	var html string
+	if kept, ok := s.municipioHTML.Load(st.Key); ok && !s.cfg.Dev {
+		html = kept.(string)
+	} else {
+		var err error
+		if html, err = s.views.part("directory_search", "municipio-options", st.Municipios); err != nil {
+			return "", err
+		}
+		s.municipioHTML.Store(st.Key, html)
+	}
+	// Slugs are lower-case letters, digits and hyphens, written as they
+	// are; only a slug of the state is looked for.
+	if m := st.Municipio(chosen); m != nil && m.Slug == chosen {
+		open := `<option value="` + chosen + `">`
+		html = strings.Replace(html, open, open[:len(open)-1]+` selected>`, 1)
+	}
+	// #nosec G203 -- rendered by html/template (municipio-options), plus a constant attribute
+	return template.HTML(html), nil
 }
 
 // pageNumber reads ?pagina=: empty is the first page.

@@ -348,3 +348,30 @@ func TestPrivacyNotice(t *testing.T) {
 		}
 	}
 }
+
+// The municipality filter lists the state's municipalities with the one
+// chosen, and only it, selected: on a state's page, on the search and
+// again after another state's page has been shown.
+func TestDirectoryMunicipioOptions(t *testing.T) {
+	env := newEnv(t)
+	visitor := env.client(t)
+	for path, want := range map[string]string{
+		"/directorio/oaxaca?municipio=oaxaca-de-juarez":        `<option value="oaxaca-de-juarez" selected>`,
+		"/directorio?estado=oaxaca&municipio=oaxaca-de-juarez": `<option value="oaxaca-de-juarez" selected>`,
+		"/directorio?estado=jalisco":                           `<option value="guadalajara">`,
+		"/directorio?estado=jalisco&municipio=guadalajara":     `<option value="guadalajara" selected>`,
+		"/directorio/oaxaca":                                   `<option value="oaxaca-de-juarez">`,
+	} {
+		_, sel, _ := strings.Cut(visitor.get(path).Body.String(), `<select id="municipio" name="municipio">`)
+		sel, _, _ = strings.Cut(sel, `</select>`)
+		if !strings.Contains(sel, want) {
+			t.Errorf("GET %s: no %s", path, want)
+		}
+		if n, chosen := strings.Count(sel, " selected>"), strings.Contains(want, "selected"); chosen && n != 1 || !chosen && n != 0 {
+			t.Errorf("GET %s: %d options selected", path, n)
+		}
+		if n := strings.Count(sel, "<option "); n < 100 {
+			t.Errorf("GET %s: %d options", path, n)
+		}
+	}
+}

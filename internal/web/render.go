@@ -78,6 +78,26 @@ func (v *views) render(page string, data any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// part renders the template name defined in page's templates, alone.
+func (v *views) part(page, name string, data any) (string, error) {
+	if v.dev {
+		if err := v.parse(); err != nil {
+			return "", err
+		}
+	}
+	v.mu.RLock()
+	t, ok := v.pages[page]
+	v.mu.RUnlock()
+	if !ok {
+		return "", fmt.Errorf("template %q is not registered", page)
+	}
+	var buf strings.Builder
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		return "", fmt.Errorf("render %s of %s: %w", name, page, err)
+	}
+	return buf.String(), nil
+}
+
 // has reports whether a page template exists; routes check their pages at
 // start so a missing template is a start-up error, not a runtime 500.
 func (v *views) has(page string) bool {

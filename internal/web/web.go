@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -87,6 +88,7 @@ type Server struct {
 	limits        *limits
 	modLimits     *moderationLimits // stories and reports (directory_moderation.go)
 	verifyPages   *pageCache        // verification pages for anonymous visitors
+	municipioHTML sync.Map          // state key → its municipalities' <option>s (directory.go)
 	views         *views
 	assets        *assets
 	engine        *gin.Engine
