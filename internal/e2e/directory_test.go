@@ -47,6 +47,7 @@ func TestDirectoryOnAPhone(t *testing.T) {
 	b.wantErrorSummary("anuncio sin consentimiento", "#municipios", "#services", "#modes", "#whatsapp", "#consent")
 	b.do(chromedp.SetValue(chromedp.ID("state"), "20"))
 	b.follow(`button[value="estado"]`)
+	b.screenshot("directorio-formulario", "")
 	b.do(
 		chromedp.SendKeys(chromedp.ID("business_name"), "Soporte Citlali"),
 		chromedp.SetValue(chromedp.ID("municipios"), "20067"),
