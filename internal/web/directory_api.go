@@ -42,7 +42,10 @@ type listingJSON struct {
 	Description  string        `json:"description,omitempty"`
 	Contact      contactJSON   `json:"contact"`
 	Certificate  credentialRef `json:"certificate"`
-	UpdatedAt    string        `json:"updated_at"`
+	// Partner is the level of the foundation's partner programme the
+	// listing holds, as the foundation names it; absent for none.
+	Partner   string `json:"partner,omitempty"`
+	UpdatedAt string `json:"updated_at"`
 }
 
 // termJSON is a service, mode or language: its stable id and its name
@@ -120,7 +123,7 @@ func (s *Server) apiDirectory(c *gin.Context) {
 	}
 	for _, l := range r.Listings {
 		card := s.card(lang, l)
-		j := listingJSON{ID: l.ID, URL: s.absolute(card.URL), Name: l.HolderName, BusinessName: l.BusinessName,
+		j := listingJSON{ID: l.ID, URL: s.absolute(card.URL), Name: l.HolderName, BusinessName: l.BusinessName, Partner: l.PartnerLevel,
 			Services: terms(l.Services, lists.Service), Modes: terms(l.Modes, lists.Mode), Languages: terms(l.Languages, lists.Language), Description: l.Description,
 			Contact:     contactJSON{WhatsApp: card.WhatsApp, Email: l.Email, Website: l.Website},
 			Certificate: credentialRef{Status: "valid", Code: l.Certificate.Code, Title: l.Certificate.TrackTitle, VerifyURL: s.absolute(card.VerifyURL)},

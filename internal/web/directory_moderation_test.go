@@ -260,12 +260,13 @@ func TestPartnerLevels(t *testing.T) {
 	badge := `<span class="tag partner-badge">Socio Aliado</span>`
 	wantBody(t, visitor.get(path), badge)
 	wantBody(t, visitor.get("/directorio?estado=oaxaca"), badge)
+	wantBody(t, visitor.get("/api/v1/directorio?estado=oaxaca"), `"partner":"Socio Aliado"`)
 
 	// A level in use cannot be deleted; unused, it can.
 	wantStatus(t, staff.get("/admin/directorio/niveles/"+level+"/borrar"), http.StatusConflict)
 	wantStatus(t, staff.post("/admin/directorio/niveles/"+level+"/borrar", nil), http.StatusConflict)
 	wantRedirect(t, staff.post("/admin/directorio/anuncios/"+id+"/nivel", url.Values{"nivel": {"0"}}), "/admin/directorio/anuncios/"+id)
-	if strings.Contains(visitor.get(path).Body.String(), "partner-badge") {
+	if strings.Contains(visitor.get(path).Body.String(), "partner-badge") || strings.Contains(visitor.get("/api/v1/directorio?estado=oaxaca").Body.String(), `"partner"`) {
 		t.Error("the badge stayed after removing the level")
 	}
 	wantRedirect(t, staff.post("/admin/directorio/niveles/"+level+"/borrar", nil), "/admin/directorio/niveles")
