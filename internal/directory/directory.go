@@ -13,6 +13,7 @@ import (
 	"mxcert/internal/content"
 	"mxcert/internal/directory/geo"
 	"mxcert/internal/fail"
+	"mxcert/internal/mail"
 	"mxcert/internal/store"
 )
 
@@ -36,7 +37,14 @@ type Service struct {
 	zone    *time.Location // the day of the rotation is the day here
 	catalog func() *content.Catalog
 	geo     *geo.Catalogue
+	mail    *mail.Composer // nil: no messages (see NotifyWith)
 }
+
+// NotifyWith makes the service tell a technician by e-mail when the
+// foundation approves or rejects one of their success stories, composed
+// by c and queued in the transaction of the decision. Without it no
+// message is queued.
+func (s *Service) NotifyWith(c *mail.Composer) { s.mail = c }
 
 // New returns the service. zone is where a day starts and ends for the
 // daily rotation (America/Mexico_City).

@@ -266,8 +266,32 @@ func (s *Service) decide(ctx context.Context, actorID, storyID int64, status mod
 		if status == model.StoryRejected {
 			action, detail["reason"] = model.ActionStoryReject, reason
 		}
-		return tx.Audit(actorID, action, storySubject(storyID), detail)
+		if err := tx.Audit(actorID, action, storySubject(storyID), detail); err != nil {
+			return err
+		}
+		return s.tellAuthor(tx, st, status == model.StoryApproved, reason)
 	})
 }
 
 func storySubject(id int64) string { return fmt.Sprintf("story:%d", id) }
+
+// tellAuthor queues the message that tells the story's author the
+// foundation's decision, in the author's language.
+func (s *Service) tellAuthor(tx *store.Tx, st *model.Story, approved bool, reason string) error {
+	if s.mail == nil {
+		return nil
+	}
+	l, err := tx.ListingByID(st.ListingID)
+	if err != nil {
+		return err
+	}
+	u, err := tx.UserByID(l.UserID)
+	if err != nil {
+		return err
+	}
+	m, err := s.mail.StoryDecided(u, st.Title, approved, reason)
+	if err != nil {
+		return err
+	}
+	return tx.EnqueueMail(m)
+}

@@ -17,7 +17,21 @@ const (
 	KindCertificateReissued   = "certificate-reissued" // the name corrected, the certificates issued again with it
 	KindCertificateRevoked    = "certificate-revoked"
 	KindCertificateReinstated = "certificate-reinstated"
+	KindStoryDecided          = "story-decided" // the foundation approved or rejected a success story
 )
+
+// StoriesPath is a technician's page of their success stories (the web
+// layer's /cuenta/directorio/casos), where each shows its status.
+const StoriesPath = "/cuenta/directorio/casos"
+
+// StoryDecided tells a technician that the foundation approved their
+// success story, now public, or rejected it, and why.
+func (c *Composer) StoryDecided(u *model.User, title string, approved bool, reason string) (*model.Mail, error) {
+	return c.Compose(KindStoryDecided, model.UserLang(u.Lang), u.Email, struct {
+		Name, Title, Reason, StoriesURL, PublicURL string
+		Approved                                   bool
+	}{u.Name, title, reason, c.site + StoriesPath, c.site + "/casos-de-exito", approved})
+}
 
 // In returns a copy of c that tells dates and times in zone (UTC unless
 // set).

@@ -175,6 +175,7 @@ func Open(ctx context.Context, cfg Config) (*Set, error) {
 	if s.Directory, err = directory.New(db, s.Now, s.Zone, s.Catalog); err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
+	s.Directory.NotifyWith(s.Mail)
 	from := cfg.MailFrom
 	if from == "" {
 		from = mail.DefaultFrom(cfg.BaseURL)

@@ -45,6 +45,11 @@ func (tx *Tx) ListingByUser(userID int64) (*model.Listing, error) {
 	return listingBy(tx.ctx, tx.tx, `user_id`, userID)
 }
 
+// ListingByID is ListingByID inside a transaction.
+func (tx *Tx) ListingByID(id int64) (*model.Listing, error) {
+	return listingBy(tx.ctx, tx.tx, `id`, id)
+}
+
 // ListingByID is the listing with that id, whatever its state (for its
 // owner and for the foundation), or ErrNotFound.
 func (db *DB) ListingByID(ctx context.Context, id int64) (*model.Listing, error) {

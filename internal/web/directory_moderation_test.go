@@ -72,6 +72,10 @@ func TestStoryModerationFlow(t *testing.T) {
 	wantRedirect(t, staff.post(m[1]+"/aprobar", nil), "/admin/directorio")
 	wantBody(t, staff.get("/admin/directorio"), "Publicamos el caso «Consultorio &lt;dental&gt; en Oaxaca».", "No hay casos por aprobar.")
 	wantStatus(t, staff.post(m[1]+"/aprobar", nil), http.StatusConflict)
+	if list := env.mailTo(t, "lupe@ejemplo.mx"); len(list) == 0 || list[len(list)-1].Subject != "Publicamos tu caso de éxito" ||
+		!strings.Contains(list[len(list)-1].Text, "«Consultorio <dental> en Oaxaca»") || !strings.Contains(list[len(list)-1].Text, "/casos-de-exito") {
+		t.Errorf("the author was not told of the approval: %+v", list)
+	}
 	for _, p := range []string{path, "/casos-de-exito", "/casos-de-exito?estado=oaxaca&cliente=pyme"} {
 		page := visitor.get(p)
 		wantStatus(t, page, http.StatusOK)
@@ -91,6 +95,10 @@ func TestStoryModerationFlow(t *testing.T) {
 	wantStatus(t, staff.post(m[1]+"/rechazar", url.Values{"motivo": {""}}), http.StatusUnprocessableEntity)
 	wantRedirect(t, staff.post(m[1]+"/rechazar", url.Values{"motivo": {"Incluye el nombre del cliente."}}), "/admin/directorio")
 	wantBody(t, tech.get("/cuenta/directorio/casos"), "No aprobado", "Incluye el nombre del cliente.", "Publicado")
+	if list := env.mailTo(t, "lupe@ejemplo.mx"); len(list) == 0 || list[len(list)-1].Subject != "Tu caso de éxito no se publicó" ||
+		!strings.Contains(list[len(list)-1].Text, "Motivo: Incluye el nombre del cliente.") {
+		t.Errorf("the author was not told of the rejection and its reason: %+v", list)
+	}
 	if strings.Contains(visitor.get("/casos-de-exito").Body.String(), "Escuela rural") || strings.Contains(visitor.get(path).Body.String(), "Escuela rural") {
 		t.Error("a rejected story is public")
 	}
