@@ -30,8 +30,11 @@ import (
 
 // Config is the whole process configuration, built by the command line.
 type Config struct {
-	Addr       string // listen address, e.g. 127.0.0.1:8080 (port 0 picks one)
-	DataDir    string
+	Addr    string // listen address, e.g. 127.0.0.1:8080 (port 0 picks one)
+	DataDir string
+	// Database is a PostgreSQL address (postgres://…) that replaces the
+	// SQLite file in DataDir; empty, SQLite.
+	Database   string
 	ContentDir string
 	// BankDir is the separate folder of exam pools (--bank); empty, the
 	// exam pools are the content's own.
@@ -102,7 +105,7 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.cfg.BaseURL = strings.TrimRight(a.cfg.BaseURL, "/")
 	a.svc, err = services.Open(context.Background(), services.Config{
-		DataDir: cfg.DataDir, KeyPath: cfg.KeyPath, AllowSharedKey: cfg.AllowSharedKey, ContentDir: cfg.ContentDir, BankDir: cfg.BankDir, ContentOptions: content.Options{LinkURL: web.ContentLinkURL},
+		DataDir: cfg.DataDir, Database: cfg.Database, KeyPath: cfg.KeyPath, AllowSharedKey: cfg.AllowSharedKey, ContentDir: cfg.ContentDir, BankDir: cfg.BankDir, ContentOptions: content.Options{LinkURL: web.ContentLinkURL},
 		BaseURL: a.cfg.BaseURL, ContactEmail: cfg.ContactEmail, Zone: cfg.Zone, Now: cfg.Now, HashParams: cfg.HashParams, HashMemory: cfg.HashMemory, Log: log,
 		SMTPURL: cfg.SMTPURL, MailFrom: cfg.MailFrom,
 	})

@@ -103,13 +103,14 @@ func parse(fs *flag.FlagSet, args []string) (int, bool) {
 // data. They are serve's, with the same environment variables, so that a
 // subcommand builds the same services as the server it administers.
 type dataFlags struct {
-	data, key, baseURL, contact *string
-	allowSharedKey              *bool
+	data, database, key, baseURL, contact *string
+	allowSharedKey                        *bool
 }
 
 func addDataFlags(fs *flag.FlagSet) dataFlags {
 	return dataFlags{
 		data:           fs.String("data", env("data", "./data"), "carpeta de datos (MXCERT_DATA)"),
+		database:       fs.String("database", "", "base de datos PostgreSQL (postgres://…) del servidor; sin ella, el archivo SQLite de --data (MXCERT_DATABASE)"),
 		key:            fs.String("key", env("key", ""), "llave de firma Ed25519 de los certificados (MXCERT_KEY); por omisión DATA/keys/signing.key"),
 		baseURL:        fs.String("base-url", env("base-url", ""), "dirección pública del sitio, impresa en los certificados (MXCERT_BASE_URL)"),
 		contact:        fs.String("contact-email", env("contact-email", ""), "correo de la Fundación que los mensajes dan a quien necesita escribirle (MXCERT_CONTACT_EMAIL)"),
@@ -120,5 +121,9 @@ func addDataFlags(fs *flag.FlagSet) dataFlags {
 // open opens the services over the data directory. The command line
 // serves no content, so they are opened without it.
 func (f dataFlags) open(ctx context.Context) (*services.Set, error) {
-	return services.Open(ctx, services.Config{DataDir: *f.data, KeyPath: *f.key, BaseURL: *f.baseURL, ContactEmail: *f.contact, AllowSharedKey: *f.allowSharedKey})
+	database := *f.database
+	if database == "" {
+		database = env("database", "")
+	}
+	return services.Open(ctx, services.Config{DataDir: *f.data, Database: database, KeyPath: *f.key, BaseURL: *f.baseURL, ContactEmail: *f.contact, AllowSharedKey: *f.allowSharedKey})
 }

@@ -17,6 +17,7 @@ func runServe(ctx context.Context, args []string, s Streams) int {
 	cfg := app.Config{}
 	fs.StringVar(&cfg.Addr, "addr", env("addr", "127.0.0.1:8080"), "dirección donde escucha el servidor (MXCERT_ADDR)")
 	fs.StringVar(&cfg.DataDir, "data", env("data", "./data"), "carpeta de datos: base de datos y llaves (MXCERT_DATA)")
+	fs.StringVar(&cfg.Database, "database", "", "base de datos PostgreSQL (postgres://usuario@host/base) que comparten varios servidores; sin ella se usa el archivo SQLite de --data (MXCERT_DATABASE; mejor en el entorno, por la contraseña)")
 	fs.StringVar(&cfg.ContentDir, "content", env("content", "./content"), "carpeta de contenido (MXCERT_CONTENT)")
 	fs.StringVar(&cfg.BankDir, "bank", env("bank", ""), "carpeta aparte con los bancos de examen (BANK/<certificación>/questions/), p. ej. un repositorio privado; sin ella se usan los del contenido (MXCERT_BANK)")
 	fs.StringVar(&cfg.BaseURL, "base-url", env("base-url", ""), "dirección pública del sitio, p. ej. https://certificacion.mxos.mx (MXCERT_BASE_URL)")
@@ -37,6 +38,9 @@ func runServe(ctx context.Context, args []string, s Streams) int {
 	}
 	if cfg.SMTPURL == "" {
 		cfg.SMTPURL = env("smtp-url", "")
+	}
+	if cfg.Database == "" {
+		cfg.Database = env("database", "")
 	}
 	mib, err := strconv.ParseInt(*hashMemory, 10, 64)
 	if err != nil || mib < 1 || mib > 1<<20 {

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"path/filepath"
 	"sync/atomic"
 	"time"
@@ -39,6 +40,11 @@ type Config struct {
 	// DataDir holds the database (created on first use) and, by
 	// default, the signing key.
 	DataDir string
+	// Database is a PostgreSQL server (postgres://…) that holds the
+	// data instead of the SQLite file in DataDir, for several server
+	// processes sharing one database. Empty means SQLite. DataDir still
+	// holds the keys and the mail outbox folder.
+	Database string
 	// KeyPath is the Ed25519 signing key, DataDir/keys/signing.key when
 	// empty; created on first use. Retired public keys go in a "retired"
 	// folder beside it.
@@ -147,7 +153,7 @@ func Open(ctx context.Context, cfg Config) (*Set, error) {
 		return nil, err
 	}
 
-	db, err := store.Open(ctx, cfg.DataDir, store.WithClock(s.Now))
+	db, err := openDB(ctx, cfg, store.WithClock(s.Now))
 	if err != nil {
 		return nil, err
 	}
@@ -186,6 +192,27 @@ func Open(ctx context.Context, cfg Config) (*Set, error) {
 	}
 	s.Delivery = mail.NewWorker(db, sender, s.Now, s.log)
 	return s, nil
+}
+
+// openDB opens the configured database: PostgreSQL when cfg.Database is
+// its address, else SQLite in the data folder.
+func openDB(ctx context.Context, cfg Config, opts ...store.Option) (*store.DB, error) {
+	switch {
+	case cfg.Database == "":
+		return store.Open(ctx, cfg.DataDir, opts...)
+	case store.IsPostgresURL(cfg.Database):
+		return store.OpenPostgres(ctx, cfg.Database, opts...)
+	default:
+		return nil, fmt.Errorf("database %q: only postgres:// addresses are accepted; without one the data folder's SQLite file is used", redactURL(cfg.Database))
+	}
+}
+
+// redactURL hides a password in a database address shown in an error.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return s
 }
 
 // OutboxDir is the folder, in the data folder, where messages are written

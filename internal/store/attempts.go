@@ -80,10 +80,7 @@ func (tx *Tx) servedItem(find *sql.Stmt, it exam.Item) (int64, error) {
 	var id int64
 	err = find.QueryRowContext(tx.ctx, hash).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		var res sql.Result
-		if res, err = tx.tx.ExecContext(tx.ctx, `INSERT INTO served_items (hash, item) VALUES (?, ?)`, hash, string(data)); err == nil {
-			id, err = res.LastInsertId()
-		}
+		err = tx.tx.QueryRowContext(tx.ctx, `INSERT INTO served_items (hash, item) VALUES (?, ?) RETURNING id`, hash, string(data)).Scan(&id)
 	}
 	if err != nil {
 		return 0, err

@@ -25,13 +25,12 @@ func (tx *Tx) EnqueueMail(m *model.Mail) error {
 		m.MessageID = hex.EncodeToString(b[:]) + "@mxcert"
 	}
 	m.CreatedAt, m.NextTryAt = tx.Now, tx.Now
-	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO mail_outbox (message_id, to_addr, subject, text_body, html_body, created_at, next_try_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, m.MessageID, m.To, m.Subject, m.Text, m.HTML, ms(m.CreatedAt), ms(m.NextTryAt))
+	err := tx.tx.QueryRowContext(tx.ctx, `INSERT INTO mail_outbox (message_id, to_addr, subject, text_body, html_body, created_at, next_try_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, m.MessageID, m.To, m.Subject, m.Text, m.HTML, ms(m.CreatedAt), ms(m.NextTryAt)).Scan(&m.ID)
 	if err != nil {
 		return fmt.Errorf("queue mail to %s: %w", m.To, err)
 	}
-	m.ID, err = res.LastInsertId()
-	return err
+	return nil
 }
 
 // mailNever is the next_try_at of a message given up on: the schema has

@@ -10,12 +10,11 @@ import (
 // AddNote stores a note of the foundation's staff on a candidate.
 func (tx *Tx) AddNote(n *model.CandidateNote) error {
 	n.At = tx.Now
-	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO candidate_notes (user_id, author_id, created_at, body) VALUES (?, ?, ?, ?)`,
-		n.UserID, n.AuthorID, ms(n.At), n.Text)
+	err := tx.tx.QueryRowContext(tx.ctx, `INSERT INTO candidate_notes (user_id, author_id, created_at, body) VALUES (?, ?, ?, ?) RETURNING id`,
+		n.UserID, n.AuthorID, ms(n.At), n.Text).Scan(&n.ID)
 	if err != nil {
 		return fmt.Errorf("note on candidate %d: %w", n.UserID, err)
 	}
-	n.ID, err = res.LastInsertId()
 	return err
 }
 

@@ -1,10 +1,20 @@
-// Package store keeps MxOS Certificación's data in SQLite: schema and
-// migrations, queries and transactions. It knows nothing of HTTP.
+// Package store keeps MxOS Certificación's data: schema and migrations,
+// queries and transactions. It knows nothing of HTTP.
 //
-// One writer connection takes every write in an immediate transaction, so
-// writers queue instead of failing with "database is locked"; a separate
-// read-only pool serves reads in parallel (WAL mode). Pragmas live in the
-// DSN so that every pooled connection gets them.
+// SQLite in the data folder is the default, embedded database; PostgreSQL
+// (OpenPostgres) serves deployments with several server processes. Both
+// run the same queries (dialect.go) and give the same guarantees.
+//
+// Writes are serialised on both. With SQLite one writer connection takes
+// every write in an immediate transaction, so writers queue instead of
+// failing with "database is locked"; a separate read-only pool serves reads
+// in parallel (WAL mode). Pragmas live in the DSN so that every pooled
+// connection gets them. With PostgreSQL every write transaction first takes
+// one transaction-level advisory lock, so the writes of every replica queue
+// the same way: each transaction sees the database as its predecessor left
+// it, as with SQLite, and the read-then-write rules of the store (one open
+// attempt per person, one certificate per passing attempt) hold across
+// replicas without retry loops. Reads never take it.
 package store
 
 import (
@@ -23,8 +33,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mattn/go-sqlite3"
-
 	"mxcert/internal/fail"
 )
 
@@ -42,10 +50,11 @@ const FileName = "mxcert.db"
 
 // DB is the application's database.
 type DB struct {
-	write *sql.DB
-	read  *sql.DB
-	path  string
-	now   func() time.Time // stamps rows: Tx.Now
+	write   *pool
+	read    *pool
+	dialect dialect
+	path    string           // the SQLite file; empty on PostgreSQL
+	now     func() time.Time // stamps rows: Tx.Now
 
 	stmts sync.Map // query → *sql.Stmt on the read pool, for hot look-ups
 
@@ -86,26 +95,34 @@ func Open(ctx context.Context, dir string, opts ...Option) (*DB, error) {
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0)
-
-	db := &DB{write: write, path: path, now: time.Now,
-		saves: make(chan saveRequest, maxBatch), closed: make(chan struct{}), saverDone: make(chan struct{})}
-	for _, o := range opts {
-		o(db)
-	}
-	if err := db.migrate(ctx); err != nil {
-		return nil, errors.Join(err, write.Close())
-	}
-	if err := db.refreshSearchKeys(ctx); err != nil {
-		return nil, errors.Join(err, write.Close())
-	}
-
 	read, err := sql.Open("sqlite3", DSN(path, false))
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("open %s for reading: %w", path, err), write.Close())
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
-	db.read = read
+	db := newDB(sqliteDialect, write, read, opts)
+	db.path = path
+	return db.start(ctx)
+}
+
+func newDB(d dialect, write, read *sql.DB, opts []Option) *DB {
+	db := &DB{write: &pool{write, d}, read: &pool{read, d}, dialect: d, now: time.Now,
+		saves: make(chan saveRequest, maxBatch), closed: make(chan struct{}), saverDone: make(chan struct{})}
+	for _, o := range opts {
+		o(db)
+	}
+	return db
+}
+
+// start brings the schema up to date and starts the group commit.
+func (db *DB) start(ctx context.Context) (*DB, error) {
+	if err := db.migrate(ctx); err != nil {
+		return nil, errors.Join(err, db.read.Close(), db.write.Close())
+	}
+	if err := db.refreshSearchKeys(ctx); err != nil {
+		return nil, errors.Join(err, db.read.Close(), db.write.Close())
+	}
 	go db.saver()
 	return db, nil
 }
@@ -193,12 +210,15 @@ func (db *DB) Close() error {
 	return errors.Join(append(errs, db.read.Close(), db.write.Close())...)
 }
 
-// Path is the database file's path.
+// Path is the database file's path (empty on PostgreSQL).
 func (db *DB) Path() string { return db.path }
+
+// Backend names the database: "sqlite" or "postgres".
+func (db *DB) Backend() string { return db.dialect.String() }
 
 // Tx is a write transaction.
 type Tx struct {
-	tx  *sql.Tx
+	tx  *boundTx
 	ctx context.Context
 	// Now is the time of the transaction: every row it stamps gets the same.
 	Now time.Time
@@ -215,6 +235,12 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer sqlTx.Rollback() //nolint:errcheck // a no-op after Commit
+	if db.dialect == postgresDialect {
+		// Released by the commit or the rollback, never held across them.
+		if _, err := sqlTx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, writeLock); err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+	}
 	tx := &Tx{tx: sqlTx, ctx: ctx, Now: db.now().UTC(), db: db}
 	if err := fn(tx); err != nil {
 		return err
@@ -236,7 +262,11 @@ func (tx *Tx) afterCommit(f func()) { tx.committed = append(tx.committed, f) }
 // that are only consistent as a whole (a certificate pointing to its
 // replacement, inserted in the same transaction).
 func (tx *Tx) DeferForeignKeys() error {
-	_, err := tx.tx.ExecContext(tx.ctx, "PRAGMA defer_foreign_keys = ON")
+	q := "PRAGMA defer_foreign_keys = ON"
+	if tx.db.dialect == postgresDialect {
+		q = "SET CONSTRAINTS ALL DEFERRED" // the keys concerned are DEFERRABLE
+	}
+	_, err := tx.tx.ExecContext(tx.ctx, q)
 	return err
 }
 
@@ -265,55 +295,87 @@ type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
+// migrate applies the embedded migrations newer than the schema's version,
+// each in a write transaction that also moves the version. SQLite keeps the
+// version in PRAGMA user_version and starts from migrations/0001;
+// PostgreSQL keeps it in schema_version and starts from the consolidated
+// migrations/postgres/0021 (a PostgreSQL deployment never had the older
+// schemas). A later migration exists once for each, with the same number.
+// On PostgreSQL the write lock makes replicas that start together apply
+// each migration once: the version is read again under it.
 func (db *DB) migrate(ctx context.Context) error {
-	files, err := fs.Glob(migrations, "migrations/*.sql")
+	pattern := "migrations/*.sql"
+	if db.dialect == postgresDialect {
+		pattern = "migrations/postgres/*.sql"
+		if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)`); err != nil && !isUnique(err) {
+			return fmt.Errorf("schema version table: %w", err)
+		}
+	}
+	files, err := fs.Glob(migrations, pattern)
 	if err != nil {
 		return err
 	}
 	slices.Sort(files)
-	var current int
-	if err := db.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
-	}
 	for _, f := range files {
 		n, err := strconv.Atoi(strings.SplitN(filepath.Base(f), "_", 2)[0])
 		if err != nil {
 			return fmt.Errorf("migration %s: name must start with its number", f)
-		}
-		if n <= current {
-			continue
 		}
 		script, err := migrations.ReadFile(f)
 		if err != nil {
 			return err
 		}
 		err = db.Transact(ctx, func(tx *Tx) error {
-			if _, err := tx.tx.ExecContext(ctx, string(script)); err != nil {
+			current, err := tx.schemaVersion()
+			if err != nil || n <= current {
+				return err
+			}
+			if _, err := tx.tx.Tx.ExecContext(ctx, string(script)); err != nil {
 				return fmt.Errorf("apply %s: %w", f, err)
 			}
 			// The version moves in the same transaction as the schema.
-			_, err := tx.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", n))
-			return err
+			return tx.setSchemaVersion(n)
 		})
 		if err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
-		current = n
 	}
 	return nil
 }
 
-// SchemaVersion is the number of the last applied migration.
-func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+func (tx *Tx) schemaVersion() (int, error) {
+	q := "PRAGMA user_version"
+	if tx.db.dialect == postgresDialect {
+		q = "SELECT coalesce(max(version), 0) FROM schema_version"
+	}
 	var v int
-	err := db.read.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
-	return v, err
+	if err := tx.tx.QueryRowContext(tx.ctx, q).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return v, nil
 }
 
-// isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
-func isUnique(err error) bool {
-	var se sqlite3.Error
-	return errors.As(err, &se) && (se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey)
+func (tx *Tx) setSchemaVersion(n int) error {
+	var err error
+	if tx.db.dialect == postgresDialect {
+		if _, err = tx.tx.ExecContext(tx.ctx, `DELETE FROM schema_version`); err == nil {
+			_, err = tx.tx.ExecContext(tx.ctx, `INSERT INTO schema_version (version) VALUES (?)`, n)
+		}
+	} else {
+		_, err = tx.tx.ExecContext(tx.ctx, fmt.Sprintf("PRAGMA user_version = %d", n))
+	}
+	return err
+}
+
+// SchemaVersion is the number of the last applied migration.
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	q := "PRAGMA user_version"
+	if db.dialect == postgresDialect {
+		q = "SELECT coalesce(max(version), 0) FROM schema_version"
+	}
+	var v int
+	err := db.read.QueryRowContext(ctx, q).Scan(&v)
+	return v, err
 }
 
 func ms(t time.Time) int64 { return t.UnixMilli() }

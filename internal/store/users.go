@@ -35,16 +35,15 @@ func (tx *Tx) CreateUser(u *model.User) error {
 		now := tx.Now
 		u.EmailVerifiedAt, verified = &now, ms(now)
 	}
-	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO users (email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at, lang, email_verified_at, search_key)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.Email, u.EmailNorm, u.Name, u.State, u.PasswordHash, u.Role, ms(tx.Now), ms(tx.Now), u.Lang, verified, SearchKey(u.Name, u.Email, u.State))
+	err := tx.tx.QueryRowContext(tx.ctx, `INSERT INTO users (email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at, lang, email_verified_at, search_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, u.Email, u.EmailNorm, u.Name, u.State, u.PasswordHash, u.Role, ms(tx.Now), ms(tx.Now), u.Lang, verified, SearchKey(u.Name, u.Email, u.State)).Scan(&u.ID)
 	if isUnique(err) {
 		return fmt.Errorf("create user %s: %w", u.EmailNorm, ErrConflict)
 	}
 	if err != nil {
 		return fmt.Errorf("create user: %w", err)
 	}
-	u.ID, err = res.LastInsertId()
-	return err
+	return nil
 }
 
 func userBy(ctx context.Context, q querier, column string, value any) (*model.User, error) {
@@ -125,4 +124,4 @@ func (tx *Tx) execOne(query string, args ...any) error {
 	return nil
 }
 
-var _ querier = (*sql.Tx)(nil)
+var _ querier = (*boundTx)(nil)

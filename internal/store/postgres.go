@@ -1,0 +1,49 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+)
+
+// writeLock is the key of the advisory lock every PostgreSQL write
+// transaction takes (store.go): "MxOS" in ASCII, so that it does not
+// collide with locks of other software sharing the server.
+const writeLock int64 = 0x4d784f53
+
+// IsPostgresURL reports whether database names a PostgreSQL server
+// (postgres:// or postgresql://) rather than a data folder.
+func IsPostgresURL(database string) bool {
+	return strings.HasPrefix(database, "postgres://") || strings.HasPrefix(database, "postgresql://")
+}
+
+// OpenPostgres connects to the PostgreSQL database at url (postgres://…),
+// creates or updates its schema, and returns it ready. Several server
+// processes may share one database: see the package comment.
+func OpenPostgres(ctx context.Context, url string, opts ...Option) (*DB, error) {
+	if !IsPostgresURL(url) {
+		return nil, errors.New("open postgres: the address must start with postgres:// or postgresql://")
+	}
+	write, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	// Writers wait for the write lock inside the server; a few connections
+	// are enough for the group commit and the transactions queued behind it.
+	write.SetMaxOpenConns(8)
+	write.SetMaxIdleConns(8)
+	read, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("open postgres: %w", err), write.Close())
+	}
+	read.SetMaxOpenConns(16)
+	read.SetMaxIdleConns(16)
+	if err := write.PingContext(ctx); err != nil {
+		return nil, errors.Join(fmt.Errorf("connect to postgres: %w", err), read.Close(), write.Close())
+	}
+	return newDB(postgresDialect, write, read, opts).start(ctx)
+}
