@@ -41,6 +41,7 @@ func countWrites(t *testing.T, db *DB) (users, audits int) {
 }
 
 func TestBackupWhileWriting(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	db := openTest(t)
 	const before = 200
@@ -141,6 +142,7 @@ func TestBackupWhileWriting(t *testing.T) {
 }
 
 func TestBackupNeverOverwrites(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	db := openTest(t)
 	out := filepath.Join(t.TempDir(), "respaldo.db")
@@ -182,6 +184,7 @@ func TestBackupNeverOverwrites(t *testing.T) {
 }
 
 func TestCheckIntegrityFindsCorruption(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	db := openTest(t)
 	for i := range 300 {

@@ -346,6 +346,7 @@ func (r *recorder) QueryContext(ctx context.Context, query string, args ...any) 
 // of the listings), and even the unfiltered search reads a bounded part of
 // an index.
 func TestDirectorySearchUsesIndexes(t *testing.T) {
+	sqliteOnly(t)
 	w := newDirWorld(t, 6)
 	for i, u := range w.users {
 		w.issue(u, "Ana Núñez", nil)

@@ -45,15 +45,11 @@ const mailNever = math.MaxInt64
 // With SQLite there is one server process per database, so claims held
 // in memory are enough, and a crash loses none: the message is still
 // due, and is sent again (a duplicate at worst) after the restart. On
-// PostgreSQL, with several replicas sending, each would claim in the
-// database instead: in one transaction,
-//
-//	SELECT id … FROM mail_outbox WHERE sent_at IS NULL AND next_try_at <= now()
-//	ORDER BY next_try_at LIMIT n FOR UPDATE SKIP LOCKED
-//
-// then push those rows' next_try_at forward by a lease longer than a send
-// (the rows locked by another replica are skipped, not waited for), commit,
-// send, and mark each row sent or rescheduled; a replica that dies
+// PostgreSQL, with several replicas sending, each claims in the database
+// instead (claimSharedMail): in one transaction it locks the due rows no
+// other replica has locked (FOR UPDATE SKIP LOCKED) and pushes their
+// next_try_at forward by mailLease, longer than any send, then commits,
+// sends, and marks each row sent or rescheduled. A replica that dies
 // mid-send leaves rows that fall due again when the lease ends.
 type mailClaims struct {
 	mu  sync.Mutex
@@ -67,6 +63,9 @@ const mailColumns = `id, message_id, to_addr, subject, text_body, html_body, cre
 // caller sends each and then records the outcome (MarkMailSent,
 // RescheduleMail, GiveUpMail) and calls ReleaseMail.
 func (db *DB) ClaimDueMail(ctx context.Context, now time.Time, limit int) ([]*model.Mail, error) {
+	if db.dialect == postgresDialect {
+		return db.claimSharedMail(ctx, now, limit)
+	}
 	c := &db.mailClaims
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -93,6 +92,37 @@ func (db *DB) ClaimDueMail(ctx context.Context, now time.Time, limit int) ([]*mo
 		}
 		c.ids[m.ID] = true
 		due = append(due, m)
+	}
+	return due, nil
+}
+
+// mailLease is how long a message claimed by a replica stays out of the
+// other replicas' reach: far longer than a send, which times out sooner.
+const mailLease = 10 * time.Minute
+
+// claimSharedMail is ClaimDueMail for replicas sharing a PostgreSQL
+// database: the claim is the row's next_try_at, moved past now by the
+// lease in the claiming transaction.
+func (db *DB) claimSharedMail(ctx context.Context, now time.Time, limit int) ([]*model.Mail, error) {
+	var due []*model.Mail
+	err := db.Transact(ctx, func(tx *Tx) error {
+		rows, err := tx.tx.QueryContext(ctx, `SELECT `+mailColumns+` FROM mail_outbox
+			WHERE sent_at IS NULL AND next_try_at <= ? ORDER BY next_try_at, id LIMIT ? FOR UPDATE SKIP LOCKED`, ms(now), limit)
+		if err != nil {
+			return err
+		}
+		if due, err = scanMail(rows); err != nil {
+			return err
+		}
+		for _, m := range due {
+			if _, err := tx.tx.ExecContext(ctx, `UPDATE mail_outbox SET next_try_at = ? WHERE id = ?`, ms(now.Add(mailLease)), m.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim due mail: %w", err)
 	}
 	return due, nil
 }

@@ -18,6 +18,7 @@ import (
 // allow cancelled attempts). An installation with data at version 12
 // keeps every row and every link between them.
 func TestMigration13KeepsAttemptsAndCertificates(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, FileName)

@@ -21,6 +21,7 @@ import (
 // keeps every item exactly as served, with its answer, flag and score,
 // and two attempts that served the same bytes share one copy.
 func TestMigration20StoresEachServedItemOnce(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	dir := t.TempDir()
 	raw, err := sql.Open("sqlite3", DSN(filepath.Join(dir, FileName), true))

@@ -44,6 +44,7 @@ var hotStatements = map[string]string{
 // SCAN (every table they read grows with the candidates), and a sort
 // (temporary B-tree) only over the rows of one person, found by an index.
 func TestHotStatementsUseAnIndex(t *testing.T) {
+	sqliteOnly(t)
 	db := openTest(t)
 	ctx := context.Background()
 	// Sorts that are bounded: one person's attempts and questions.

@@ -2,12 +2,12 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // writeLock is the key of the advisory lock every PostgreSQL write
@@ -28,18 +28,20 @@ func OpenPostgres(ctx context.Context, url string, opts ...Option) (*DB, error) 
 	if !IsPostgresURL(url) {
 		return nil, errors.New("open postgres: the address must start with postgres:// or postgresql://")
 	}
-	write, err := sql.Open("pgx", url)
+	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
+	write := stdlib.OpenDB(*cfg)
 	// Writers wait for the write lock inside the server; a few connections
 	// are enough for the group commit and the transactions queued behind it.
 	write.SetMaxOpenConns(8)
 	write.SetMaxIdleConns(8)
-	read, err := sql.Open("pgx", url)
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("open postgres: %w", err), write.Close())
-	}
+	// The read pool refuses writes, like SQLite's query_only: a write
+	// outside Transact would not take the write lock.
+	readCfg := cfg.Copy()
+	readCfg.RuntimeParams["default_transaction_read_only"] = "on"
+	read := stdlib.OpenDB(*readCfg)
 	read.SetMaxOpenConns(16)
 	read.SetMaxIdleConns(16)
 	if err := write.PingContext(ctx); err != nil {

@@ -11,9 +11,9 @@ import (
 // state changed by any statement, get their key written again: at start
 // and before each search.
 func TestSearchKeysAreWrittenAgain(t *testing.T) {
-	dir := t.TempDir()
+	open := reopenable(t)
 	ctx := context.Background()
-	db, err := Open(ctx, dir)
+	db, err := open()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestSearchKeysAreWrittenAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	if db, err = Open(ctx, dir); err != nil {
+	if db, err = open(); err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()

@@ -13,11 +13,21 @@ import (
 	"mxcert/internal/clocktest"
 	"mxcert/internal/exam"
 	"mxcert/internal/model"
+	"mxcert/internal/pgtest"
 )
 
+// openTest opens a fresh database for a test: SQLite in a temporary
+// folder, or a new PostgreSQL database when the suite runs against
+// PostgreSQL (MXCERT_TEST_BACKEND=postgres; make test runs it both ways).
 func openTest(t *testing.T, opts ...Option) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "datos"), opts...)
+	var db *DB
+	var err error
+	if pgtest.Selected() {
+		db, err = OpenPostgres(context.Background(), pgtest.URL(t), opts...)
+	} else {
+		db, err = Open(context.Background(), filepath.Join(t.TempDir(), "datos"), opts...)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +35,17 @@ func openTest(t *testing.T, opts ...Option) *DB {
 	return db
 }
 
+// sqliteOnly skips a test of SQLite's own machinery (its file, pragmas,
+// query plans, backups) when the suite runs against PostgreSQL.
+func sqliteOnly(t *testing.T) {
+	t.Helper()
+	if pgtest.Selected() {
+		t.Skip("SQLite only: the suite runs against PostgreSQL")
+	}
+}
+
 func TestOpenConfiguresSQLite(t *testing.T) {
+	sqliteOnly(t)
 	db := openTest(t)
 	ctx := context.Background()
 	st, err := os.Stat(filepath.Dir(db.Path()))
@@ -65,10 +85,22 @@ func TestOpenConfiguresSQLite(t *testing.T) {
 	}
 }
 
-func TestMigrationsRunOnce(t *testing.T) {
+// reopenable is a way to open the same test database again, on the
+// backend the suite runs against.
+func reopenable(t *testing.T) func() (*DB, error) {
+	t.Helper()
+	if pgtest.Selected() {
+		url := pgtest.URL(t)
+		return func() (*DB, error) { return OpenPostgres(context.Background(), url) }
+	}
 	dir := t.TempDir()
+	return func() (*DB, error) { return Open(context.Background(), dir) }
+}
+
+func TestMigrationsRunOnce(t *testing.T) {
+	open := reopenable(t)
 	ctx := context.Background()
-	db, err := Open(ctx, dir)
+	db, err := open()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +111,7 @@ func TestMigrationsRunOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	db, err = Open(ctx, dir) // reopening must keep the data and not re-apply anything
+	db, err = open() // reopening must keep the data and not re-apply anything
 	if err != nil {
 		t.Fatal(err)
 	}
