@@ -303,7 +303,7 @@ type ExportAttempt struct {
 // TrackOutcomes counts the finished attempts of a track that passed and
 // that failed.
 func (db *DB) TrackOutcomes(ctx context.Context, track string) (passed, failed int, err error) {
-	err = db.read.QueryRowContext(ctx, `SELECT coalesce(sum(status = 'passed'), 0), coalesce(sum(status = 'failed'), 0)
+	err = db.read.QueryRowContext(ctx, `SELECT count(CASE WHEN status = 'passed' THEN 1 END), count(CASE WHEN status = 'failed' THEN 1 END)
 		FROM attempts WHERE track_id = ?`, track).Scan(&passed, &failed)
 	if err != nil {
 		return 0, 0, fmt.Errorf("outcomes of %s: %w", track, err)

@@ -38,6 +38,11 @@ func (d dialect) String() string {
 // indexedBy matches SQLite's index hint, which PostgreSQL does not accept.
 var indexedBy = regexp.MustCompile(`\s+INDEXED BY\s+\w+`)
 
+// crossJoin is SQLite's way to fix the order of an inner join (written
+// CROSS JOIN … ON); PostgreSQL's planner orders joins itself and accepts
+// no ON after CROSS JOIN. A true cross join is written JOIN … ON true.
+var crossJoin = regexp.MustCompile(`\bCROSS JOIN\b`)
+
 // bind rewrites a query written for both databases into d's form.
 func (d dialect) bind(query string) string {
 	if d != postgresDialect {
@@ -45,6 +50,9 @@ func (d dialect) bind(query string) string {
 	}
 	if strings.Contains(query, "INDEXED BY") {
 		query = indexedBy.ReplaceAllString(query, "")
+	}
+	if strings.Contains(query, "CROSS JOIN") {
+		query = crossJoin.ReplaceAllString(query, "JOIN")
 	}
 	if !strings.Contains(query, "?") {
 		return query
@@ -59,8 +67,11 @@ func (d dialect) bind(query string) string {
 		case c == '\'':
 			quoted = !quoted // '' inside a literal toggles twice
 		case c == '?' && !quoted:
-			n++
 			b.WriteByte('$')
+			if i+1 < len(query) && query[i+1] >= '0' && query[i+1] <= '9' {
+				continue // ?1 is $1: numbered, it may be used twice
+			}
+			n++
 			b.WriteString(strconv.Itoa(n))
 			continue
 		}

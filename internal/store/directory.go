@@ -246,11 +246,11 @@ func ListingSearchKey(holderName, textKey string) string {
 // owner has none gets a key without a name: it is not shown anyway, and
 // the next certificate makes it stale again.
 func (db *DB) refreshListingKeys(ctx context.Context) error {
-	var stale int
+	var stale bool
 	if err := db.hot(ctx, `SELECT EXISTS (SELECT 1 FROM directory_listings WHERE search_key IS NULL)`).Scan(&stale); err != nil {
 		return fmt.Errorf("stale listing keys: %w", err)
 	}
-	if stale == 0 {
+	if !stale {
 		return nil
 	}
 	return db.Transact(ctx, func(tx *Tx) error {

@@ -530,7 +530,7 @@ func (tx *Tx) NoteMissedSearch(day, keepFrom int64, m model.MissedSearch) error 
 // MissedSearches lists the searches that found nothing since fromDay,
 // the most frequent first.
 func (db *DB) MissedSearches(ctx context.Context, fromDay int64, limit int) ([]model.MissedSearch, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT query, state, municipio, service, sum(count) AS n FROM directory_missed_searches
+	rows, err := db.read.QueryContext(ctx, `SELECT query, state, municipio, service, CAST(sum(count) AS BIGINT) AS n FROM directory_missed_searches
 		WHERE day >= ? GROUP BY query, state, municipio, service ORDER BY n DESC, query, state, municipio, service LIMIT ?`, fromDay, limit)
 	if err != nil {
 		return nil, fmt.Errorf("missed searches: %w", err)

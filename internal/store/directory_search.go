@@ -209,10 +209,12 @@ func (w walk) ids(ctx context.Context, q querier, seed int64, n int) ([]int64, e
 // wordRange is the range of indexed words a typed word matches: the words
 // starting with it, or, for a word of one or two letters, itself.
 func wordRange(w string) (string, string) {
+	// Both bounds are valid UTF-8 without NUL, which PostgreSQL's text
+	// refuses; words are compared byte by byte (COLLATE "C" there).
 	if utf8.RuneCountInString(w) < 3 {
-		return w, w + "\x00"
+		return w, w + "\x01" // words are letters and digits: only w itself sorts before
 	}
-	return w, w + "\xff" // no UTF-8 byte is 0xFF: every word starting with w sorts before
+	return w, w + "\U0010FFFF" // the last code point: every word starting with w sorts before
 }
 
 // queryWords are the distinct words of the search's folded words, as the
@@ -326,7 +328,7 @@ func searchIDs(ctx context.Context, tx querier, q ListingSearch) ([]int64, int, 
 	if len(words) == 1 && len(q.Exact) == 0 {
 		lo, hi := wordRange(words[0])
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM directory_listing_words WHERE word >= ? AND word < ? LIMIT ?)`,
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM directory_listing_words WHERE word >= ? AND word < ? LIMIT ?) AS found`,
 			lo, hi, wordWalkFrom+1).Scan(&n); err != nil {
 			return nil, 0, err
 		}

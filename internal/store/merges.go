@@ -127,7 +127,7 @@ func (tx *Tx) MergeAccounts(from, into int64) (model.MergeMoves, error) {
 		{&m.Certificates, `UPDATE certificates SET user_id = ?2 WHERE user_id = ?1`},
 		{&m.Progress, `INSERT INTO module_progress (user_id, track_id, module_slug, studied_at)
 			SELECT ?2, track_id, module_slug, studied_at FROM module_progress WHERE user_id = ?1
-			ON CONFLICT (user_id, track_id, module_slug) DO UPDATE SET studied_at = min(studied_at, excluded.studied_at)`},
+			ON CONFLICT (user_id, track_id, module_slug) DO UPDATE SET studied_at = CASE WHEN excluded.studied_at < module_progress.studied_at THEN excluded.studied_at ELSE module_progress.studied_at END`},
 		{nil, `DELETE FROM module_progress WHERE user_id = ?1`},
 		{nil, `UPDATE candidate_notes SET user_id = ?2 WHERE user_id = ?1`},
 		{&m.SessionsEnded, `DELETE FROM sessions WHERE user_id = ?1`},

@@ -163,7 +163,7 @@ func (db *DB) VerificationFailures(ctx context.Context, userID int64) (int, time
 func (tx *Tx) AddVerificationFailure(userID int64) (int, error) {
 	var n int
 	err := tx.tx.QueryRowContext(tx.ctx, `INSERT INTO verification_failures (user_id, failures, last_failure_at) VALUES (?, 1, ?)
-		ON CONFLICT (user_id) DO UPDATE SET failures = failures + 1, last_failure_at = excluded.last_failure_at
+		ON CONFLICT (user_id) DO UPDATE SET failures = verification_failures.failures + 1, last_failure_at = excluded.last_failure_at
 		RETURNING failures`, userID, ms(tx.Now)).Scan(&n)
 	return n, err
 }

@@ -24,11 +24,11 @@ func SearchKey(name, email, state string) string {
 // changed since (a trigger clears their key). Nothing to write costs one
 // look-up in a partial index.
 func (db *DB) refreshSearchKeys(ctx context.Context) error {
-	var stale int
+	var stale bool
 	if err := db.write.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE search_key IS NULL)`).Scan(&stale); err != nil {
 		return fmt.Errorf("stale search keys: %w", err)
 	}
-	if stale == 0 {
+	if !stale {
 		return nil
 	}
 	return db.Transact(ctx, func(tx *Tx) error {

@@ -190,7 +190,7 @@ func boolInt(b bool) int {
 
 // PracticeAccuracy sums a candidate's practice answers per domain.
 func (db *DB) PracticeAccuracy(ctx context.Context, userID int64, track string) (map[string]model.DomainAccuracy, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT i.domain, count(*), sum(i.correct) FROM practice_items i
+	rows, err := db.read.QueryContext(ctx, `SELECT i.domain, count(*), CAST(sum(i.correct) AS BIGINT) FROM practice_items i
 		JOIN practice_sessions s ON s.id = i.session_id
 		WHERE s.user_id = ? AND s.track_id = ? AND i.answered_at IS NOT NULL GROUP BY i.domain`, userID, track)
 	if err != nil {
@@ -212,7 +212,7 @@ func (db *DB) PracticeAccuracy(ctx context.Context, userID int64, track string) 
 // RecentPractice lists a candidate's latest practice sessions, newest first.
 func (db *DB) RecentPractice(ctx context.Context, userID int64, track string, limit int) ([]model.PracticeSummary, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT s.id, s.kind, s.domain, s.created_at, s.finished_at,
-		count(i.position), count(i.answered_at), coalesce(sum(i.correct), 0)
+		count(i.position), count(i.answered_at), CAST(coalesce(sum(i.correct), 0) AS BIGINT)
 		FROM practice_sessions s LEFT JOIN practice_items i ON i.session_id = s.id
 		WHERE s.user_id = ? AND s.track_id = ? GROUP BY s.id ORDER BY s.created_at DESC LIMIT ?`, userID, track, limit)
 	if err != nil {
