@@ -172,7 +172,7 @@ func (w walk) and(cond string, args ...any) walk {
 func (w walk) count(ctx context.Context, q querier) (int, error) {
 	var n int
 	// #nosec G202 -- the clauses are constants; every value is a bound parameter
-	err := q.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+w.from+` WHERE `+strings.Join(w.where, " AND ")+` LIMIT ?)`,
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+w.from+` WHERE `+strings.Join(w.where, " AND ")+` LIMIT ?) AS found`,
 		append(slices.Clip(w.args), CountCap+1)...).Scan(&n)
 	return n, err
 }
@@ -366,7 +366,7 @@ func countWord(ctx context.Context, tx querier, q ListingSearch, lo, hi string) 
 	}
 	var n int
 	// #nosec G202 -- the clauses are constants; every value is a bound parameter
-	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+query+` LIMIT ?)`, append(args, CountCap+1)...).Scan(&n)
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+query+` LIMIT ?) AS found`, append(args, CountCap+1)...).Scan(&n)
 	return n, err
 }
 
@@ -397,7 +397,7 @@ func rankByWords(ctx context.Context, tx querier, q ListingSearch, words []strin
 	var total int
 	// #nosec G202 -- the clauses are constants; every value is a bound parameter
 	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT DISTINCT m.id FROM (`+strings.Join(hits, " UNION ALL ")+`) m
-		CROSS JOIN directory_listings l INDEXED BY directory_listings_visible ON l.id = m.id WHERE `+strings.Join(where, " AND ")+` LIMIT ?)`,
+		CROSS JOIN directory_listings l INDEXED BY directory_listings_visible ON l.id = m.id WHERE `+strings.Join(where, " AND ")+` LIMIT ?) AS found`,
 		slices.Concat(hitArgs, whereArgs, []any{CountCap + 1})...).Scan(&total)
 	if err != nil || total <= q.Offset {
 		return nil, total, err
@@ -405,13 +405,13 @@ func rankByWords(ctx context.Context, tx querier, q ListingSearch, words []strin
 	score := `m.n`
 	var scoreArgs []any
 	if len(q.Exact) > 0 {
-		score += ` + 1000 * EXISTS (SELECT 1 FROM directory_listing_places p WHERE p.listing_id = l.id AND p.municipio IN (` + placeholders(len(q.Exact)) + `))`
+		score += ` + CASE WHEN EXISTS (SELECT 1 FROM directory_listing_places p WHERE p.listing_id = l.id AND p.municipio IN (` + placeholders(len(q.Exact)) + `)) THEN 1000 ELSE 0 END`
 		for _, m := range q.Exact {
 			scoreArgs = append(scoreArgs, m)
 		}
 	}
 	// #nosec G202 -- the clauses are constants; every value is a bound parameter
-	rows, err := tx.QueryContext(ctx, `WITH m (id, n) AS (SELECT id, count(DISTINCT w) FROM (`+strings.Join(hits, " UNION ALL ")+`) GROUP BY id)
+	rows, err := tx.QueryContext(ctx, `WITH m (id, n) AS (SELECT id, count(DISTINCT w) FROM (`+strings.Join(hits, " UNION ALL ")+`) AS hit GROUP BY id)
 		SELECT l.id, `+score+` AS score FROM m CROSS JOIN directory_listings l INDEXED BY directory_listings_visible ON l.id = m.id
 		WHERE `+strings.Join(where, " AND ")+` ORDER BY score DESC, (l.rotation - ?) & 4294967295, l.id LIMIT ? OFFSET ?`,
 		slices.Concat(hitArgs, scoreArgs, whereArgs, []any{q.Seed, need - q.Offset, q.Offset})...)

@@ -63,7 +63,7 @@ func (w *dirWorld) issue(user int64, name string, expires *time.Time) {
 			return err
 		}
 		if old.Valid {
-			if _, err := tx.tx.ExecContext(tx.ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
+			if err := tx.DeferForeignKeys(); err != nil {
 				return err
 			}
 			if _, err := tx.tx.ExecContext(tx.ctx, `UPDATE certificates SET status = 'superseded', replaced_by = ? WHERE id = ?`, fmt.Sprint("c", n), old.String); err != nil {

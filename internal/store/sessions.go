@@ -135,7 +135,11 @@ func (tx *Tx) RotateSession(oldHash, newHash []byte) error {
 // DeleteUserSessions ends every session of an account except keep (nil
 // keeps none).
 func (tx *Tx) DeleteUserSessions(userID int64, keep []byte) (int64, error) {
-	res, err := tx.tx.ExecContext(tx.ctx, `DELETE FROM sessions WHERE user_id = ? AND (? IS NULL OR token_hash <> ?)`, userID, keep, keep)
+	query, args := `DELETE FROM sessions WHERE user_id = ?`, []any{userID}
+	if keep != nil {
+		query, args = query+` AND token_hash <> ?`, append(args, keep)
+	}
+	res, err := tx.tx.ExecContext(tx.ctx, query, args...)
 	if err != nil {
 		return 0, err
 	}

@@ -42,7 +42,7 @@ var (
 	ErrConflict = fail.ErrConflict
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations/postgres/*.sql
 var migrations embed.FS
 
 // FileName is the database file inside the data directory.
