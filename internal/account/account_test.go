@@ -12,6 +12,7 @@ import (
 	"mxcert/internal/exam"
 	"mxcert/internal/model"
 	"mxcert/internal/store"
+	"mxcert/internal/storetest"
 )
 
 // cheapHash keeps the tests fast; TestRealHashParameters uses the real ones.
@@ -36,15 +37,7 @@ func newEnv(t *testing.T) *env {
 func newEnvWith(t *testing.T, cfg Config) *env {
 	t.Helper()
 	clock := clocktest.New()
-	db, err := store.Open(context.Background(), t.TempDir(), store.WithClock(clock.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			t.Errorf("close the database: %v", err)
-		}
-	})
+	db := storetest.Open(t, store.WithClock(clock.Now))
 	svc, err := New(db, clock.Now, cfg)
 	if err != nil {
 		t.Fatal(err)

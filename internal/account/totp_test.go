@@ -15,6 +15,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"mxcert/internal/model"
+	"mxcert/internal/pgtest"
 	"mxcert/internal/store"
 )
 
@@ -326,6 +327,7 @@ func TestChallengeExpires(t *testing.T) {
 // The database holds neither the secret nor the recovery codes, and the
 // audit log names neither; a sealed secret opens only for its account.
 func TestSecretsAreNotStoredInClear(t *testing.T) {
+	pgtest.SQLiteOnly(t) // it reads the database file's bytes
 	e := newMFAEnv(t)
 	ctx := context.Background()
 	u := e.admin(t, "rosa@mxos.mx")

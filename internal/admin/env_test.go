@@ -15,6 +15,7 @@ import (
 	"mxcert/internal/content"
 	"mxcert/internal/model"
 	"mxcert/internal/store"
+	"mxcert/internal/storetest"
 )
 
 // env is the console's service over the example track and a real SQLite
@@ -39,17 +40,12 @@ func mexico(t testing.TB) *time.Location {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
 	cat, report, err := content.LoadDir("../content/testdata/content", content.Options{})
 	if err != nil || report.HasErrors() {
 		t.Fatal(err, report.Errors())
 	}
 	c := clocktest.New()
-	db, err := store.Open(ctx, t.TempDir(), store.WithClock(c.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t, store.WithClock(c.Now))
 	keyDir := t.TempDir()
 	key, err := certificate.LoadOrCreateKey(keyDir+"/signing.key", false)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"mxcert/internal/mail"
 	"mxcert/internal/model"
 	"mxcert/internal/store"
+	"mxcert/internal/storetest"
 )
 
 // countingIssuer records issuances, inside the finalisation transaction.
@@ -53,11 +54,7 @@ func newEnv(t *testing.T, contentDir, track string) *env {
 		t.Fatal(err, report.Errors())
 	}
 	c := clocktest.New()
-	db, err := store.Open(context.Background(), t.TempDir(), store.WithClock(c.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t, store.WithClock(c.Now))
 	u := &model.User{Email: "ana@ejemplo.mx", EmailNorm: "ana@ejemplo.mx", Name: "Ana Núñez", PasswordHash: "x", EmailVerifiedAt: &time.Time{}} // a confirmed address, stamped when stored
 	if err := db.Transact(context.Background(), func(tx *store.Tx) error { return tx.CreateUser(u) }); err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"mxcert/internal/mail"
 	"mxcert/internal/model"
 	"mxcert/internal/store"
+	"mxcert/internal/storetest"
 )
 
 // passedCandidate passes the example track's exam for a new candidate on a
@@ -27,11 +28,7 @@ func passedCandidate(t *testing.T) (*Service, *model.User, *model.Attempt, *time
 	}
 	now := time.Date(2026, 11, 28, 18, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	db, err := store.Open(ctx, t.TempDir(), store.WithClock(clock))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t, store.WithClock(clock))
 	key, dir := testKey(t)
 	catalog := func() *content.Catalog { return cat }
 	certs := NewService(db, key, dir, "https://certificacion.example", catalog, clock, time.UTC)

@@ -12,6 +12,7 @@ import (
 	"mxcert/internal/clocktest"
 	"mxcert/internal/directory"
 	"mxcert/internal/model"
+	"mxcert/internal/pgtest"
 	"mxcert/internal/services"
 )
 
@@ -29,7 +30,7 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	clock := clocktest.New()
 	set, err := services.Open(context.Background(), services.Config{
-		DataDir: t.TempDir(), ContentDir: "../content/testdata/content", BaseURL: "https://certificacion.example",
+		DataDir: t.TempDir(), Database: pgtest.Database(t), ContentDir: "../content/testdata/content", BaseURL: "https://certificacion.example",
 		Now: clock.Now, HashParams: account.HashParams{Memory: 64, Time: 1, Threads: 1},
 	})
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"mxcert/internal/mailtest"
 	"mxcert/internal/model"
 	"mxcert/internal/store"
+	"mxcert/internal/storetest"
 )
 
 const from = "MxOS Certificación <no-responder@certificacion.mxos.mx>"
@@ -32,11 +33,7 @@ type queue struct {
 func newQueue(t *testing.T) *queue {
 	t.Helper()
 	q := &queue{clock: clocktest.New(), log: &bytes.Buffer{}}
-	db, err := store.Open(context.Background(), t.TempDir(), store.WithClock(q.clock.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t, store.WithClock(q.clock.Now))
 	q.db = db
 	return q
 }

@@ -203,3 +203,23 @@ const BackendEnv = "MXCERT_TEST_BACKEND"
 
 // Selected reports whether this test run is the PostgreSQL one.
 func Selected() bool { return os.Getenv(BackendEnv) == "postgres" }
+
+// Database is what a test passes as the services' database setting: a new
+// PostgreSQL database for t when the run is the PostgreSQL one, else ""
+// (SQLite in the test's data folder).
+func Database(t testing.TB) string {
+	t.Helper()
+	if !Selected() {
+		return ""
+	}
+	return URL(t)
+}
+
+// SQLiteOnly skips a test that looks at SQLite's own files (modes, raw
+// bytes, the file's contents) when the run is the PostgreSQL one.
+func SQLiteOnly(t testing.TB) {
+	t.Helper()
+	if Selected() {
+		t.Skip("SQLite only: this run is against PostgreSQL")
+	}
+}

@@ -12,12 +12,14 @@ import (
 	"mxcert/internal/account"
 	"mxcert/internal/certificate"
 	"mxcert/internal/model"
+	"mxcert/internal/pgtest"
 )
 
 // Every file of a data folder is its owner's alone from the first byte:
 // folders 0700, files 0600, the database's -wal and -shm included, whether
 // the folder is new or an existing one with the usual wider modes.
 func TestDataFilesArePrivate(t *testing.T) {
+	pgtest.SQLiteOnly(t) // the database file's mode
 	// The usual umask would let files be created 0644: the modes must not
 	// depend on it.
 	old := syscall.Umask(0o022)

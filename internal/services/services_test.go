@@ -13,6 +13,7 @@ import (
 	"mxcert/internal/account"
 	"mxcert/internal/clocktest"
 	"mxcert/internal/model"
+	"mxcert/internal/pgtest"
 	"mxcert/internal/store"
 )
 
@@ -31,6 +32,9 @@ func copyContent(t *testing.T) string {
 
 func open(t *testing.T, cfg Config) *Set {
 	t.Helper()
+	if cfg.Database == "" {
+		cfg.Database = pgtest.Database(t)
+	}
 	s, err := Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -182,9 +186,9 @@ func TestReload(t *testing.T) {
 // again on the next start: an authenticator enrolled before a restart
 // still works after it.
 func TestTOTPKeySurvivesARestart(t *testing.T) {
-	data := t.TempDir()
+	data, database := t.TempDir(), pgtest.Database(t)
 	ctx := context.Background()
-	first, err := Open(ctx, Config{DataDir: data, HashParams: cheapHash})
+	first, err := Open(ctx, Config{DataDir: data, Database: database, HashParams: cheapHash})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +205,7 @@ func TestTOTPKeySurvivesARestart(t *testing.T) {
 	if st, err := os.Stat(filepath.Join(data, TOTPKeyFile)); err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("TOTP key in the data folder: %v", err)
 	}
-	second := open(t, Config{DataDir: data, HashParams: cheapHash})
+	second := open(t, Config{DataDir: data, Database: database, HashParams: cheapHash})
 	// The enrolled secret opens with the key found on disk: a code is
 	// checked against it (right or wrong, but not a fault).
 	if _, err := second.Accounts.StartEnrolment(ctx, u.ID); err != nil {

@@ -30,10 +30,13 @@ var ErrNoSuchItem = fail.New(fail.ErrInvalid, "no such question in the attempt")
 // of the same candidate and track is ErrConflict.
 func (tx *Tx) CreateAttempt(a *model.Attempt) error {
 	a.StartedAt, a.Status, a.Total = tx.Now, model.AttemptInProgress, len(a.Items)
-	_, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO attempts (id, user_id, track_id, track_title, track_version, content_version, bank_version, seed, holder_name,
-		started_at, deadline, extra_minutes, pass_percent, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.ID, a.UserID, a.TrackID, a.TrackTitle, a.TrackVersion, a.ContentVersion, a.BankVersion, int64(a.Seed), a.HolderName, // #nosec G115 -- seed bits stored as they are
-		ms(a.StartedAt), ms(a.Deadline), a.ExtraMinutes, a.PassPercent, a.Total)
+	err := tx.mayConflict(func() error {
+		_, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO attempts (id, user_id, track_id, track_title, track_version, content_version, bank_version, seed, holder_name,
+			started_at, deadline, extra_minutes, pass_percent, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.ID, a.UserID, a.TrackID, a.TrackTitle, a.TrackVersion, a.ContentVersion, a.BankVersion, int64(a.Seed), a.HolderName, // #nosec G115 -- seed bits stored as they are
+			ms(a.StartedAt), ms(a.Deadline), a.ExtraMinutes, a.PassPercent, a.Total)
+		return err
+	})
 	if isUnique(err) {
 		return fmt.Errorf("create attempt: %w", ErrConflict)
 	}

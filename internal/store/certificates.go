@@ -17,11 +17,14 @@ func (tx *Tx) CreateCertificate(c *model.Certificate) error {
 		expires = ms(*c.ExpiresAt)
 	}
 	c.Status = model.CertValid
-	_, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO certificates (id, code, code_norm, user_id, attempt_id, track_id, track_title, track_version,
-		content_version, holder_name, issued_at, expires_at, credential, signature, key_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, c.Code, c.CodeNorm, c.UserID, c.AttemptID, c.TrackID, c.TrackTitle, c.TrackVersion,
-		c.ContentVersion, c.HolderName, ms(c.IssuedAt), expires, c.Credential, c.Signature, c.KeyID)
+	err := tx.mayConflict(func() error {
+		_, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO certificates (id, code, code_norm, user_id, attempt_id, track_id, track_title, track_version,
+			content_version, holder_name, issued_at, expires_at, credential, signature, key_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, c.Code, c.CodeNorm, c.UserID, c.AttemptID, c.TrackID, c.TrackTitle, c.TrackVersion,
+			c.ContentVersion, c.HolderName, ms(c.IssuedAt), expires, c.Credential, c.Signature, c.KeyID)
+		return err
+	})
 	if isUnique(err) {
 		return fmt.Errorf("create certificate: %w", ErrConflict)
 	}
@@ -147,7 +150,9 @@ func (tx *Tx) SetCertificateStatus(id string, status model.CertStatus, reason st
 	} else {
 		reason = ""
 	}
-	err := tx.execOne(`UPDATE certificates SET status = ?, revoked_at = ?, revocation_reason = nullif(?, '') WHERE id = ?`, status, revoked, reason, id)
+	err := tx.mayConflict(func() error {
+		return tx.execOne(`UPDATE certificates SET status = ?, revoked_at = ?, revocation_reason = nullif(?, '') WHERE id = ?`, status, revoked, reason, id)
+	})
 	if isUnique(err) {
 		return fmt.Errorf("set certificate %s %s: %w", id, status, ErrConflict)
 	}

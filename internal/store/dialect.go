@@ -133,6 +133,29 @@ func (t *boundTx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, 
 	return t.Tx.PrepareContext(ctx, t.dialect.bind(query))
 }
 
+// mayConflict runs one statement that a unique index may refuse, so that
+// the transaction can go on after the refusal (ErrConflict): SQLite undoes
+// only the refused statement, but PostgreSQL aborts the whole transaction
+// unless the statement ran inside a savepoint.
+func (tx *Tx) mayConflict(statement func() error) error {
+	if tx.db.dialect != postgresDialect {
+		return statement()
+	}
+	if _, err := tx.tx.ExecContext(tx.ctx, `SAVEPOINT may_conflict`); err != nil {
+		return err
+	}
+	err := statement()
+	if err != nil {
+		if _, rbErr := tx.tx.ExecContext(tx.ctx, `ROLLBACK TO SAVEPOINT may_conflict`); rbErr != nil {
+			return errors.Join(err, rbErr)
+		}
+	}
+	if _, relErr := tx.tx.ExecContext(tx.ctx, `RELEASE SAVEPOINT may_conflict`); relErr != nil {
+		return errors.Join(err, relErr)
+	}
+	return err
+}
+
 // isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
 func isUnique(err error) bool {
 	var se sqlite3.Error

@@ -406,13 +406,13 @@ func (tx *Tx) PartnerLevel(id int64) (*model.PartnerLevel, error) {
 // SavePartnerLevel creates (p.ID 0, set on return) or updates a level. A
 // name another level has is ErrConflict.
 func (tx *Tx) SavePartnerLevel(p *model.PartnerLevel) error {
-	var err error
-	if p.ID == 0 {
-		err = tx.tx.QueryRowContext(tx.ctx, `INSERT INTO directory_partner_levels (name, description, position, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-			p.Name, p.Description, p.Position, ms(tx.Now)).Scan(&p.ID)
-	} else {
-		err = tx.execOne(`UPDATE directory_partner_levels SET name = ?, description = ?, position = ? WHERE id = ?`, p.Name, p.Description, p.Position, p.ID)
-	}
+	err := tx.mayConflict(func() error {
+		if p.ID == 0 {
+			return tx.tx.QueryRowContext(tx.ctx, `INSERT INTO directory_partner_levels (name, description, position, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+				p.Name, p.Description, p.Position, ms(tx.Now)).Scan(&p.ID)
+		}
+		return tx.execOne(`UPDATE directory_partner_levels SET name = ?, description = ?, position = ? WHERE id = ?`, p.Name, p.Description, p.Position, p.ID)
+	})
 	if isUnique(err) {
 		return fmt.Errorf("partner level %q: %w", p.Name, ErrConflict)
 	}

@@ -126,7 +126,7 @@ func (tx *Tx) MergeAccounts(from, into int64) (model.MergeMoves, error) {
 		{&m.Practice, `UPDATE practice_sessions SET user_id = ?2 WHERE user_id = ?1`},
 		{&m.Certificates, `UPDATE certificates SET user_id = ?2 WHERE user_id = ?1`},
 		{&m.Progress, `INSERT INTO module_progress (user_id, track_id, module_slug, studied_at)
-			SELECT ?2, track_id, module_slug, studied_at FROM module_progress WHERE user_id = ?1
+			SELECT CAST(?2 AS BIGINT), track_id, module_slug, studied_at FROM module_progress WHERE user_id = ?1
 			ON CONFLICT (user_id, track_id, module_slug) DO UPDATE SET studied_at = CASE WHEN excluded.studied_at < module_progress.studied_at THEN excluded.studied_at ELSE module_progress.studied_at END`},
 		{nil, `DELETE FROM module_progress WHERE user_id = ?1`},
 		{nil, `UPDATE candidate_notes SET user_id = ?2 WHERE user_id = ?1`},
@@ -135,11 +135,16 @@ func (tx *Tx) MergeAccounts(from, into int64) (model.MergeMoves, error) {
 		{nil, `UPDATE users SET merged_into = ?2 WHERE merged_into = ?1`},
 		// A directory listing follows the person's certificates, unless the
 		// kept account has its own: one listing per person.
-		{nil, `UPDATE OR IGNORE directory_listings SET user_id = ?2 WHERE user_id = ?1`},
+		{nil, `UPDATE directory_listings SET user_id = ?2 WHERE user_id = ?1
+			AND NOT EXISTS (SELECT 1 FROM directory_listings kept WHERE kept.user_id = ?2)`},
 		{nil, `DELETE FROM directory_listings WHERE user_id = ?1`},
 	}
 	for _, s := range steps {
-		res, err := tx.tx.ExecContext(tx.ctx, s.query, from, into)
+		args := []any{from, into}
+		if !strings.Contains(s.query, "?2") {
+			args = args[:1] // PostgreSQL wants as many arguments as parameters
+		}
+		res, err := tx.tx.ExecContext(tx.ctx, s.query, args...)
 		if err != nil {
 			return m, fmt.Errorf("merge account %d into %d: %w", from, into, err)
 		}

@@ -35,8 +35,10 @@ func (tx *Tx) CreateUser(u *model.User) error {
 		now := tx.Now
 		u.EmailVerifiedAt, verified = &now, ms(now)
 	}
-	err := tx.tx.QueryRowContext(tx.ctx, `INSERT INTO users (email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at, lang, email_verified_at, search_key)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, u.Email, u.EmailNorm, u.Name, u.State, u.PasswordHash, u.Role, ms(tx.Now), ms(tx.Now), u.Lang, verified, SearchKey(u.Name, u.Email, u.State)).Scan(&u.ID)
+	err := tx.mayConflict(func() error {
+		return tx.tx.QueryRowContext(tx.ctx, `INSERT INTO users (email, email_norm, full_name, state, password_hash, role, created_at, password_changed_at, lang, email_verified_at, search_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, u.Email, u.EmailNorm, u.Name, u.State, u.PasswordHash, u.Role, ms(tx.Now), ms(tx.Now), u.Lang, verified, SearchKey(u.Name, u.Email, u.State)).Scan(&u.ID)
+	})
 	if isUnique(err) {
 		return fmt.Errorf("create user %s: %w", u.EmailNorm, ErrConflict)
 	}
@@ -94,7 +96,9 @@ func (tx *Tx) SetEmailVerified(userID int64) error {
 // SetEmail gives the account a new, confirmed address. An address another
 // account has is ErrConflict.
 func (tx *Tx) SetEmail(userID int64, email, emailNorm string) error {
-	err := tx.execOne(`UPDATE users SET email = ?, email_norm = ?, email_verified_at = ? WHERE id = ?`, email, emailNorm, ms(tx.Now), userID)
+	err := tx.mayConflict(func() error {
+		return tx.execOne(`UPDATE users SET email = ?, email_norm = ?, email_verified_at = ? WHERE id = ?`, email, emailNorm, ms(tx.Now), userID)
+	})
 	if isUnique(err) {
 		return fmt.Errorf("change e-mail of user %d: %w", userID, ErrConflict)
 	}

@@ -9,6 +9,7 @@ import (
 	"mxcert/internal/content"
 	"mxcert/internal/model"
 	"mxcert/internal/store"
+	"mxcert/internal/storetest"
 )
 
 type practiceEnv struct {
@@ -26,11 +27,7 @@ func newPracticeEnv(t *testing.T) *practiceEnv {
 		t.Fatal(err, report.Errors())
 	}
 	clock := clocktest.New()
-	db, err := store.Open(context.Background(), t.TempDir(), store.WithClock(clock.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t, store.WithClock(clock.Now))
 	u := &model.User{Email: "ana@ejemplo.mx", EmailNorm: "ana@ejemplo.mx", Name: "Ana López", PasswordHash: "x", EmailVerifiedAt: &time.Time{}} // a confirmed address, stamped when stored
 	if err := db.Transact(context.Background(), func(tx *store.Tx) error { return tx.CreateUser(u) }); err != nil {
 		t.Fatal(err)

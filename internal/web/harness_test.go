@@ -17,6 +17,7 @@ import (
 	"mxcert/internal/clocktest"
 	"mxcert/internal/content"
 	"mxcert/internal/model"
+	"mxcert/internal/pgtest"
 	"mxcert/internal/services"
 	"mxcert/static"
 	"mxcert/templates"
@@ -61,7 +62,7 @@ func newEnvWithBank(t testing.TB, bankDir string, opts ...envOption) *testEnv {
 	clock := clocktest.New()
 	quiet := slog.New(slog.DiscardHandler)
 	svc, err := services.Open(context.Background(), services.Config{
-		DataDir: t.TempDir(), ContentDir: cfg.ContentDir, BankDir: bankDir, ContentOptions: content.Options{LinkURL: ContentLinkURL},
+		DataDir: t.TempDir(), Database: pgtest.Database(t), ContentDir: cfg.ContentDir, BankDir: bankDir, ContentOptions: content.Options{LinkURL: ContentLinkURL},
 		BaseURL: cfg.BaseURL, ContactEmail: cfg.ContactEmail, Now: clock.Now, HashParams: cheapHash, Log: quiet,
 	})
 	if err != nil {

@@ -1,0 +1,10 @@
+package directory_test
+
+import (
+	"testing"
+
+	"mxcert/internal/pgtest"
+)
+
+// TestMain stops the PostgreSQL test cluster, if the run started one.
+func TestMain(m *testing.M) { pgtest.Main(m) }
