@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 )
@@ -20,7 +21,7 @@ func (s *Server) routes() error {
 	if err := e.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
 		return fmt.Errorf("trusted proxies: %w", err)
 	}
-	e.Use(s.recoverPanics, s.logRequests, s.securityHeaders)
+	e.Use(s.recoverPanics, s.logRequests, s.securityHeaders, s.pathIsText)
 	e.NoRoute(s.loadUser, s.notFound)
 	e.NoMethod(s.loadUser, func(c *gin.Context) { s.renderError(c, errMethod) })
 
@@ -173,6 +174,16 @@ func (s *Server) healthz(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ok", "content_version": cat.Version, "tracks": len(cat.Tracks)})
+}
+
+// pathIsText answers 404 for a path that is not valid UTF-8 text or holds
+// a NUL: no page, id, slug or code has one, and PostgreSQL refuses such
+// text outright, so it must never reach a look-up.
+func (s *Server) pathIsText(c *gin.Context) {
+	if p := c.Request.URL.Path; !utf8.ValidString(p) || strings.ContainsRune(p, 0) {
+		s.notFound(c)
+		c.Abort()
+	}
 }
 
 // notFound answers unknown paths. A path with a trailing slash is sent to
