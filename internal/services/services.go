@@ -12,6 +12,8 @@ package services
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -105,6 +107,9 @@ type Set struct {
 	// Delivery sends the queued messages (run it with Delivery.Run);
 	// Nudge it after committing a message for a prompt send.
 	Delivery *mail.Worker
+	// FlashKey signs the console's notices (web.Deps.FlashKey): derived
+	// from the TOTP key file, the same in every replica that shares it.
+	FlashKey []byte
 	// Zone is where dates are shown, loaded once for everyone.
 	Zone *time.Location
 	// Now is the clock every service was given.
@@ -232,6 +237,11 @@ func (s *Set) useSecretKey(dataDir string) error {
 	if err != nil {
 		return err
 	}
+	// The console's notices are signed with a key derived from it, so
+	// that every replica sharing the key file reads the others' notices.
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("mxcert: console notices"))
+	s.FlashKey = m.Sum(nil)
 	return s.Accounts.SetSecretKey(key)
 }
 

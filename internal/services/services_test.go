@@ -1,6 +1,7 @@
 package services
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -206,6 +207,10 @@ func TestTOTPKeySurvivesARestart(t *testing.T) {
 		t.Fatalf("TOTP key in the data folder: %v", err)
 	}
 	second := open(t, Config{DataDir: data, Database: database, HashParams: cheapHash})
+	// Replicas that share the key file sign the console's notices alike.
+	if len(first.FlashKey) != 32 || !bytes.Equal(first.FlashKey, second.FlashKey) {
+		t.Errorf("notice keys %x and %x, want one 32-byte key from the shared file", first.FlashKey, second.FlashKey)
+	}
 	// The enrolled secret opens with the key found on disk: a code is
 	// checked against it (right or wrong, but not a fault).
 	if _, err := second.Accounts.StartEnrolment(ctx, u.ID); err != nil {

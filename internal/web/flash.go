@@ -22,9 +22,9 @@ var adminFlashes = map[string]bool{
 	"flash.content_reloaded_version": true,
 }
 
-// newFlashKey is the key that signs the notices with values. It lives
-// as long as the process: a notice is read on the very next page, and
-// one from before a restart is simply not shown.
+// newFlashKey is a key that signs the notices with values when none is
+// given (Deps.FlashKey): it lives as long as the process, so a notice from
+// before a restart, or from another replica, is simply not shown.
 func newFlashKey() []byte {
 	k := make([]byte, 32)
 	if _, err := rand.Read(k); err != nil {

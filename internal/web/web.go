@@ -62,8 +62,12 @@ type Deps struct {
 	// ContentReport is the last load's findings (warnings, for the console).
 	ContentReport func() content.Report
 	// Reload validates the content again and swaps it in when it is clean.
-	Reload    func(actorID int64) (content.Report, error)
-	Now       func() time.Time
+	Reload func(actorID int64) (content.Report, error)
+	Now    func() time.Time
+	// FlashKey signs the notices that carry values; nil makes one for the
+	// process. Replicas behind one load balancer share one, so that a
+	// notice set by one is read by another.
+	FlashKey  []byte
 	Templates fs.FS
 	Static    fs.FS
 }
@@ -111,10 +115,13 @@ var pages = []string{"home", "error", "register", "login", "account", "admin",
 func New(cfg Config, deps Deps) (*Server, error) {
 	s := &Server{
 		cfg: cfg, log: deps.Logger, cat: deps.Catalog, accounts: deps.Accounts, study: deps.Study, attempts: deps.Attempts, certs: deps.Certs, admin: deps.Admin, directory: deps.Directory, contentReport: deps.ContentReport, reload: deps.Reload,
-		now: deps.Now, secure: strings.HasPrefix(cfg.BaseURL, "https://"), flashKey: newFlashKey(),
+		now: deps.Now, secure: strings.HasPrefix(cfg.BaseURL, "https://"), flashKey: deps.FlashKey,
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if len(s.flashKey) == 0 {
+		s.flashKey = newFlashKey()
 	}
 	if plainHTTPInPublic(cfg.BaseURL) {
 		s.log.Warn("the site is served over plain HTTP at a public address: sign-ins and sessions travel unencrypted; put it behind HTTPS and set the https base URL", slog.String("base_url", cfg.BaseURL))
