@@ -121,7 +121,7 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 	srv, err := web.New(web.Config{BaseURL: a.cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, Dev: cfg.Dev, Zone: a.svc.Zone, ContentDir: cfg.ContentDir, ContentSourceURL: cfg.ContentSourceURL, BankSourceURL: cfg.BankSourceURL, ContactEmail: cfg.ContactEmail}, web.Deps{
 		Logger: log, Catalog: a.svc.Catalog, Accounts: a.svc.Accounts, Study: a.svc.Study, Attempts: a.svc.Attempts, Certs: a.svc.Certificates, Admin: a.svc.Admin, Directory: a.svc.Directory,
 		ContentReport: a.svc.ContentReport, Reload: a.svc.Reload,
-		Now: a.svc.Now, FlashKey: a.svc.FlashKey, Templates: tfs, Static: sfs,
+		Now: a.svc.Now, FlashKey: a.svc.FlashKey, Database: a.svc.DatabaseHealth, Templates: tfs, Static: sfs,
 	})
 	if err != nil {
 		return nil, errors.Join(err, ln.Close(), a.svc.Close())

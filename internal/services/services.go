@@ -268,6 +268,12 @@ func (s *Set) loadContent() error {
 	return nil
 }
 
+// DatabaseHealth names the database in use ("sqlite" or "postgres") and
+// says whether it answers.
+func (s *Set) DatabaseHealth(ctx context.Context) (string, error) {
+	return s.DB.Backend(), s.DB.Ping(ctx)
+}
+
 // Catalog returns the content in use.
 func (s *Set) Catalog() *content.Catalog { return s.catalog.Load() }
 

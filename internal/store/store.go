@@ -213,6 +213,9 @@ func (db *DB) Close() error {
 // Path is the database file's path (empty on PostgreSQL).
 func (db *DB) Path() string { return db.path }
 
+// Ping checks that the database answers (a read connection).
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
 // Backend names the database: "sqlite" or "postgres".
 func (db *DB) Backend() string { return db.dialect.String() }
 

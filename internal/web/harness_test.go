@@ -77,7 +77,7 @@ func newEnvWithBank(t testing.TB, bankDir string, opts ...envOption) *testEnv {
 	s, err := New(cfg, Deps{
 		Logger: quiet, Catalog: svc.Catalog, Accounts: svc.Accounts, Study: svc.Study, Attempts: svc.Attempts, Certs: svc.Certificates, Admin: svc.Admin, Directory: svc.Directory,
 		ContentReport: svc.ContentReport, Reload: svc.Reload,
-		Now: svc.Now, Templates: templates.FS, Static: static.FS,
+		Now: svc.Now, Database: svc.DatabaseHealth, Templates: templates.FS, Static: static.FS,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -1,9 +1,12 @@
 package web
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -166,6 +169,9 @@ func (s *Server) handle(h handlerFunc) gin.HandlerFunc {
 	}
 }
 
+// healthz tells a load balancer and an operator whether this process can
+// serve: content loaded and the database answering. The content version
+// lets an operator see that every replica serves the same content.
 func (s *Server) healthz(c *gin.Context) {
 	cat := s.cat()
 	c.Header("Cache-Control", "no-store")
@@ -173,7 +179,20 @@ func (s *Server) healthz(c *gin.Context) {
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable"})
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ok", "content_version": cat.Version, "tracks": len(cat.Tracks)})
+	body := gin.H{"status": "ok", "content_version": cat.Version, "tracks": len(cat.Tracks)}
+	if s.database != nil {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+		defer cancel()
+		name, err := s.database(ctx)
+		body["database"] = name
+		if err != nil {
+			s.log.Warn("health check: the database does not answer", slog.String("error", err.Error()))
+			body["status"] = "unavailable"
+			c.JSON(http.StatusServiceUnavailable, body)
+			return
+		}
+	}
+	c.JSON(http.StatusOK, body)
 }
 
 // pathIsText answers 404 for a path that is not valid UTF-8 text or holds

@@ -4,6 +4,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -67,7 +68,10 @@ type Deps struct {
 	// FlashKey signs the notices that carry values; nil makes one for the
 	// process. Replicas behind one load balancer share one, so that a
 	// notice set by one is read by another.
-	FlashKey  []byte
+	FlashKey []byte
+	// Database names the database and says whether it answers, for
+	// /healthz; nil reports nothing about it.
+	Database  func(context.Context) (string, error)
 	Templates fs.FS
 	Static    fs.FS
 }
@@ -98,6 +102,7 @@ type Server struct {
 	engine        *gin.Engine
 	handler       http.Handler
 	flashKey      []byte // signs the notices that carry values
+	database      func(context.Context) (string, error)
 }
 
 // pages are the templates the routes render; each must exist at start.
@@ -115,7 +120,7 @@ var pages = []string{"home", "error", "register", "login", "account", "admin",
 func New(cfg Config, deps Deps) (*Server, error) {
 	s := &Server{
 		cfg: cfg, log: deps.Logger, cat: deps.Catalog, accounts: deps.Accounts, study: deps.Study, attempts: deps.Attempts, certs: deps.Certs, admin: deps.Admin, directory: deps.Directory, contentReport: deps.ContentReport, reload: deps.Reload,
-		now: deps.Now, secure: strings.HasPrefix(cfg.BaseURL, "https://"), flashKey: deps.FlashKey,
+		now: deps.Now, secure: strings.HasPrefix(cfg.BaseURL, "https://"), flashKey: deps.FlashKey, database: deps.Database,
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -8,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
+
+	"mxcert/internal/pgtest"
 )
 
 func newTestServer(t *testing.T) *Server { return newEnv(t).srv }
@@ -44,9 +48,20 @@ func TestHomeListsTracks(t *testing.T) {
 }
 
 func TestHealthz(t *testing.T) {
-	rec := get(t, newTestServer(t), "GET", "/healthz")
-	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"status":"ok"`) || !strings.Contains(rec.Body.String(), `"content_version":"`) {
-		t.Errorf("healthz = %d %s", rec.Code, rec.Body)
+	s := newTestServer(t)
+	rec := get(t, s, "GET", "/healthz")
+	want := `"database":"sqlite"`
+	if pgtest.Selected() {
+		want = `"database":"postgres"`
+	}
+	if body := rec.Body.String(); rec.Code != http.StatusOK || !strings.Contains(body, `"status":"ok"`) || !strings.Contains(body, `"content_version":"`) || !strings.Contains(body, want) {
+		t.Errorf("healthz = %d %s", rec.Code, body)
+	}
+	// A database that does not answer takes the replica out of the pool.
+	s.database = func(context.Context) (string, error) { return "postgres", errors.New("connection refused") }
+	rec = get(t, s, "GET", "/healthz")
+	if body := rec.Body.String(); rec.Code != http.StatusServiceUnavailable || !strings.Contains(body, `"status":"unavailable"`) || !strings.Contains(body, `"content_version":"`) {
+		t.Errorf("healthz with the database down = %d %s", rec.Code, body)
 	}
 }
 
