@@ -18,6 +18,7 @@ import (
 
 	"mxcert/internal/account"
 	"mxcert/internal/app"
+	"mxcert/internal/pgtest"
 )
 
 // suite is what every test of the package shares: one running application
@@ -110,9 +111,16 @@ func start(tmp, browserPath string) (*suite, func() error, error) {
 	// Warnings and errors of the server go to the test output; requests,
 	// logged at Info, do not.
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	// MXCERT_TEST_BACKEND=postgres runs the journeys on PostgreSQL; CI
+	// runs them on SQLite.
+	database, err := pgtest.DatabaseForMain()
+	if err != nil {
+		return nil, nil, err
+	}
 	a, err := app.New(app.Config{
 		Addr:       "127.0.0.1:0",
 		DataDir:    filepath.Join(tmp, "data"),
+		Database:   database,
 		ContentDir: contentDir,
 		// Cheap password hashing: the tests register and sign in often.
 		HashParams: account.HashParams{Memory: 64, Time: 1, Threads: 1},
@@ -146,7 +154,7 @@ func start(tmp, browserPath string) (*suite, func() error, error) {
 		stopBrowser()
 		stopAlloc()
 		stopApp()
-		return <-served
+		return errors.Join(<-served, pgtest.Stop())
 	}
 	return &suite{app: a, browser: browserCtx, axe: string(axe), out: out}, stop, nil
 }

@@ -223,3 +223,29 @@ func SQLiteOnly(t testing.TB) {
 		t.Skip("SQLite only: this run is against PostgreSQL")
 	}
 }
+
+// DatabaseForMain is Database for a TestMain that starts one server for
+// the whole package: "" unless the run is the PostgreSQL one, else the URL
+// of a new database that lives as long as the cluster (Stop ends both).
+func DatabaseForMain() (string, error) {
+	if !Selected() {
+		return "", nil
+	}
+	if ok, why := Available(); !ok {
+		return "", fmt.Errorf("%s=postgres, but %s", BackendEnv, why)
+	}
+	s, err := running()
+	if err != nil {
+		return "", err
+	}
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	name := "m_" + hex.EncodeToString(b[:])
+	// #nosec G202 -- name is "m_" and hex digits made above, not input
+	if _, err := s.admin.ExecContext(context.Background(), "CREATE DATABASE "+name); err != nil {
+		return "", fmt.Errorf("creating database %s: %w", name, err)
+	}
+	return s.URL(name), nil
+}
