@@ -138,7 +138,7 @@ func (db *DB) CertificatePDF(ctx context.Context, id string) ([]byte, error) {
 // StoreCertificatePDF keeps a rendered PDF. A PDF already stored wins: a
 // certificate's document never changes once someone downloaded it.
 func (db *DB) StoreCertificatePDF(ctx context.Context, id string, pdf []byte) error {
-	_, err := db.write.ExecContext(ctx, `UPDATE certificates SET pdf = ? WHERE id = ? AND pdf IS NULL`, pdf, id)
+	_, err := db.exec(ctx, `UPDATE certificates SET pdf = ? WHERE id = ? AND pdf IS NULL`, pdf, id)
 	return err
 }
 

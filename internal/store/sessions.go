@@ -149,7 +149,7 @@ func (tx *Tx) DeleteUserSessions(userID int64, keep []byte) (int64, error) {
 // DeleteExpiredSessions removes sessions idle since before idleBefore or
 // created before createdBefore.
 func (db *DB) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error) {
-	res, err := db.write.ExecContext(ctx, `DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?`, ms(idleBefore), ms(createdBefore))
+	res, err := db.exec(ctx, `DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?`, ms(idleBefore), ms(createdBefore))
 	if err != nil {
 		return 0, err
 	}

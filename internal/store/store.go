@@ -267,6 +267,19 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
 	return nil
 }
 
+// exec runs one write statement in a transaction of its own, so that on
+// PostgreSQL it too waits for the write lock: no statement changes rows
+// between another transaction's reads and writes, on either database.
+func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	var res sql.Result
+	err := db.Transact(ctx, func(tx *Tx) error {
+		var err error
+		res, err = tx.tx.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
+}
+
 // afterCommit runs f once the transaction has committed (never if it
 // rolls back): for what the process may remember only of committed rows.
 func (tx *Tx) afterCommit(f func()) { tx.committed = append(tx.committed, f) }

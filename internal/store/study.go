@@ -100,7 +100,7 @@ func (tx *Tx) OpenPractices(userID int64, track string) ([]OpenPractice, error) 
 // never finished that were started before the given time and had no answer
 // since: nobody is coming back to them, and they only take space.
 func (db *DB) PurgeAbandonedPractice(ctx context.Context, before time.Time) (int64, error) {
-	res, err := db.write.ExecContext(ctx, `DELETE FROM practice_sessions WHERE finished_at IS NULL AND created_at < ?
+	res, err := db.exec(ctx, `DELETE FROM practice_sessions WHERE finished_at IS NULL AND created_at < ?
 		AND NOT EXISTS (SELECT 1 FROM practice_items i WHERE i.session_id = practice_sessions.id AND i.answered_at >= ?)`, ms(before), ms(before))
 	if err != nil {
 		return 0, fmt.Errorf("purge abandoned practice: %w", err)
