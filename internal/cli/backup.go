@@ -16,8 +16,17 @@ func runBackup(ctx context.Context, args []string, s Streams) int {
 	fs := newFlagSet("backup", s)
 	dataDir := fs.String("data", env("data", "./data"), "carpeta de datos del servidor (MXCERT_DATA)")
 	out := fs.String("out", "", "archivo nuevo para la copia; nunca se sobrescribe uno existente")
+	database := fs.String("database", "", "base PostgreSQL del servidor (MXCERT_DATABASE): se respalda con pg_dump, no con este comando")
 	if code, ok := parse(fs, args); !ok {
 		return code
+	}
+	if *database == "" {
+		*database = env("database", "")
+	}
+	if *database != "" {
+		fmt.Fprintln(s.Err, "mxcert backup: el servidor usa PostgreSQL (--database / MXCERT_DATABASE); este comando copia solo el archivo SQLite.")
+		fmt.Fprintln(s.Err, "Respalda PostgreSQL con pg_dump y el archivo continuo del WAL: docs/OPERATIONS.md, «Varias máquinas con PostgreSQL».")
+		return 2
 	}
 	if *out == "" {
 		fmt.Fprintln(s.Err, "Uso: mxcert backup --out ARCHIVO [--data DIR]")

@@ -235,4 +235,12 @@ func TestBackupCommandErrors(t *testing.T) {
 			t.Errorf("a failed backup created %s", p)
 		}
 	}
+	// A PostgreSQL deployment is backed up with its own tools.
+	code, _, stderr = run(t, "backup", "--out", out, "--database", "postgres://mxcert@db.example/mxcert")
+	if code != 2 || !strings.Contains(stderr, "pg_dump") {
+		t.Errorf("with PostgreSQL: exit %d %q", code, stderr)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Error("a refused backup created the file")
+	}
 }
