@@ -141,9 +141,11 @@ func CopyToPostgres(ctx context.Context, src, url string, progress func(TableCop
 	}()
 	setup := []string{
 		fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", writeLock),
-		// A large installation takes minutes; a limit set for the role
-		// must not cut the copy short.
+		// A large installation takes minutes, and the copy waits on
+		// SQLite between tables: limits set for the role (OPERATIONS.md
+		// suggests an idle one of a minute) must not cut it short.
 		"SET LOCAL statement_timeout = 0",
+		"SET LOCAL idle_in_transaction_session_timeout = 0",
 	}
 	for _, q := range setup {
 		if _, err := tx.Exec(ctx, q); err != nil {
