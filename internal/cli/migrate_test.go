@@ -556,3 +556,41 @@ func TestMigrateChecksFindDifferences(t *testing.T) {
 		t.Errorf("a changed signature: %v", err)
 	}
 }
+
+// A server still writing to the file during the copy is noticed: the copy
+// (of a consistent snapshot) checks, but the command fails, because what
+// the server wrote after the snapshot is not in PostgreSQL.
+func TestMigrateNoticesAServerStillWriting(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	d := installation(t)
+	set := d.openServices(t, "")
+	defer func() {
+		if err := set.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
+	stop, done := make(chan struct{}), make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				done <- nil
+				return
+			default:
+			}
+			if _, err := set.Accounts.StartSession(ctx, 1, "", "Firefox", "10.0.0.4"); err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	code, out, errOut := runMain("migrate", "--from", filepath.Join(d.data, store.FileName), "--to", url)
+	close(stop)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if code != 1 || !strings.Contains(errOut, "cambió mientras se copiaba: el servidor sigue en marcha") || !strings.Contains(out, "Las 27 tablas coinciden") {
+		t.Errorf("exit %d\n%s%s", code, out, errOut)
+	}
+}
