@@ -43,8 +43,6 @@ type deployment struct {
 	revokedCode    string
 	supersededCode string
 	replacedByCode string
-	maxUserID      int64
-	maxAuditID     int64
 }
 
 // openServices opens the services on the installation's data folder, or

@@ -66,14 +66,6 @@ func (t table) names() []string {
 	return out
 }
 
-func (t table) kinds() []valueKind {
-	out := make([]valueKind, len(t.columns))
-	for i, c := range t.columns {
-		out[i] = c.kind
-	}
-	return out
-}
-
 // seededTables are filled by the PostgreSQL schema itself (its first
 // partner levels and the directory's generation counter): a new database
 // holds these rows, and a copy replaces them with SQLite's.
