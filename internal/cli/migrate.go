@@ -104,9 +104,13 @@ func migrate(ctx context.Context, cfg migrateConfig, out io.Writer) (err error) 
 	if err != nil {
 		return err
 	}
+	// Beside the file: room for a copy of it is likely there, and the
+	// folder is private. The system's temporary folder if it is read-only.
 	tmp, err := os.MkdirTemp(filepath.Dir(cfg.from), ".mxcert-migrate-")
 	if err != nil {
-		return fmt.Errorf("carpeta para la instantánea: %w", err)
+		if tmp, err = os.MkdirTemp("", ".mxcert-migrate-"); err != nil {
+			return fmt.Errorf("carpeta para la instantánea: %w", err)
+		}
 	}
 	defer func() { err = errors.Join(err, os.RemoveAll(tmp)) }()
 	snapshot := filepath.Join(tmp, store.FileName)
@@ -142,7 +146,10 @@ func migrate(ctx context.Context, cfg migrateConfig, out io.Writer) (err error) 
 		return fmt.Errorf("comprobación: %w", err)
 	}
 	printChecks(out, checks)
-	if bad := differing(checks); bad > 0 {
+	switch bad := differing(checks); {
+	case bad == 1:
+		return problemf("una tabla no coincide entre SQLite y PostgreSQL. %s", leaveAsIs)
+	case bad > 1:
 		return problemf("%d tablas no coinciden entre SQLite y PostgreSQL. %s", bad, leaveAsIs)
 	}
 	fmt.Fprintf(out, "Las %d tablas coinciden: mismas filas y misma suma SHA-256 en las dos bases (%.1f s).\n", len(checks), time.Since(start).Seconds())
