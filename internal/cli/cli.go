@@ -33,6 +33,7 @@ func commands() []command {
 		{"cert", "revoca o restablece certificados (cert revoke, cert reinstate)", runCert},
 		{"verify", "verifica sin conexión la firma de un certificado en PDF", runVerify},
 		{"backup", "copia la base de datos sin detener el servidor", runBackup},
+		{"migrate", "copia una instalación SQLite a una base PostgreSQL vacía y comprueba la copia", runMigrate},
 	}
 }
 

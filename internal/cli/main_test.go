@@ -1,0 +1,9 @@
+package cli
+
+import (
+	"testing"
+
+	"mxcert/internal/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
