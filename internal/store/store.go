@@ -333,7 +333,13 @@ func (db *DB) migrate(ctx context.Context) error {
 	pattern := "migrations/*.sql"
 	if db.dialect == postgresDialect {
 		pattern = "migrations/postgres/*.sql"
-		if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)`); err != nil && !isUnique(err) {
+		// Under the write lock: two replicas creating it at once would
+		// otherwise race inside PostgreSQL's catalog, IF NOT EXISTS or not.
+		err := db.Transact(ctx, func(tx *Tx) error {
+			_, err := tx.tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)`)
+			return err
+		})
+		if err != nil {
 			return fmt.Errorf("schema version table: %w", err)
 		}
 	}
