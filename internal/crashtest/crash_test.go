@@ -156,8 +156,15 @@ func (fo *failover) run(w *world, victim int, hang bool) *server {
 	other := 1 - victim
 	s := w.takeOut(victim)
 	hungAt := time.Now()
+	if _, known := stopped(s.cmd.Process.Pid); hang && !known {
+		hang = false // no way to see the stop here: a plain kill
+	}
 	if hang {
 		s.signal(syscall.SIGSTOP)
+		w.waitFor("the hung replica's threads to stop", func() bool {
+			ok, _ := stopped(s.cmd.Process.Pid)
+			return ok
+		})
 		// Its candidates give up on the requests it holds, as the exam
 		// page's autosave does after a while, and send them again: to
 		// the other replica.
