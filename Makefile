@@ -50,9 +50,10 @@ lint:
 	$(GO) run $(STATICCHECK) ./...
 	$(GO) run $(GOSEC) -quiet ./...
 
-## crashtest: SIGKILL the real server CRASHKILLS times under exam load (make test runs 10)
+## crashtest: SIGKILL the real server CRASHKILLS times under exam load, on SQLite and then on
+##            two replicas sharing PostgreSQL, one at a time killed or hung (make test runs 10 and 6)
 crashtest:
-	$(GO) test -race -count=1 -run '^TestCrashSafety$$' -v ./internal/crashtest -args -kills $(CRASHKILLS)
+	$(GO) test -race -count=1 -run '^TestCrashSafety(Postgres)?$$' -v ./internal/crashtest -args -kills $(CRASHKILLS)
 
 ## bench: the load benchmark (candidates and employers, beside raw ceilings; about 2-3 minutes)
 ##        make bench CANDIDATES=100000; more options in BENCHFLAGS (./bin/mxcert-load -h)

@@ -10,8 +10,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
+
+	"mxcert/internal/keyfile"
 )
 
 // SecretKeySize is the length of the key that seals TOTP secrets.
@@ -44,33 +45,19 @@ func LoadOrCreateSecretKey(path string) ([]byte, error) {
 	return key, nil
 }
 
-// createSecretKey writes a new key to a temporary file and links it into
-// place, so that a process starting at the same time reads either no file
-// or the whole key, and two never overwrite each other's.
+// createSecretKey creates the key file (keyfile.Create), so that a
+// process starting at the same time reads either no file or the whole
+// key, and two never overwrite each other's.
 func createSecretKey(path string) ([]byte, error) {
 	key := make([]byte, SecretKeySize)
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create key directory: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, ".totp-key-*")
-	if err != nil {
-		return nil, fmt.Errorf("create the TOTP key: %w", err)
-	}
-	defer os.Remove(tmp.Name()) //nolint:errcheck // the link below keeps the key; the temporary name goes either way
-	_, err = tmp.WriteString(base64.StdEncoding.EncodeToString(key) + "\n")
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if err = errors.Join(err, tmp.Close()); err != nil {
-		return nil, fmt.Errorf("write the TOTP key: %w", err)
-	}
-	if err := os.Link(tmp.Name(), path); errors.Is(err, fs.ErrExist) {
+	err := keyfile.Create(path, []byte(base64.StdEncoding.EncodeToString(key)+"\n"))
+	if errors.Is(err, fs.ErrExist) {
 		return LoadOrCreateSecretKey(path) // another process made it first
-	} else if err != nil {
+	}
+	if err != nil {
 		return nil, fmt.Errorf("create the TOTP key: %w", err)
 	}
 	return key, nil

@@ -414,8 +414,8 @@ func TestSecretKeyFile(t *testing.T) {
 	if err != nil || !bytes.Equal(again, key) {
 		t.Errorf("the key changed on reading it again: %v", err)
 	}
-	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".totp-key-*")); len(left) != 0 {
-		t.Errorf("temporary files left: %v", left)
+	if left, err := os.ReadDir(filepath.Dir(path)); err != nil || len(left) != 1 {
+		t.Errorf("the key's folder holds %v (%v); want only the key, no temporary file", left, err)
 	}
 	if err := os.Chmod(path, 0o640); err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	_ "time/tzdata" // the tests show dates in America/Mexico_City, on any machine
@@ -102,6 +103,31 @@ func TestKeys(t *testing.T) {
 	data, _ = json.Marshal(KeySet{Keys: pubs[:1]})
 	if _, err := ParseKeySet(data); err == nil {
 		t.Error("a key set with a wrong key id was accepted")
+	}
+}
+
+// Servers starting together on one data folder (replicas sharing its keys)
+// all get the one key that was created: none reads the file before the
+// key is in it.
+func TestKeyCreatedOnceByConcurrentStarts(t *testing.T) {
+	for round := range 50 {
+		path := filepath.Join(t.TempDir(), "keys", "signing.key")
+		const n = 8
+		keys := make([]*Key, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() { keys[i], errs[i] = LoadOrCreateKey(path, false) })
+		}
+		wg.Wait()
+		for i := range n {
+			if errs[i] != nil {
+				t.Fatalf("round %d, start %d: %v", round, i, errs[i])
+			}
+			if keys[i].ID != keys[0].ID {
+				t.Fatalf("round %d: start %d signs with key %s, start 0 with %s", round, i, keys[i].ID, keys[0].ID)
+			}
+		}
 	}
 }
 

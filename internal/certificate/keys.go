@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"mxcert/internal/keyfile"
 )
 
 // Key is the issuer's Ed25519 signing key with its id. The id is derived
@@ -50,23 +52,14 @@ func LoadOrCreateKey(path string, allowShared bool) (*Key, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return nil, fmt.Errorf("create key directory: %w", err)
-		}
-		enc := base64.StdEncoding.EncodeToString(priv.Seed()) + "\n"
-		// O_EXCL: two processes starting at once never overwrite each other's key.
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) // #nosec G304 -- the configured key path
+		// Replicas starting at once on one data folder keep one key, and
+		// none of them, nor a restart after a crash, reads a partial file.
+		err = keyfile.Create(path, []byte(base64.StdEncoding.EncodeToString(priv.Seed())+"\n"))
 		if errors.Is(err, fs.ErrExist) {
 			return LoadOrCreateKey(path, allowShared)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("create signing key: %w", err)
-		}
-		if _, err := f.WriteString(enc); err != nil {
-			return nil, errors.Join(err, f.Close())
-		}
-		if err := f.Close(); err != nil {
-			return nil, err
 		}
 		return &Key{ID: keyID(priv.Public().(ed25519.PublicKey)), Private: priv}, nil
 	}

@@ -2,7 +2,6 @@ package crashtest
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,32 +10,55 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
-
-	"mxcert/internal/store"
+	"time"
 )
 
-// world is what the test knows: the binary, the folders, and every
-// candidate with what the server acknowledged to them.
+// world is what the test knows: the binary, the folders, the servers, and
+// every candidate with what the servers acknowledged to them.
 type world struct {
 	t                        *testing.T
 	bin, content, data, logs string
-	env                      []string // added to the server's environment
+	database                 string   // PostgreSQL's URL; empty: SQLite in data
+	env                      []string // added to the servers' environment
+
+	began time.Time // when the load began
 
 	mu           sync.Mutex
-	base         string // the running server's URL
+	replicas     []*replica
 	rng          *rand.Rand
 	cands        []*candidate
 	current      map[int]*candidate // each worker's candidate
 	ackedAnswers int
-	answered     int // requests the server answered, over all the runs
-	lostReplies  int // requests left without a reply by a kill
-	unackedSaves int // autosaves that committed though their reply was lost
+	answered     int   // requests the servers answered, over all the runs
+	byReplica    []int // the same, by replica
+	lostReplies  int   // requests left without a reply by a kill
+	unackedSaves int   // autosaves that committed though their reply was lost
+}
+
+// newWorld is a world of n replicas on the database (empty: SQLite in the
+// data folder, n = 1), the content and the keys of one data folder.
+func newWorld(t *testing.T, database string, n int, env []string) *world {
+	t.Helper()
+	w := &world{t: t, bin: buildServer(t), content: copyContent(t), data: t.TempDir(), logs: t.TempDir(),
+		database: database, env: env, byReplica: make([]int, n),
+		rng: rand.New(rand.NewPCG(1, 2))} // #nosec G404 -- test data; crashSafety seeds it
+	for i := range n {
+		w.replicas = append(w.replicas, &replica{name: string(rune('a' + i))})
+	}
+	return w
+}
+
+// backend names the database as /healthz does.
+func (w *world) backend() string {
+	if w.database != "" {
+		return "postgres"
+	}
+	return "sqlite"
 }
 
 // A candidate's progress. Each step is one request; a step whose answer
@@ -67,11 +89,13 @@ type candidate struct {
 	seq      int64    // the attempt's sequence as last told by the server
 	saves    int      // autosaves left before handing in
 
-	// acked[i] is question i's last acknowledged answer (nil: none).
-	// maybe[i] are answers sent after it whose reply was lost: each may
-	// or may not have been committed.
-	acked [][]int
-	maybe [][][]int
+	// acked[i] is question i's last acknowledged answer (nil: none), and
+	// ackedSeq[i] the sequence the server gave it. maybe[i] are answers
+	// sent after it whose reply was lost: each may or may not have been
+	// committed.
+	acked    [][]int
+	ackedSeq []int64
+	maybe    [][][]int
 
 	submitSent, submitAcked bool
 	passSeen                bool // the result page said so
@@ -101,17 +125,81 @@ func (w *world) newCandidate() *candidate {
 	return c
 }
 
-// errDown is a request that got no answer: the server was killed.
+// errDown is a request that got no answer: the server was killed, or hung
+// and its candidates gave up on it.
 var errDown = errors.New("no answer from the server")
 
-// answeredRequests is how many requests the server has answered so far.
+// answeredRequests is how many requests the servers have answered so far.
 func (w *world) answeredRequests() int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.answered
 }
 
-// work drives one candidate after another until the server goes away.
+// answeredBy is how many requests replica i has answered so far.
+func (w *world) answeredBy(i int) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.byReplica[i]
+}
+
+// target is where a step's requests go: a run of one replica.
+type target struct {
+	replica, gen int
+	url          string
+	gone         context.Context // ends when the candidates give up on the run
+}
+
+// client is hc for requests to tg: they are abandoned when tg is.
+func (tg target) client(hc *http.Client) *http.Client {
+	c := *hc
+	c.Transport = abandoning{hc.Transport, tg.gone}
+	return &c
+}
+
+// abandoning sends requests that end with ctx.
+type abandoning struct {
+	next http.RoundTripper
+	ctx  context.Context
+}
+
+func (a abandoning) RoundTrip(r *http.Request) (*http.Response, error) {
+	return a.next.RoundTrip(r.WithContext(a.ctx))
+}
+
+// pick chooses a running replica for the candidate's next step, as a
+// load balancer that keeps no affinity does; false when none runs.
+func (w *world) pick(c *candidate) (target, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var up []target
+	for i, r := range w.replicas {
+		if r.srv != nil {
+			up = append(up, target{i, r.gen, r.srv.url, r.srv.gone})
+		}
+	}
+	switch len(up) {
+	case 0:
+		return target{}, false
+	case 1:
+		return up[0], true
+	}
+	return up[c.rng.IntN(len(up))], true
+}
+
+// killed says whether the run of the replica that tg names was taken out
+// (it is taken out before the kill, so a request it left without an
+// answer always finds it so).
+func (w *world) killed(tg target) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	r := w.replicas[tg.replica]
+	return r.srv == nil || r.gen != tg.gen
+}
+
+// work drives one candidate after another until ctx ends. A request that
+// a kill leaves without an answer is taken again on another replica, or,
+// with none running, in the next cycle.
 func (w *world) work(ctx context.Context, hc *http.Client, worker int) {
 	for ctx.Err() == nil {
 		w.mu.Lock()
@@ -126,23 +214,34 @@ func (w *world) work(ctx context.Context, hc *http.Client, worker int) {
 			w.current[worker] = c
 			w.mu.Unlock()
 		}
-		err := w.step(hc, c)
+		tg, ok := w.pick(c)
+		if !ok {
+			break
+		}
+		err := w.step(tg.client(hc), c, tg.url)
 		if err == nil {
 			w.mu.Lock()
 			w.answered++
+			w.byReplica[tg.replica]++
 			w.mu.Unlock()
 			continue
 		}
-		if !errors.Is(err, errDown) {
+		switch {
+		case !errors.Is(err, errDown):
 			w.t.Errorf("%s: %v", c.email, err)
-		} else if !errors.Is(err, syscall.ECONNREFUSED) { // sent, not refused
+		case !w.killed(tg):
+			w.t.Errorf("%s: a server that was not killed did not answer: %v", c.email, err)
+		case !errors.Is(err, syscall.ECONNREFUSED): // sent, not refused
 			w.mu.Lock()
 			w.lostReplies++
 			w.mu.Unlock()
+			continue
+		default:
+			continue
 		}
-		<-ctx.Done() // the kill is under way; the next cycle carries on
-		return
+		break
 	}
+	<-ctx.Done() // a failure, or no server left: the next cycle carries on
 }
 
 type reply struct {
@@ -197,8 +296,7 @@ var (
 )
 
 // step takes the candidate one request further.
-func (w *world) step(hc *http.Client, c *candidate) error {
-	base := w.url()
+func (w *world) step(hc *http.Client, c *candidate, base string) error {
 	switch c.stage {
 	case registering:
 		r, err := c.send(hc, "POST", base+"/registro", url.Values{"name": {c.name}, "email": {c.email}, "password": {password}, "state": {"Oaxaca"}}, false)
@@ -280,16 +378,16 @@ func (w *world) step(hc *http.Client, c *candidate) error {
 			}
 		}
 		if c.acked == nil {
-			c.acked, c.maybe = make([][]int, total), make([][][]int, total)
+			c.acked, c.ackedSeq, c.maybe = make([][]int, total), make([]int64, total), make([][][]int, total)
 			c.saves = 3 + c.rng.IntN(20)
 		}
 		c.stage = answering
 
 	case answering:
 		if c.saves == 0 {
-			return w.handIn(hc, c)
+			return w.handIn(hc, c, base)
 		}
-		return w.autosave(hc, c)
+		return w.autosave(hc, c, base)
 
 	case result:
 		r, err := c.send(hc, "GET", base+"/examen/"+c.attempt+"/resultado", nil, false)
@@ -319,7 +417,7 @@ func (w *world) step(hc *http.Client, c *candidate) error {
 }
 
 // autosave sends one answer as the exam page's script does.
-func (w *world) autosave(hc *http.Client, c *candidate) error {
+func (w *world) autosave(hc *http.Client, c *candidate, base string) error {
 	pos := c.rng.IntN(len(c.options))
 	answer := c.randomAnswer(pos)
 	form := url.Values{"pregunta": {fmt.Sprint(pos + 1)}, "seq": {fmt.Sprint(c.seq)}, "id_pregunta": {c.qids[pos]}}
@@ -327,7 +425,7 @@ func (w *world) autosave(hc *http.Client, c *candidate) error {
 		form.Add("opcion", fmt.Sprint(o))
 	}
 	c.maybe[pos] = append(c.maybe[pos], answer)
-	r, err := c.send(hc, "POST", w.url()+"/examen/"+c.attempt+"/respuesta", form, true)
+	r, err := c.send(hc, "POST", base+"/examen/"+c.attempt+"/respuesta", form, true)
 	if err != nil {
 		return err
 	}
@@ -341,7 +439,7 @@ func (w *world) autosave(hc *http.Client, c *candidate) error {
 	}
 	switch {
 	case r.status == http.StatusOK && saved.Saved:
-		c.acked[pos], c.maybe[pos], c.seq = answer, nil, saved.Seq
+		c.acked[pos], c.ackedSeq[pos], c.maybe[pos], c.seq = answer, saved.Seq, nil, saved.Seq
 		c.saves--
 		w.mu.Lock()
 		w.ackedAnswers++
@@ -374,9 +472,9 @@ func (c *candidate) randomAnswer(pos int) []int {
 }
 
 // handIn submits the attempt; submitting twice is harmless.
-func (w *world) handIn(hc *http.Client, c *candidate) error {
+func (w *world) handIn(hc *http.Client, c *candidate, base string) error {
 	c.submitSent = true
-	r, err := c.send(hc, "POST", w.url()+"/examen/"+c.attempt+"/entregar", url.Values{}, false)
+	r, err := c.send(hc, "POST", base+"/examen/"+c.attempt+"/entregar", url.Values{}, false)
 	if err != nil {
 		return err
 	}
@@ -387,25 +485,23 @@ func (w *world) handIn(hc *http.Client, c *candidate) error {
 	return nil
 }
 
-// url is the running server's address; it changes at every start.
-func (w *world) url() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.base
-}
-
-// finalVisit takes every unfinished candidate to the end on a server that
-// is left running, and signs a certified one in again from scratch.
-func (w *world) finalVisit(s *server) {
+// finalVisit takes every unfinished candidate to the end on the servers,
+// which are left running, and signs a certified one in again from
+// scratch on each.
+func (w *world) finalVisit() {
 	t := w.t
-	hc := s.client()
+	hc := newClient()
 	defer hc.CloseIdleConnections()
 	for _, c := range w.cands {
 		for c.stage != done {
 			if c.stage == answering {
 				c.saves = 0
 			}
-			if err := w.step(hc, c); err != nil {
+			tg, ok := w.pick(c)
+			if !ok {
+				t.Fatal("no server runs")
+			}
+			if err := w.step(hc, c, tg.url); err != nil {
 				t.Fatalf("%s after the last restart: %v", c.email, err)
 			}
 		}
@@ -414,17 +510,26 @@ func (w *world) finalVisit(s *server) {
 		if !c.passSeen {
 			continue
 		}
-		jar, _ := cookiejar.New(nil)
-		again := &candidate{email: c.email, ip: "10.88.0.1", jar: jar}
-		r, err := again.send(hc, "POST", w.url()+"/entrar", url.Values{"email": {c.email}, "password": {password}}, false)
-		if err != nil || r.status != http.StatusSeeOther {
-			t.Fatalf("sign in as %s: %v %d", c.email, err, r.status)
-		}
-		r, err = again.send(hc, "GET", w.url()+"/cuenta", nil, false)
-		if err != nil || r.status != http.StatusOK || !strings.Contains(r.body, c.certID) {
-			t.Errorf("%s's account page after the kills does not list the certificate: %v %d", c.email, err, r.status)
+		for _, r := range w.replicas {
+			w.seesCertificate(hc, c, r.srv.url)
 		}
 		break
+	}
+}
+
+// seesCertificate signs c in again on the server at base and finds the
+// certificate on their account page.
+func (w *world) seesCertificate(hc *http.Client, c *candidate, base string) {
+	t := w.t
+	jar, _ := cookiejar.New(nil)
+	again := &candidate{email: c.email, ip: "10.88.0.1", jar: jar}
+	r, err := again.send(hc, "POST", base+"/entrar", url.Values{"email": {c.email}, "password": {password}}, false)
+	if err != nil || r.status != http.StatusSeeOther {
+		t.Fatalf("sign in as %s: %v %d", c.email, err, r.status)
+	}
+	r, err = again.send(hc, "GET", base+"/cuenta", nil, false)
+	if err != nil || r.status != http.StatusOK || !strings.Contains(r.body, c.certID) {
+		t.Errorf("%s's account page after the kills does not list the certificate: %v %d", c.email, err, r.status)
 	}
 }
 
@@ -441,17 +546,17 @@ func (w *world) outcomes() (passed, finished int) {
 	return passed, finished
 }
 
-// confirmationLink reads, from the outbox table in the data folder, the
-// newest confirmation link queued for email (its path and query), as a
-// person reads it in their mailbox.
+// confirmationLink reads, from the outbox table, the newest confirmation
+// link queued for email (its path and query), as a person reads it in
+// their mailbox.
 func (w *world) confirmationLink(email string) (string, error) {
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(w.data, store.FileName)+"?mode=ro&_busy_timeout=5000")
+	db, err := w.open()
 	if err != nil {
 		return "", err
 	}
 	defer db.Close()
 	var text string
-	err = db.QueryRow(`SELECT text_body FROM mail_outbox WHERE to_addr = ? AND text_body LIKE '%/correo/verificar?t=%' ORDER BY id DESC LIMIT 1`, email).Scan(&text)
+	err = db.QueryRow(`SELECT text_body FROM mail_outbox WHERE to_addr = $1 AND text_body LIKE '%/correo/verificar?t=%' ORDER BY id DESC LIMIT 1`, email).Scan(&text)
 	if err != nil {
 		return "", fmt.Errorf("confirmation mail to %s: %w", email, err)
 	}

@@ -9,8 +9,9 @@
 // every write in an immediate transaction, so writers queue instead of
 // failing with "database is locked"; a separate read-only pool serves reads
 // in parallel (WAL mode). Pragmas live in the DSN so that every pooled
-// connection gets them. With PostgreSQL every write transaction first takes
-// one transaction-level advisory lock, so the writes of every replica queue
+// connection gets them. With PostgreSQL, each process writes through one
+// connection too, and every write transaction first takes one
+// transaction-level advisory lock, so the writes of every replica queue
 // the same way: each transaction sees the database as its predecessor left
 // it, as with SQLite, and the read-then-write rules of the store (one open
 // attempt per person, one certificate per passing attempt) hold across
