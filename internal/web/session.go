@@ -2,13 +2,14 @@ package web
 
 import (
 	"errors"
-	"log/slog"
+	"fmt"
 	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"mxcert/internal/account"
+	"mxcert/internal/fail"
 	"mxcert/internal/model"
 )
 
@@ -20,6 +21,10 @@ const userKey = "user"
 
 // loadUser resolves the session cookie into the signed-in account. Pages
 // for a signed-in person are never cached by the browser or a proxy.
+// errSessionUnreadable is a session cookie whose session the database
+// could not be asked about: try again later (503).
+var errSessionUnreadable = fail.New(fail.ErrUnavailable, "the session could not be read")
+
 func (s *Server) loadUser(c *gin.Context) {
 	ck, err := c.Request.Cookie(sessionCookie)
 	if err == nil && ck.Value != "" {
@@ -30,8 +35,16 @@ func (s *Server) loadUser(c *gin.Context) {
 			c.Header("Cache-Control", "no-store")
 		case errors.Is(err, account.ErrNoSession):
 			s.setCookie(c, sessionCookie, "", -1)
+		case c.Request.Context().Err() != nil:
+			// The visitor left before the session was read: nobody to answer.
+			c.Abort()
+			return
 		default:
-			s.log.Error("resolve session", slog.Any("err", err))
+			// The database did not answer. Treating the visitor as signed
+			// out would send a candidate in the middle of an exam to the
+			// sign-in page; the page says to try again instead.
+			s.renderError(c, fmt.Errorf("%w: %w", errSessionUnreadable, err))
+			return
 		}
 	}
 	c.Next()

@@ -227,3 +227,22 @@ func TestContentLinkURL(t *testing.T) {
 		})
 	}
 }
+
+// When the database does not answer, a signed-in person gets «try again»
+// (503), not the sign-in page: a candidate in the middle of an exam must
+// not be told their session ended.
+func TestSessionUnreadableIsUnavailable(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t)
+	c.register("Ana López", "ana@ejemplo.mx", "jardín de cactus azules")
+	if rec := c.get("/cuenta"); rec.Code != http.StatusOK {
+		t.Fatalf("account page while signed in: %d", rec.Code)
+	}
+	if err := e.svc.DB.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rec := c.get("/cuenta")
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Body.String(), "<h1") {
+		t.Errorf("account page with the database closed: %d %q, want 503 with Retry-After and the error page", rec.Code, rec.Header().Get("Location"))
+	}
+}
