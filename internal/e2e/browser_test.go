@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"iter"
 	"net/url"
@@ -174,6 +175,21 @@ func (b *tab) text(sel string) string {
 func eval[T any](b *tab, expr string) T {
 	b.t.Helper()
 	return run(b, chromedp.Evaluate[T](expr))
+}
+
+// find requires an element matching sel on the page (what names it in
+// the failure) and returns sel. Text and clicks wait for an element
+// until the test times out; find fails at once, saying what was missing.
+func (b *tab) find(what, sel string) string {
+	b.t.Helper()
+	q, err := json.Marshal(sel)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if !eval[bool](b, `document.querySelector(`+string(q)+`) !== null`) {
+		b.t.Fatalf("%s is not on %s (no element matches %s)", what, b.path(), sel)
+	}
+	return sel
 }
 
 // wantText requires the element's visible text to contain each of want.
