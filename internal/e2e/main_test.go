@@ -117,6 +117,8 @@ func start(tmp, browserPath string) (*suite, func() error, error) {
 		ContentDir: contentDir,
 		// Cheap password hashing: the tests register and sign in often.
 		HashParams: account.HashParams{Memory: 64, Time: 1, Threads: 1},
+		// Each tab comes from an address of its own (see newTab).
+		TrustedProxies: []string{"127.0.0.1"},
 	}, log)
 	if err != nil {
 		return nil, nil, fmt.Errorf("start the application: %w", err)
@@ -166,7 +168,8 @@ func ownApp(t *testing.T, configure func(*app.Config)) *app.App {
 	}
 	cfg := app.Config{
 		Addr: "127.0.0.1:0", DataDir: filepath.Join(dir, "data"), ContentDir: contentDir,
-		HashParams: account.HashParams{Memory: 64, Time: 1, Threads: 1},
+		HashParams:     account.HashParams{Memory: 64, Time: 1, Threads: 1},
+		TrustedProxies: []string{"127.0.0.1"},
 	}
 	if configure != nil {
 		configure(&cfg)
