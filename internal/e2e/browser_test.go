@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"iter"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -48,8 +50,29 @@ func newTab(t *testing.T, s *suite, width, height int64, mobile bool) *tab {
 	}
 	b := &tab{t: t, s: s, ctx: ctx}
 	b.do(chromedp.EmulateViewport(width, height, opts...))
+	// Every tab is a person on a device of their own: the site's limits
+	// per IP address (sign-ins, registrations, directory pages) count
+	// this tab's requests, not those of every test and every run of go
+	// test -count=N, which all come from this machine. The application
+	// believes X-Forwarded-For from 127.0.0.1, as behind a proxy.
+	_, err := chromedp.Call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
+		Headers: network.Headers{"X-Forwarded-For": nextAddress()},
+	})
+	if err != nil {
+		t.Fatalf("give the tab its address: %v", err)
+	}
 	go b.watchConsole(chromedp.Console(ctx))
 	return b
+}
+
+// addresses counts the tabs the tests open, for nextAddress.
+var addresses atomic.Uint32
+
+// nextAddress is an address of the private range 10.0.0.0/8 that no tab
+// has had.
+func nextAddress() string {
+	n := addresses.Add(1)
+	return fmt.Sprintf("10.%d.%d.%d", n>>16&0xff, n>>8&0xff, n&0xff)
 }
 
 // watchConsole records what the page reports that a person would never
@@ -174,6 +197,21 @@ func (b *tab) text(sel string) string {
 func eval[T any](b *tab, expr string) T {
 	b.t.Helper()
 	return run(b, chromedp.Evaluate[T](expr))
+}
+
+// find requires an element matching sel on the page (what names it in
+// the failure) and returns sel. Text and clicks wait for an element
+// until the test times out; find fails at once, saying what was missing.
+func (b *tab) find(what, sel string) string {
+	b.t.Helper()
+	q, err := json.Marshal(sel)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if !eval[bool](b, `document.querySelector(`+string(q)+`) !== null`) {
+		b.t.Fatalf("%s is not on %s (no element matches %s)", what, b.path(), sel)
+	}
+	return sel
 }
 
 // wantText requires the element's visible text to contain each of want.

@@ -1,19 +1,13 @@
 package e2e
 
 import (
-	"context"
-	"errors"
-	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
-	"mxcert/internal/account"
 	"mxcert/internal/app"
 	"mxcert/internal/mailtest"
 )
@@ -24,29 +18,7 @@ import (
 func mailApp(t *testing.T) (*app.App, *mailtest.Server) {
 	t.Helper()
 	smtp := mailtest.Start(t)
-	dir := t.TempDir()
-	contentDir := filepath.Join(dir, "content")
-	if err := buildContent(contentDir); err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(app.Config{
-		Addr: "127.0.0.1:0", DataDir: filepath.Join(dir, "data"), ContentDir: contentDir,
-		HashParams: account.HashParams{Memory: 64, Time: 1, Threads: 1},
-		SMTPURL:    smtp.URL(),
-	}, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err != nil {
-		t.Fatalf("start the application: %v", err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- a.Run(ctx) }()
-	t.Cleanup(func() {
-		stop()
-		if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
-			t.Errorf("the mail server's application: %v", err)
-		}
-	})
-	return a, smtp
+	return ownApp(t, func(c *app.Config) { c.SMTPURL = smtp.URL() }), smtp
 }
 
 // linkIn is the link to path in the plain-text part of a received message.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -124,6 +125,8 @@ func start(tmp, browserPath string) (*suite, func() error, error) {
 		ContentDir: contentDir,
 		// Cheap password hashing: the tests register and sign in often.
 		HashParams: account.HashParams{Memory: 64, Time: 1, Threads: 1},
+		// Each tab comes from an address of its own (see newTab).
+		TrustedProxies: []string{"127.0.0.1"},
 	}, log)
 	if err != nil {
 		return nil, nil, fmt.Errorf("start the application: %w", err)
@@ -157,6 +160,50 @@ func start(tmp, browserPath string) (*suite, func() error, error) {
 		return errors.Join(<-served, pgtest.Stop())
 	}
 	return &suite{app: a, browser: browserCtx, axe: string(axe), out: out}, stop, nil
+}
+
+// ownApp runs another server of the application, with a database of its
+// own, until the test ends; configure (if not nil) adjusts its
+// configuration. It is for a test that counts what the whole database
+// holds — a search's total, say: on the suite's server the tests that run
+// at the same time, and the earlier runs of go test -count=N, add to it.
+func ownApp(t *testing.T, configure func(*app.Config)) *app.App {
+	t.Helper()
+	dir := t.TempDir()
+	contentDir := filepath.Join(dir, "content")
+	if err := buildContent(contentDir); err != nil {
+		t.Fatal(err)
+	}
+	cfg := app.Config{
+		Addr: "127.0.0.1:0", DataDir: filepath.Join(dir, "data"), ContentDir: contentDir,
+		HashParams:     account.HashParams{Memory: 64, Time: 1, Threads: 1},
+		TrustedProxies: []string{"127.0.0.1"},
+	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	a, err := app.New(cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		t.Fatalf("start the application: %v", err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- a.Run(ctx) }()
+	t.Cleanup(func() {
+		stop()
+		if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("the test's own application: %v", err)
+		}
+	})
+	return a
+}
+
+// with is the suite with another server of the application (see ownApp)
+// and the same browser.
+func (s *suite) with(a *app.App) *suite {
+	c := *s
+	c.app = a
+	return &c
 }
 
 // Tracks of the test content.
