@@ -175,7 +175,7 @@ func ownApp(t *testing.T, configure func(*app.Config)) *app.App {
 		t.Fatal(err)
 	}
 	cfg := app.Config{
-		Addr: "127.0.0.1:0", DataDir: filepath.Join(dir, "data"), ContentDir: contentDir,
+		Addr: "127.0.0.1:0", DataDir: filepath.Join(dir, "data"), Database: pgtest.Database(t), ContentDir: contentDir,
 		HashParams:     account.HashParams{Memory: 64, Time: 1, Threads: 1},
 		TrustedProxies: []string{"127.0.0.1"},
 	}
