@@ -15,6 +15,20 @@ import (
 // collide with locks of other software sharing the server.
 const writeLock int64 = 0x4d784f53
 
+// WriteLock is writeLock for code outside the store that writes to the
+// application's tables and must queue behind its writes (the load
+// benchmark's bulk inserts), or that measures what the lock costs.
+const WriteLock = writeLock
+
+// The sizes of a PostgreSQL process's two pools. Writers wait for the
+// write lock inside the server, so a few connections are enough for the
+// group commit and the transactions queued behind it; reads run in
+// parallel.
+const (
+	PostgresWriteConns = 8
+	PostgresReadConns  = 16
+)
+
 // IsPostgresURL reports whether database names a PostgreSQL server
 // (postgres:// or postgresql://) rather than a data folder.
 func IsPostgresURL(database string) bool {
@@ -33,17 +47,15 @@ func OpenPostgres(ctx context.Context, url string, opts ...Option) (*DB, error) 
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
 	write := stdlib.OpenDB(*cfg)
-	// Writers wait for the write lock inside the server; a few connections
-	// are enough for the group commit and the transactions queued behind it.
-	write.SetMaxOpenConns(8)
-	write.SetMaxIdleConns(8)
+	write.SetMaxOpenConns(PostgresWriteConns)
+	write.SetMaxIdleConns(PostgresWriteConns)
 	// The read pool refuses writes, like SQLite's query_only: a write
 	// outside Transact would not take the write lock.
 	readCfg := cfg.Copy()
 	readCfg.RuntimeParams["default_transaction_read_only"] = "on"
 	read := stdlib.OpenDB(*readCfg)
-	read.SetMaxOpenConns(16)
-	read.SetMaxIdleConns(16)
+	read.SetMaxOpenConns(PostgresReadConns)
+	read.SetMaxIdleConns(PostgresReadConns)
 	if err := write.PingContext(ctx); err != nil {
 		return nil, errors.Join(fmt.Errorf("connect to postgres: %w", err), read.Close(), write.Close())
 	}
