@@ -26,7 +26,8 @@ import (
 	"mxcert/internal/store"
 )
 
-// DirectoryListings is how many listings the directory scenario searches.
+// DirectoryListings is how many listings the directory scenario searches
+// by default (Config.Listings).
 const DirectoryListings = 50000
 
 // Services are the service ids of content/directorio/servicios.yaml, with
@@ -332,12 +333,12 @@ func (b *bench) directory(ctx context.Context, cr float64) []Result {
 		return fail(err)
 	}
 	start := time.Now()
-	err = SeedDirectory(ctx, w, DirectoryListings, time.Now())
+	err = SeedDirectory(ctx, w, b.cfg.Listings, time.Now())
 	if err = errors.Join(err, w.Close()); err != nil {
 		return fail(err)
 	}
 	seeded := time.Since(start)
-	logf(b.cfg, "directory: %d listings inserted in %v", DirectoryListings, seeded.Round(time.Millisecond))
+	logf(b.cfg, "directory: %d listings inserted in %v", b.cfg.Listings, seeded.Round(time.Millisecond))
 	if err := b.tidyDirectory(ctx, directoryTables); err != nil {
 		return fail(err)
 	}
@@ -364,7 +365,7 @@ func (b *bench) directory(ctx context.Context, cr float64) []Result {
 	}
 	var n atomic.Int64
 	rec, el := closedLoop(b.cfg.Workers, b.cfg.Duration, func(w int, rec *recorder) { search(rec, time.Now(), int(n.Add(1))) })
-	sat := rec.result(fmt.Sprintf("D directory search (%d listings), saturation", DirectoryListings), fmt.Sprintf("closed, %d workers", b.cfg.Workers), el)
+	sat := rec.result(fmt.Sprintf("D directory search (%d listings), saturation", b.cfg.Listings), fmt.Sprintf("closed, %d workers", b.cfg.Workers), el)
 	sat.Ceiling, sat.CeilingOf = cr, "Cr"
 
 	open := func(name string) Result {

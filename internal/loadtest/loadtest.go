@@ -33,6 +33,7 @@ type Config struct {
 	Submits    int           // S3: attempts handed in
 	SubmitIn   time.Duration // S3: within this
 	Verifies   int           // S5 open-loop rate, look-ups per second
+	Listings   int           // D: listings in the directory
 	ProfileDir string        // when set, a CPU profile of the server per scenario goes here
 	// Database is "sqlite" (or empty), "postgres" (a throwaway cluster on
 	// this machine) or the postgres:// URL of an empty database.
@@ -58,7 +59,7 @@ func (cfg Config) replicas() int {
 // Default fits a 2-core machine in well under three minutes.
 func Default() Config {
 	return Config{Candidates: 2000, Duration: 8 * time.Second, Workers: 32, SaveRate: 1000,
-		StartStorm: 2 * time.Second, Submits: 500, SubmitIn: 10 * time.Second, Verifies: 300}
+		StartStorm: 2 * time.Second, Submits: 500, SubmitIn: 10 * time.Second, Verifies: 300, Listings: DirectoryListings}
 }
 
 // Report is every result of a run.
