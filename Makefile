@@ -15,6 +15,9 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOSEC       ?= github.com/securego/gosec/v2/cmd/gosec@v2.30.0
 CRASHKILLS  ?= 50
 CANDIDATES  ?= 2000
+# make bench runs on SQLite; BACKEND=postgres on a throwaway PostgreSQL
+# cluster (the installed binaries) with two replicas of the server.
+BACKEND     ?= sqlite
 # The suites that touch the database run a second time against a throwaway
 # PostgreSQL cluster (internal/pgtest); without PostgreSQL installed they
 # skip with a notice, and MXCERT_REQUIRE_POSTGRES=1 (CI) makes that a failure.
@@ -55,11 +58,12 @@ lint:
 crashtest:
 	$(GO) test -race -count=1 -run '^TestCrashSafety(Postgres)?$$' -v ./internal/crashtest -args -kills $(CRASHKILLS)
 
-## bench: the load benchmark (candidates and employers, beside raw ceilings; about 2-3 minutes)
-##        make bench CANDIDATES=100000; more options in BENCHFLAGS (./bin/mxcert-load -h)
+## bench: the load benchmark (candidates and employers, beside raw ceilings; about 4-7 minutes)
+##        make bench CANDIDATES=100000; make bench BACKEND=postgres (two replicas on a throwaway
+##        PostgreSQL cluster); more options in BENCHFLAGS (./bin/mxcert-load -h)
 bench:
 	$(GO) build -o bin/mxcert-load ./cmd/mxcert-load
-	./bin/mxcert-load -candidates $(CANDIDATES) $(BENCHFLAGS)
+	./bin/mxcert-load -candidates $(CANDIDATES) -database $(BACKEND) $(BENCHFLAGS)
 
 ## microbench: Go micro-benchmarks (content load, assembly, scoring, PDF, verification page)
 microbench:

@@ -33,7 +33,10 @@ func main() {
 	flag.IntVar(&cfg.SaveRate, "save-rate", cfg.SaveRate, "respuestas por segundo en la medición de latencia de S1")
 	flag.IntVar(&cfg.Submits, "submits", cfg.Submits, "exámenes entregados en S3")
 	flag.IntVar(&cfg.Verifies, "verify-rate", cfg.Verifies, "verificaciones por segundo en S5")
-	flag.StringVar(&cfg.ProfileDir, "profile", "", "carpeta donde guardar un perfil de CPU del servidor por escenario (go tool pprof)")
+	flag.IntVar(&cfg.Listings, "listings", cfg.Listings, "anuncios del directorio en el escenario D")
+	flag.StringVar(&cfg.ProfileDir, "profile", "", "carpeta donde guardar un perfil de CPU del servidor por escenario (go tool pprof); con PostgreSQL, también las sentencias más costosas de cada uno")
+	flag.StringVar(&cfg.Database, "database", "sqlite", "base de datos: sqlite, postgres (un clúster desechable en una carpeta temporal, con los binarios de PostgreSQL instalados) o la URL postgres://… de una base vacía")
+	flag.IntVar(&cfg.Replicas, "replicas", 0, "procesos del servidor que comparten la base, cada solicitud al siguiente (0: 1 con SQLite, 2 con PostgreSQL)")
 	flag.Parse()
 	self, err := os.Executable()
 	if err != nil {

@@ -410,3 +410,46 @@ func TestStartNeedsAConfirmedAddress(t *testing.T) {
 		t.Fatalf("start once confirmed: %v", err)
 	}
 }
+
+// Each save says how many items have an answer: a new answer counts once,
+// a changed answer or a flag alone does not count again.
+func TestSaveCountsTheAnsweredItems(t *testing.T) {
+	e := newEnv(t, "../content/testdata/content", "ejemplo")
+	a := e.start(t)
+	ctx := context.Background()
+	seq := a.Seq
+	for i, step := range []struct {
+		pos     int
+		options []int
+		flag    bool
+		want    int
+	}{
+		{0, []int{0}, false, 1},
+		{0, []int{1}, false, 1}, // changed
+		{1, nil, true, 1},       // flagged, not answered
+		{1, []int{0}, true, 2},
+		{1, nil, false, 2}, // unflagged: the answer stays
+	} {
+		res, err := e.svc.Save(ctx, e.user.ID, answerTo(a, step.pos, step.options, step.flag, seq))
+		if err != nil {
+			t.Fatalf("save %d: %v", i, err)
+		}
+		if res.Answered != step.want || res.Seq != seq+1 {
+			t.Fatalf("save %d: answered %d, seq %d; want %d, %d", i, res.Answered, res.Seq, step.want, seq+1)
+		}
+		seq = res.Seq
+	}
+	got, err := e.db.Attempt(ctx, a.ID, e.user.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, it := range got.Items {
+		if it.Answered() {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d items stored answered, want 2", n)
+	}
+}

@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"mxcert/internal/certificate"
-	"mxcert/internal/store"
 )
 
 const track = "soporte-basico"
@@ -43,21 +42,33 @@ type cand struct {
 
 type bench struct {
 	cfg     Config
-	url     string
+	be      *backend
+	urls    []string // the servers
+	turn    atomic.Uint64
 	dataDir string
 	client  *http.Client
 	cands   []*cand
-	db      *sql.DB // the server's database, read-only, for keys and ids
+	db      *sql.DB // the server's database, for keys and ids
 	ipSeq   atomic.Uint64
 	certs   []*cand // candidates holding a certificate, listed once after S3
 }
 
-func newBench(cfg Config, base, dataDir string) *bench {
+func newBench(cfg Config, be *backend, urls []string, dataDir string) *bench {
 	tr := &http.Transport{MaxIdleConns: 512, MaxIdleConnsPerHost: 512, IdleConnTimeout: 90 * time.Second}
-	return &bench{cfg: cfg, url: base, dataDir: dataDir, client: &http.Client{
+	return &bench{cfg: cfg, be: be, urls: urls, dataDir: dataDir, client: &http.Client{
 		Transport: tr, Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
+}
+
+// base is the server the next request goes to: each in turn, whoever the
+// candidate is, as a load balancer without affinity sends them. A session
+// started on one server must work on every other.
+func (b *bench) base() string {
+	if len(b.urls) == 1 {
+		return b.urls[0]
+	}
+	return b.urls[b.turn.Add(1)%uint64(len(b.urls))]
 }
 
 // addr is a documentation-range IPv6 address (RFC 3849): distinct
@@ -69,7 +80,7 @@ func (b *bench) do(ctx context.Context, method, path string, form url.Values, c 
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
-	req, err := http.NewRequestWithContext(ctx, method, b.url+path, body)
+	req, err := http.NewRequestWithContext(ctx, method, b.base()+path, body)
 	if err != nil {
 		return 0, "", nil, err
 	}
@@ -153,7 +164,7 @@ func openLoop(n int, d time.Duration, fn func(i int, due time.Time, rec *recorde
 // names.
 func (b *bench) setup(ctx context.Context) error {
 	var err error
-	b.db, err = sql.Open("sqlite3", store.DSN(filepath.Join(b.dataDir, store.FileName), false))
+	b.db, err = b.be.reader(b.dataDir)
 	if err != nil {
 		return err
 	}
@@ -234,7 +245,7 @@ func (b *bench) learnQuestions(ctx context.Context) error {
 		if c.attempt == "" || c.qids != nil {
 			continue
 		}
-		rows, err := b.db.QueryContext(ctx, `SELECT question_id FROM attempt_items WHERE attempt_id = ? ORDER BY position`, c.attempt)
+		rows, err := b.db.QueryContext(ctx, b.be.bind(`SELECT question_id FROM attempt_items WHERE attempt_id = ? ORDER BY position`), c.attempt)
 		if err != nil {
 			return fmt.Errorf("questions of attempt %s: %w", c.attempt, err)
 		}
@@ -331,7 +342,7 @@ func (b *bench) prepareSubmits(ctx context.Context) []*cand {
 	subs := b.cands[:min(b.cfg.Submits, len(b.cands))]
 	parallel(len(subs)/2, 16, func(i int) {
 		c := subs[i]
-		rows, err := b.db.QueryContext(ctx, `SELECT s.item FROM attempt_items i JOIN served_items s ON s.id = i.served_id WHERE i.attempt_id = ? ORDER BY i.position`, c.attempt)
+		rows, err := b.db.QueryContext(ctx, b.be.bind(`SELECT s.item FROM attempt_items i JOIN served_items s ON s.id = i.served_id WHERE i.attempt_id = ? ORDER BY i.position`), c.attempt)
 		if err != nil {
 			return
 		}
@@ -381,7 +392,7 @@ func (b *bench) submitStorm(ctx context.Context) Result {
 		rec.ok(time.Since(due))
 	})
 	for _, c := range subs {
-		_ = b.db.QueryRowContext(ctx, `SELECT id, code FROM certificates WHERE attempt_id = ? AND status = 'valid'`, c.attempt).Scan(&c.certID, &c.code)
+		_ = b.db.QueryRowContext(ctx, b.be.bind(`SELECT id, code FROM certificates WHERE attempt_id = ? AND status = 'valid'`), c.attempt).Scan(&c.certID, &c.code)
 	}
 	return rec.result(fmt.Sprintf("S3 submit and score storm (%d within %v)", len(subs), b.cfg.SubmitIn), "open", el)
 }
@@ -516,7 +527,7 @@ func (b *bench) renderCeiling(ctx context.Context) float64 {
 		return 0
 	}
 	signed, _ := certificate.Sign(certificate.Credential{Type: "MxOSCertificate", Version: 1, ID: "x", Code: "SB-0000-0000-0000", HolderName: "Candidata Núñez"}, key)
-	doc := certificate.Document{ID: "x", Code: "SB-0000-0000-0000", HolderName: "Candidata Núñez", Certification: "Certificación en Soporte Básico de MxOS", IssuedAt: time.Now(), VerifyURL: b.url + "/verificar/SB-0000-0000-0000", Signed: signed}
+	doc := certificate.Document{ID: "x", Code: "SB-0000-0000-0000", HolderName: "Candidata Núñez", Certification: "Certificación en Soporte Básico de MxOS", IssuedAt: time.Now(), VerifyURL: b.urls[0] + "/verificar/SB-0000-0000-0000", Signed: signed}
 	rec, el := closedLoop(runtime.GOMAXPROCS(0), b.cfg.Duration/2, func(w int, rec *recorder) {
 		t := time.Now()
 		if _, err := certificate.RenderPDF(doc); err != nil {

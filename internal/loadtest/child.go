@@ -4,13 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -26,11 +24,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"mxcert/internal/account"
 	"mxcert/internal/app"
-	"mxcert/internal/store"
 )
 
 // child is a server process started by the load generator.
@@ -57,7 +52,7 @@ func (c *child) log() string {
 
 // startChild runs `self __child MODE DIR ARGS...` and waits for the URL it
 // prints. A line "CONTROL url" before it is the address of the profiling
-// control. stop removes DIR.
+// control.
 func startChild(ctx context.Context, self, mode, dir string, args ...string) (*child, error) {
 	c := &child{dataDir: dir}
 	c.cmd = exec.CommandContext(ctx, self, append([]string{"__child", mode, dir}, args...)...) // #nosec G204 -- our own binary
@@ -113,15 +108,17 @@ func (c *child) stop() {
 			_ = c.cmd.Process.Kill()
 		}
 	}
-	_ = os.RemoveAll(c.dataDir)
 }
 
 // Child is the entry point of the processes the generator starts: "seed"
 // sets up a database (-candidates, -storm) and exits, so that the server's
-// memory is its own; "server" runs the real application on it; "ceiling"
-// the bare handlers. With -profile DIR the seed writes its CPU profile
-// there and the server serves a control address on which the generator
-// starts and stops a CPU profile around each scenario.
+// memory is its own; "server" runs the real application on it (several
+// servers, the replicas, may share a PostgreSQL database and DIR, which
+// then only holds the keys); "ceiling" the bare handlers. -database is a
+// PostgreSQL URL; without it the database is SQLite's file in DIR. With
+// -profile DIR the seed writes its CPU profile there and the server serves
+// a control address on which the generator starts and stops a CPU profile
+// around each scenario (NAME-rN.pprof for replica N of several).
 func Child(args []string, contentDir string) error {
 	if len(args) < 2 {
 		return fmt.Errorf("usage: __child server|ceiling DIR [flags]")
@@ -131,6 +128,8 @@ func Child(args []string, contentDir string) error {
 	candidates := fl.Int("candidates", 0, "candidates to set up")
 	storm := fl.Int("storm", 0, "candidates left without an exam in progress")
 	profile := fl.String("profile", "", "seed: write the CPU profile in this folder; server: serve the profiling control")
+	database := fl.String("database", "", "a PostgreSQL URL; SQLite in DIR without it")
+	replica := fl.Int("replica", 0, "server: its number among several replicas (0: the only one)")
 	if err := fl.Parse(args[2:]); err != nil {
 		return err
 	}
@@ -143,14 +142,14 @@ func Child(args []string, contentDir string) error {
 		if err != nil {
 			return err
 		}
-		err = seed(ctx, dir, contentDir, *candidates, *storm)
+		err = seed(ctx, dir, *database, contentDir, *candidates, *storm)
 		if err := errors.Join(err, stopProfile()); err != nil {
 			return fmt.Errorf("set up %d candidates: %w", *candidates, err)
 		}
 		return nil
 	case "server":
 		a, err := app.New(app.Config{
-			Addr: "127.0.0.1:0", DataDir: dir, ContentDir: contentDir,
+			Addr: "127.0.0.1:0", DataDir: dir, Database: *database, ContentDir: contentDir,
 			// The generator is the proxy in front of the server: it sends
 			// each simulated candidate's address in X-Forwarded-For, so
 			// rate limits apply per candidate as in production.
@@ -163,7 +162,11 @@ func Child(args []string, contentDir string) error {
 			return err
 		}
 		if *profile != "" {
-			u, err := profileControl(ctx, *profile)
+			suffix := ""
+			if *replica > 0 {
+				suffix = fmt.Sprintf("-r%d", *replica)
+			}
+			u, err := profileControl(ctx, *profile, suffix)
 			if err != nil {
 				return errors.Join(err, a.Close())
 			}
@@ -172,6 +175,9 @@ func Child(args []string, contentDir string) error {
 		fmt.Println("URL " + a.URL())
 		return a.Run(ctx)
 	case "ceiling":
+		if *database != "" {
+			return pgCeilingServer(ctx, *database)
+		}
 		return ceilingServer(ctx, dir)
 	}
 	return fmt.Errorf("unknown child %q", mode)
@@ -197,8 +203,9 @@ func profileTo(dir, name string) (func() error, error) {
 var profileName = regexp.MustCompile(`^[a-z0-9]{1,32}$`)
 
 // profileControl serves, on a port of its own, POST /start?name=NAME
-// (start a CPU profile of this process into dir/NAME.pprof) and POST /stop.
-func profileControl(ctx context.Context, dir string) (string, error) {
+// (start a CPU profile of this process into dir/NAME{suffix}.pprof) and
+// POST /stop.
+func profileControl(ctx context.Context, dir, suffix string) (string, error) {
 	var mu sync.Mutex
 	var current *os.File
 	mux := http.NewServeMux()
@@ -214,7 +221,7 @@ func profileControl(ctx context.Context, dir string) (string, error) {
 			http.Error(w, "bad profile name", http.StatusBadRequest)
 			return
 		}
-		f, err := os.Create(filepath.Join(dir, name+".pprof")) // #nosec G304 G703 -- a name of letters and digits (profileName) in the profile folder
+		f, err := os.Create(filepath.Join(dir, name+suffix+".pprof")) // #nosec G304 G703 -- a name of letters and digits (profileName) and the replica's number, in the profile folder
 		if err == nil {
 			if err = pprof.StartCPUProfile(f); err != nil {
 				_ = f.Close()
@@ -248,96 +255,20 @@ func profileControl(ctx context.Context, dir string) (string, error) {
 	return "http://" + ln.Addr().String(), nil
 }
 
-// ceilingServer serves the raw ceilings: one INSERT in an immediate
-// transaction on a single writer connection, one primary-key SELECT on the
-// read pool (both with the application's SQLite settings, store.DSN), and a
-// fixed body of a certificate's size with no work at all.
-func ceilingServer(ctx context.Context, dir string) error {
-	path := filepath.Join(dir, "ceiling.db")
-	w, err := sql.Open("sqlite3", store.DSN(path, true))
-	if err != nil {
-		return err
-	}
-	w.SetMaxOpenConns(1)
-	if _, err := w.Exec(`CREATE TABLE bench (id INTEGER PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
-		return err
-	}
-	for i := range 1000 {
-		if _, err := w.Exec(`INSERT INTO bench (v) VALUES (?)`, fmt.Sprint("fila ", i)); err != nil {
-			return err
-		}
-	}
-	r, err := sql.Open("sqlite3", store.DSN(path, false))
-	if err != nil {
-		return err
-	}
-	r.SetMaxOpenConns(8)
-	body := make([]byte, 48<<10) // about a certificate PDF
-	for i := range body {
-		body[i] = byte(rand.IntN(256)) // #nosec G115 G404 -- filler bytes for a ceiling response; IntN(256) fits a byte
-	}
-	gin.SetMode(gin.ReleaseMode)
-	e := gin.New()
-	e.POST("/write", func(c *gin.Context) {
-		tx, err := w.BeginTx(c.Request.Context(), nil)
-		if err == nil {
-			_, err = tx.Exec(`INSERT INTO bench (v) VALUES (?)`, "respuesta")
-			if err == nil {
-				err = tx.Commit()
-			} else {
-				_ = tx.Rollback()
-			}
-		}
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			c.Status(http.StatusInternalServerError)
-			return
-		}
-		c.JSON(http.StatusOK, gin.H{"saved": true})
-	})
-	e.GET("/read", func(c *gin.Context) {
-		var v string
-		if err := r.QueryRowContext(c.Request.Context(), `SELECT v FROM bench WHERE id = ?`, 1+rand.IntN(1000)).Scan(&v); err != nil { // #nosec G404 -- which row the ceiling reads
-			fmt.Fprintln(os.Stderr, err)
-			c.Status(http.StatusInternalServerError)
-			return
-		}
-		c.String(http.StatusOK, v)
-	})
-	e.GET("/pdf", func(c *gin.Context) { c.Data(http.StatusOK, "application/pdf", body) })
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	fmt.Println("URL http://" + ln.Addr().String())
-	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
-	go func() { <-ctx.Done(); _ = srv.Close() }()
-	if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
-		return err
-	}
-	return nil
-}
-
-// seedData runs `self __child seed DIR ARGS...` to its end.
-func seedData(ctx context.Context, self, dir string, args ...string) error {
+// seedData runs `self __child seed DIR ARGS...` to its end and returns
+// what it printed on a line starting "SETUP": how long its steps took.
+func seedData(ctx context.Context, self, dir string, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, self, append([]string{"__child", "seed", dir}, args...)...) // #nosec G204 -- our own binary
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("%w\n%s", err, out)
+		return "", fmt.Errorf("%w\n%s", err, out)
 	}
-	return nil
-}
-
-// files is the size of the child's database and write-ahead log now.
-func (c *child) files(at string) FileSizes {
-	fs := FileSizes{At: at}
-	if st, err := os.Stat(filepath.Join(c.dataDir, store.FileName)); err == nil {
-		fs.DB = st.Size()
+	for _, line := range strings.Split(string(out), "\n") {
+		if s, ok := strings.CutPrefix(line, "SETUP "); ok {
+			return s, nil
+		}
 	}
-	if st, err := os.Stat(filepath.Join(c.dataDir, store.FileName+"-wal")); err == nil {
-		fs.WAL = st.Size()
-	}
-	return fs
+	return "", nil
 }
 
 // profile starts a CPU profile of the server child into

@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -32,28 +33,58 @@ type Config struct {
 	Submits    int           // S3: attempts handed in
 	SubmitIn   time.Duration // S3: within this
 	Verifies   int           // S5 open-loop rate, look-ups per second
+	Listings   int           // D: listings in the directory
 	ProfileDir string        // when set, a CPU profile of the server per scenario goes here
-	Out        io.Writer
-	Log        io.Writer
+	// Database is "sqlite" (or empty), "postgres" (a throwaway cluster on
+	// this machine) or the postgres:// URL of an empty database.
+	Database string
+	// Replicas is how many server processes share the database, each
+	// request going to the next (0: 1 on SQLite, 2 on PostgreSQL).
+	Replicas int
+	Out      io.Writer
+	Log      io.Writer
+}
+
+// replicas is how many servers the run starts.
+func (cfg Config) replicas() int {
+	if cfg.Replicas > 0 {
+		return cfg.Replicas
+	}
+	if cfg.Database == "" || cfg.Database == "sqlite" {
+		return 1
+	}
+	return 2
 }
 
 // Default fits a 2-core machine in well under three minutes.
 func Default() Config {
 	return Config{Candidates: 2000, Duration: 8 * time.Second, Workers: 32, SaveRate: 1000,
-		StartStorm: 2 * time.Second, Submits: 500, SubmitIn: 10 * time.Second, Verifies: 300}
+		StartStorm: 2 * time.Second, Submits: 500, SubmitIn: 10 * time.Second, Verifies: 300, Listings: DirectoryListings}
 }
 
 // Report is every result of a run.
 type Report struct {
 	Results    []Result
-	RSS        map[string]int64 // server resident memory (KiB) at points of the run
-	Locked     int              // "database is locked" lines in the server log
+	Ceilings   []Ceiling
+	RSS        map[string][]int64 // each server's resident memory (KiB) at points of the run
+	Locked     int                // "database is locked" lines in the servers' logs
+	Logged     int                // errors in the servers' logs
 	Started    time.Time
 	Candidates int
 	Machine    string
+	Load       string // the machine's load averages when the run began
+	Database   string // the database and its version
+	Replicas   int
 	Attempts   int // attempts in progress when RSS was taken
 	Setup      time.Duration
+	SetupSteps string      // how long the setup's steps took
 	Files      []FileSizes // the database and its write-ahead log at points of the run
+}
+
+// Ceiling is one raw ceiling's saturation throughput.
+type Ceiling struct {
+	Name, What string
+	PerSecond  float64
 }
 
 // FileSizes is the size of the server's database file and of its
@@ -65,7 +96,12 @@ type FileSizes struct {
 
 // Markdown writes the report as tables.
 func (r Report) Markdown(w io.Writer) {
-	fmt.Fprintf(w, "Run %s on %s.\n\n", r.Started.UTC().Format(time.RFC3339), r.Machine)
+	fmt.Fprintf(w, "Run %s on %s; load average %s.\n", r.Started.UTC().Format(time.RFC3339), r.Machine, r.Load)
+	servers := "1 server"
+	if r.Replicas > 1 {
+		servers = fmt.Sprintf("%d replicas, requests in turn", r.Replicas)
+	}
+	fmt.Fprintf(w, "Database: %s, %s; %d candidates.\n\n", r.Database, servers, r.Candidates)
 	fmt.Fprintln(w, "| scenario | load | requests | errors | throughput (/s) | p50 ms | p90 ms | p99 ms | max ms | ceiling (/s) | ratio |")
 	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, x := range r.Results {
@@ -77,6 +113,12 @@ func (r Report) Markdown(w io.Writer) {
 			x.Name, x.Mode, x.Requests, x.Errors, x.Throughput, ms(x.P50), ms(x.P90), ms(x.P99), ms(x.Max), ceiling, x.Ratio())
 	}
 	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| ceiling | what | /s |")
+	fmt.Fprintln(w, "| --- | --- | ---: |")
+	for _, c := range r.Ceilings {
+		fmt.Fprintf(w, "| %s | %s | %.0f |\n", c.Name, c.What, c.PerSecond)
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| server memory | RSS |")
 	fmt.Fprintln(w, "| --- | ---: |")
 	for _, k := range []string{"after setup", "attempts in progress", "end"} {
@@ -85,7 +127,11 @@ func (r Report) Markdown(w io.Writer) {
 			if k == "attempts in progress" {
 				label = fmt.Sprintf("%d attempts in progress", r.Attempts)
 			}
-			fmt.Fprintf(w, "| %s | %.1f MB |\n", label, float64(v)/1024)
+			mb := make([]string, len(v))
+			for i, kib := range v {
+				mb[i] = fmt.Sprintf("%.1f MB", float64(kib)/1024)
+			}
+			fmt.Fprintf(w, "| %s | %s |\n", label, strings.Join(mb, " + "))
 		}
 	}
 	fmt.Fprintln(w)
@@ -94,8 +140,8 @@ func (r Report) Markdown(w io.Writer) {
 	for _, f := range r.Files {
 		fmt.Fprintf(w, "| %s | %.1f MB | %.1f MB |\n", f.At, float64(f.DB)/(1<<20), float64(f.WAL)/(1<<20))
 	}
-	fmt.Fprintf(w, "\nSetup of %d candidates: %.1f s.\n", r.Candidates, r.Setup.Seconds())
-	fmt.Fprintf(w, "\n\"database is locked\" in the server log: %d\n", r.Locked)
+	fmt.Fprintf(w, "\nSetup of %d candidates: %.1f s (%s).\n", r.Candidates, r.Setup.Seconds(), r.SetupSteps)
+	fmt.Fprintf(w, "\n\"database is locked\" in the server log: %d; errors logged: %d\n", r.Locked, r.Logged)
 	for _, x := range r.Results {
 		if x.Notes != "" {
 			fmt.Fprintf(w, "\n- %s: %s", x.Name, x.Notes)
@@ -110,14 +156,31 @@ func logf(cfg Config, format string, args ...any) {
 	}
 }
 
-// Run starts the server and the ceilings as child processes of self (the
-// mxcert-load binary), runs every scenario and returns the report. The
-// server child sets up its database before it answers: cfg.Candidates
-// accounts, all but the start storm's with an exam in progress.
-func Run(ctx context.Context, self string, cfg Config) (Report, error) {
-	rep := Report{Started: time.Now(), RSS: map[string]int64{}, Machine: machine(), Candidates: cfg.Candidates}
-	args := []string{"-candidates", fmt.Sprint(cfg.Candidates), "-storm", fmt.Sprint(stormSize(cfg))}
-	var control []string // the server's profiling control
+// Run starts the database (a PostgreSQL cluster, with cfg.Database
+// "postgres"), the servers and the ceilings as child processes of self
+// (the mxcert-load binary), runs every scenario and returns the report. A
+// seed child sets up the database before the servers start:
+// cfg.Candidates accounts, all but the start storm's with an exam in
+// progress. Requests go to the servers in turn, as a load balancer
+// without affinity would send them.
+func Run(ctx context.Context, self string, cfg Config) (rep Report, err error) {
+	replicas := cfg.replicas()
+	rep = Report{Started: time.Now(), RSS: map[string][]int64{}, Machine: machine(), Load: loadAverage(),
+		Candidates: cfg.Candidates, Replicas: replicas}
+	be, err := openBackend(ctx, cfg)
+	if err != nil {
+		return rep, err
+	}
+	defer func() { err = errors.Join(err, be.close()) }()
+	if !be.postgres && replicas != 1 {
+		return rep, errors.New("SQLite serves one server process: -replicas 1")
+	}
+	var db []string // the children's database flag
+	if be.postgres {
+		db = []string{"-database", be.url}
+	}
+	args := append([]string{"-candidates", fmt.Sprint(cfg.Candidates), "-storm", fmt.Sprint(stormSize(cfg))}, db...)
+	var control []string // the servers' profiling control
 	if cfg.ProfileDir != "" {
 		dir, err := filepath.Abs(cfg.ProfileDir)
 		if err != nil {
@@ -130,40 +193,84 @@ func Run(ctx context.Context, self string, cfg Config) (Report, error) {
 	if err != nil {
 		return rep, err
 	}
+	defer func() { err = errors.Join(err, os.RemoveAll(dir)) }()
 	t0 := time.Now()
-	if err := seedData(ctx, self, dir, args...); err != nil {
-		return rep, errors.Join(err, os.RemoveAll(dir))
+	if rep.SetupSteps, err = seedData(ctx, self, dir, args...); err != nil {
+		return rep, err
 	}
 	rep.Setup = time.Since(t0)
-	logf(cfg, "setup: %d candidates in %.1f s", cfg.Candidates, rep.Setup.Seconds())
-	srv, err := startChild(ctx, self, "server", dir, control...)
-	if err != nil {
-		return rep, errors.Join(err, os.RemoveAll(dir))
+	logf(cfg, "setup: %d candidates in %.1f s: %s", cfg.Candidates, rep.Setup.Seconds(), rep.SetupSteps)
+	var srvs []*child
+	defer func() {
+		for _, s := range srvs {
+			s.stop()
+		}
+	}()
+	for k := range replicas {
+		flags := append(slices.Clone(db), control...)
+		if replicas > 1 {
+			flags = append(flags, "-replica", fmt.Sprint(k+1))
+		}
+		srv, err := startChild(ctx, self, "server", dir, flags...)
+		if err != nil {
+			return rep, err
+		}
+		srvs = append(srvs, srv)
 	}
-	defer srv.stop()
 	ceilDir, err := os.MkdirTemp("", "mxcert-load-")
 	if err != nil {
 		return rep, err
 	}
-	ceil, err := startChild(ctx, self, "ceiling", ceilDir)
+	defer func() { err = errors.Join(err, os.RemoveAll(ceilDir)) }()
+	ceil, err := startChild(ctx, self, "ceiling", ceilDir, db...)
 	if err != nil {
 		return rep, err
 	}
 	defer ceil.stop()
 
-	b := newBench(cfg, srv.url, srv.dataDir)
+	urls := make([]string, len(srvs))
+	for i, s := range srvs {
+		urls[i] = s.url
+	}
+	b := newBench(cfg, be, urls, dir)
 	if err := b.setup(ctx); err != nil {
 		return rep, fmt.Errorf("setup: %w", err)
 	}
-	rep.RSS["after setup"] = srv.rss()
-	files := func(at string) { rep.Files = append(rep.Files, srv.files(at)) }
+	defer func() { err = errors.Join(err, b.db.Close()) }()
+	rep.Database = be.describe(ctx, b.db)
+	rss := func(at string) {
+		for _, s := range srvs {
+			rep.RSS[at] = append(rep.RSS[at], s.rss())
+		}
+	}
+	rss("after setup")
+	files := func(at string) { rep.Files = append(rep.Files, be.sizes(ctx, b.db, dir, at)) }
 	files("setup")
-	prof := func(name string) func() { return srv.profile(ctx, cfg, name) }
+	prof := func(name string) func() {
+		stops := make([]func(), len(srvs))
+		for i, s := range srvs {
+			stops[i] = s.profile(ctx, cfg, name)
+		}
+		stats := b.statements(ctx, name)
+		return func() {
+			for _, stop := range stops {
+				stop()
+			}
+			stats()
+		}
+	}
 
 	cw := b.ceiling(ctx, ceil.url+"/write", "POST")
+	rep.Ceilings = append(rep.Ceilings, Ceiling{"Cw", "one INSERT per durable transaction", cw})
+	if be.postgres {
+		cwl := b.ceiling(ctx, ceil.url+"/write-locked", "POST")
+		rep.Ceilings = append(rep.Ceilings, Ceiling{"Cw with the write lock", "the same, after pg_advisory_xact_lock as every write of the application", cwl})
+	}
 	cr := b.ceiling(ctx, ceil.url+"/read", "GET")
 	c0 := b.ceiling(ctx, ceil.url+"/pdf", "GET")
 	cpdf := b.renderCeiling(ctx)
+	rep.Ceilings = append(rep.Ceilings, Ceiling{"Cr", "one SELECT by primary key", cr},
+		Ceiling{"C0", "48 KB fixed, no work", c0}, Ceiling{"Cpdf", "certificate PDFs rendered in process, every core", cpdf})
 	logf(cfg, "ceilings: write %.0f/s, read %.0f/s, bare %.0f/s, render %.0f/s", cw, cr, c0, cpdf)
 
 	done := prof("s2")
@@ -175,7 +282,7 @@ func Run(ctx context.Context, self string, cfg Config) (Report, error) {
 	if err := b.learnQuestions(ctx); err != nil {
 		return rep, err
 	}
-	rep.RSS["attempts in progress"] = srv.rss()
+	rss("attempts in progress")
 	files("S2")
 
 	done = prof("s1")
@@ -218,9 +325,23 @@ func Run(ctx context.Context, self string, cfg Config) (Report, error) {
 	rep.Results = append(rep.Results, b.directory(ctx, cr)...)
 	done()
 	files("D")
-	rep.RSS["end"] = srv.rss()
-	rep.Locked = strings.Count(srv.log(), "database is locked") + strings.Count(ceil.log(), "database is locked")
+	rss("end")
+	for _, s := range append(srvs, ceil) {
+		rep.Locked += strings.Count(s.log(), "database is locked")
+	}
+	for _, s := range srvs {
+		rep.Logged += strings.Count(s.log(), "level=ERROR")
+	}
 	return rep, nil
+}
+
+// loadAverage is the machine's load averages over 1, 5 and 15 minutes.
+func loadAverage() string {
+	data, err := readFile("/proc/loadavg")
+	if f := strings.Fields(data); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
 }
 
 // stormSize is how many candidates start their exam in S2.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -33,22 +34,59 @@ func candidateEmail(i int) string { return fmt.Sprintf("c%d@carga.mxos.test", i)
 
 func candidateName(i int) string { return "Candidata Núñez " + letters(i) }
 
-// seed fills the new database in dir with n confirmed candidates, each
-// signed in once, through the services' own code (accounts, sessions,
-// exam assembly), in transactions of seedBatch candidates rather than one
+// seed fills the new database with n confirmed candidates, each signed
+// in once, through the services' own code (accounts, sessions, exam
+// assembly), in transactions of seedBatch candidates rather than one
 // request each: setting up 100,000 candidates is not what is measured.
 // Every candidate but the first storm has an exam in progress. One
 // password hash serves every account (they share the password). The
 // database is checkpointed and its write-ahead log emptied when the
 // services close, so the run does not pay for the setup's log.
-func seed(ctx context.Context, dir, contentDir string, n, storm int) error {
+//
+// The database is SQLite in dir, or the PostgreSQL database at database:
+// then the rows are made the same way into a SQLite file in dir, copied
+// (copyToPostgres) and the file removed, and the tables filled are
+// vacuumed, analysed and checkpointed (tidyPostgres). It prints how long
+// each step took on a line starting "SETUP".
+func seed(ctx context.Context, dir, database, contentDir string, n, storm int) error {
+	start := time.Now()
 	set, err := services.Open(ctx, services.Config{DataDir: dir, ContentDir: contentDir,
 		HashParams: account.HashParams{Memory: 64, Time: 1, Threads: 1}, Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return err
 	}
 	err = seedWith(ctx, set, dir, n, storm)
-	return errors.Join(err, set.Close())
+	if err := errors.Join(err, set.Close()); err != nil || database == "" {
+		fmt.Printf("SETUP rows through the services %.1f s\n", time.Since(start).Seconds())
+		return err
+	}
+	made := time.Now()
+	// The schema, as the servers will find it.
+	db, err := store.OpenPostgres(ctx, database)
+	if err != nil {
+		return err
+	}
+	if err := db.Close(); err != nil {
+		return err
+	}
+	file := filepath.Join(dir, store.FileName)
+	tables, err := copyToPostgres(ctx, file, database)
+	if err != nil {
+		return err
+	}
+	copied := time.Now()
+	for _, f := range []string{file, file + "-wal", file + "-shm"} {
+		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	tidied, err := tidyPostgres(ctx, database, tables...)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("SETUP rows through the services into SQLite %.1f s, copy to PostgreSQL %.1f s, VACUUM ANALYZE and CHECKPOINT %.1f s\n",
+		made.Sub(start).Seconds(), copied.Sub(made).Seconds(), tidied.Seconds())
+	return nil
 }
 
 func seedWith(ctx context.Context, set *services.Set, dir string, n, storm int) error {

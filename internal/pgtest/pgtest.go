@@ -24,17 +24,16 @@ package pgtest
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"net/url"
 	"os"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver for database/sql
+
+	"mxcert/internal/pgcluster"
 )
 
 // RequireEnv is the environment variable that turns a missing PostgreSQL
@@ -43,33 +42,15 @@ const RequireEnv = "MXCERT_REQUIRE_POSTGRES"
 
 // Superuser is the role every URL connects as; it is trusted over the
 // socket, with no password.
-const Superuser = "postgres"
+const Superuser = pgcluster.Superuser
 
-// Server is the running cluster. Its fields are for tests that start
-// processes of their own against it (crash tests); read them, never change
-// them.
-type Server struct {
-	BinDir    string        // where initdb and postgres were found
-	SocketDir string        // the temporary folder: the socket, the log and data/
-	DataDir   string        // the cluster's data directory
-	Port      int           // names the socket (.s.PGSQL.<Port>); no TCP port is open
-	Took      time.Duration // how long initdb and the start took
+// Server is the running cluster (internal/pgcluster). Its fields (BinDir,
+// SocketDir, DataDir, Port, Took) are for tests that start processes of
+// their own against it (crash tests); read them, never change them.
+type Server struct{ *pgcluster.Cluster }
 
-	admin   *sql.DB       // connected to the postgres database, to create and drop databases
-	proc    *os.Process   // the postmaster
-	exited  chan struct{} // closed when the postmaster has exited
-	exitErr error         // how it exited; set before exited is closed
-}
-
-// URL is the pgx connection URL of the named database on the server.
-func (s *Server) URL(database string) string {
-	q := url.Values{}
-	q.Set("host", s.SocketDir)
-	q.Set("port", strconv.Itoa(s.Port))
-	q.Set("sslmode", "disable")
-	u := url.URL{Scheme: "postgres", User: url.User(Superuser), Path: "/" + database, RawQuery: q.Encode()}
-	return u.String()
-}
+// dirPrefix begins the name of the tests' cluster folders.
+const dirPrefix = "mxcert-pgtest-"
 
 // NewDatabase creates an empty database for t, drops it (closing any
 // connection left to it) when t ends, and returns its URL.
@@ -82,16 +63,14 @@ func (s *Server) NewDatabase(t testing.TB) string {
 	name := "t_" + hex.EncodeToString(b[:])
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	// #nosec G202 -- name is "t_" and hex digits made above, not input
-	if _, err := s.admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("pgtest: creating database %s: %v", name, err)
+	if err := s.CreateDatabase(ctx, name); err != nil {
+		t.Fatalf("pgtest: %v", err)
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		// #nosec G202 -- name is "t_" and hex digits made above, not input
-		if _, err := s.admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("pgtest: dropping database %s: %v", name, err)
+		if err := s.DropDatabase(ctx, name); err != nil {
+			t.Errorf("pgtest: %v", err)
 		}
 	})
 	return s.URL(name)
@@ -128,7 +107,7 @@ func Require(t testing.TB) *Server {
 // postgres user to run the server as. When not, why says what is missing.
 // It starts nothing.
 func Available() (ok bool, why string) {
-	found.once.Do(func() { found.binDir, found.runAs, found.err = locate() })
+	found.once.Do(func() { found.install, found.err = pgcluster.Find() })
 	if found.err != nil {
 		return false, found.err.Error()
 	}
@@ -137,10 +116,9 @@ func Available() (ok bool, why string) {
 
 // found is what Available learnt, once per test binary.
 var found struct {
-	once   sync.Once
-	binDir string
-	runAs  *account // nil: run the server as the current user
-	err    error
+	once    sync.Once
+	install *pgcluster.Install
+	err     error
 }
 
 // cluster is the one cluster of the test binary.
@@ -152,6 +130,12 @@ var cluster struct {
 	err     error
 }
 
+// settings are the tests' own cluster settings.
+const settings = `
+max_connections = 200
+shared_buffers = 32MB
+`
+
 func running() (*Server, error) {
 	cluster.mu.Lock()
 	defer cluster.mu.Unlock()
@@ -160,9 +144,11 @@ func running() (*Server, error) {
 	}
 	if !cluster.tried {
 		cluster.tried = true
-		cluster.s, cluster.err = start(found.binDir, found.runAs)
-		if cluster.err != nil {
-			cluster.err = fmt.Errorf("starting PostgreSQL from %s: %w", found.binDir, cluster.err)
+		c, err := found.install.Start(pgcluster.Options{Prefix: dirPrefix, Settings: settings})
+		if err != nil {
+			cluster.err = fmt.Errorf("starting PostgreSQL from %s: %w", found.install.BinDir, err)
+		} else {
+			cluster.s = &Server{c}
 		}
 	}
 	return cluster.s, cluster.err
@@ -180,7 +166,7 @@ func Stop() error {
 	}
 	s := cluster.s
 	cluster.s = nil
-	return s.stop()
+	return s.Stop()
 }
 
 // Main runs the tests, then stops the cluster and removes its folder, and
@@ -243,8 +229,7 @@ func DatabaseForMain() (string, error) {
 		return "", err
 	}
 	name := "m_" + hex.EncodeToString(b[:])
-	// #nosec G202 -- name is "m_" and hex digits made above, not input
-	if _, err := s.admin.ExecContext(context.Background(), "CREATE DATABASE "+name); err != nil {
+	if err := s.CreateDatabase(context.Background(), name); err != nil {
 		return "", fmt.Errorf("creating database %s: %w", name, err)
 	}
 	return s.URL(name), nil

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -43,53 +44,119 @@ func (tx *Tx) CreateAttempt(a *model.Attempt) error {
 	if err != nil {
 		return fmt.Errorf("create attempt: %w", err)
 	}
-	find, err := tx.tx.PrepareContext(tx.ctx, `SELECT id FROM served_items WHERE hash = ?`)
+	ids, err := tx.servedItems(a.Items)
 	if err != nil {
-		return err
+		return fmt.Errorf("store served questions of %s: %w", a.ID, err)
 	}
-	defer find.Close()
-	insert, err := tx.tx.PrepareContext(tx.ctx, `INSERT INTO attempt_items (attempt_id, position, question_id, domain, served_id) VALUES (?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer insert.Close()
+	// One statement for every item: on PostgreSQL each statement is a
+	// round trip to the server, made while holding the write lock.
+	args := make([]any, 0, 5*len(a.Items))
 	for i, it := range a.Items {
-		id, err := tx.servedItem(find, it.Item)
-		if err != nil {
-			return fmt.Errorf("store served question %d of %s: %w", i, a.ID, err)
-		}
-		if _, err := insert.ExecContext(tx.ctx, a.ID, i, it.Item.QuestionID, it.Item.Domain, id); err != nil {
-			return fmt.Errorf("store served question %d of %s: %w", i, a.ID, err)
+		args = append(args, a.ID, i, it.Item.QuestionID, it.Item.Domain, ids[i])
+	}
+	if len(a.Items) > 0 {
+		q := `INSERT INTO attempt_items (attempt_id, position, question_id, domain, served_id) VALUES ` + rowsOf(5, len(a.Items))
+		if _, err := tx.tx.ExecContext(tx.ctx, q, args...); err != nil {
+			return fmt.Errorf("store served questions of %s: %w", a.ID, err)
 		}
 	}
 	return nil
 }
 
-// servedItem is the id of the stored copy of a question as served (the
-// same question in the same option order is the same bytes), stored now if
-// it is the first time. find is the prepared look-up by the hash of the
-// item's JSON. Served items are never changed nor deleted, so the id of a
-// committed one is remembered: an exam start reads none of its 40.
-func (tx *Tx) servedItem(find *sql.Stmt, it exam.Item) (int64, error) {
-	data, err := json.Marshal(it)
+// rowsOf is the VALUES list of n rows of cols bound parameters each.
+func rowsOf(cols, n int) string {
+	row := "(?" + strings.Repeat(", ?", cols-1) + ")"
+	return row + strings.Repeat(", "+row, n-1)
+}
+
+// servedItems returns, for each item, the id of its stored copy as served
+// (the same question in the same option order is the same bytes), storing
+// the copies not yet stored. Served items are never changed nor deleted,
+// so the ids of committed ones are remembered: an exam start usually reads
+// none of its 40. The others are looked up in one query and the new ones
+// stored in one statement.
+func (tx *Tx) servedItems(items []model.AttemptItem) ([]int64, error) {
+	ids := make([]int64, len(items))
+	type served struct {
+		sum  [32]byte
+		data string
+		at   []int // positions with these bytes
+	}
+	missing := map[string]*served{} // by hex hash
+	var order []string
+	for i, it := range items {
+		data, err := json.Marshal(it.Item)
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(data)
+		if id, ok := tx.db.served.get(sum); ok {
+			ids[i] = id
+			continue
+		}
+		hash := hex.EncodeToString(sum[:])
+		if m, ok := missing[hash]; ok {
+			m.at = append(m.at, i)
+			continue
+		}
+		missing[hash] = &served{sum: sum, data: string(data), at: []int{i}}
+		order = append(order, hash)
+	}
+	if len(order) == 0 {
+		return ids, nil
+	}
+	found := func(hash string, id int64) {
+		m := missing[hash]
+		if m == nil {
+			return
+		}
+		for _, i := range m.at {
+			ids[i] = id
+		}
+		sum := m.sum
+		tx.afterCommit(func() { tx.db.served.put(sum, id) })
+		delete(missing, hash)
+	}
+	args := make([]any, len(order))
+	for i, h := range order {
+		args[i] = h
+	}
+	if err := tx.scanIDs(`SELECT id, hash FROM served_items WHERE hash IN (?`+strings.Repeat(", ?", len(order)-1)+`)`, args, found); err != nil {
+		return nil, err
+	}
+	args = args[:0]
+	for _, h := range order {
+		if m, ok := missing[h]; ok {
+			args = append(args, h, m.data)
+		}
+	}
+	if len(args) == 0 {
+		return ids, nil
+	}
+	if err := tx.scanIDs(`INSERT INTO served_items (hash, item) VALUES `+rowsOf(2, len(args)/2)+` RETURNING id, hash`, args, found); err != nil {
+		return nil, err
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%d served items neither found nor stored", len(missing))
+	}
+	return ids, nil
+}
+
+// scanIDs runs a query returning (id, hash) rows and passes each to f.
+func (tx *Tx) scanIDs(query string, args []any, f func(hash string, id int64)) error {
+	rows, err := tx.tx.QueryContext(tx.ctx, query, args...)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	sum := sha256.Sum256(data)
-	if id, ok := tx.db.served.get(sum); ok {
-		return id, nil
+	for rows.Next() {
+		var id int64
+		var hash string
+		if err := rows.Scan(&id, &hash); err != nil {
+			return errors.Join(err, rows.Close())
+		}
+		f(hash, id)
 	}
-	hash := hex.EncodeToString(sum[:])
-	var id int64
-	err = find.QueryRowContext(tx.ctx, hash).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = tx.tx.QueryRowContext(tx.ctx, `INSERT INTO served_items (hash, item) VALUES (?, ?) RETURNING id`, hash, string(data)).Scan(&id)
-	}
-	if err != nil {
-		return 0, err
-	}
-	tx.afterCommit(func() { tx.db.served.put(sum, id) })
-	return id, nil
+	return errors.Join(rows.Err(), rows.Close())
 }
 
 // servedCache remembers the ids of committed served items by the SHA-256
@@ -297,23 +364,29 @@ func (tx *Tx) SaveAnswer(ch AnswerChange) (model.SaveResult, error) {
 	var res model.SaveResult
 	var status model.AttemptStatus
 	var deadline int64
-	err := tx.tx.QueryRowContext(tx.ctx, `SELECT status, deadline, seq FROM attempts WHERE id = ? AND user_id = ?`, ch.AttemptID, ch.UserID).Scan(&status, &deadline, &res.Seq)
+	var itemSeq sql.NullInt64
+	var questionID, current, item sql.NullString
+	var flagged sql.NullBool
+	var answered int
+	// The attempt, the item at that position and its served copy, and how
+	// many items have an answer, in one query: on PostgreSQL each
+	// statement is a round trip to the server, made while holding the
+	// write lock.
+	err := tx.tx.QueryRowContext(tx.ctx, `SELECT a.status, a.deadline, a.seq, i.seq, i.question_id, i.answer, i.flagged, s.item,
+			(SELECT count(*) FROM attempt_items n WHERE n.attempt_id = a.id AND n.answer IS NOT NULL)
+		FROM attempts a LEFT JOIN attempt_items i ON i.attempt_id = a.id AND i.position = ? LEFT JOIN served_items s ON s.id = i.served_id
+		WHERE a.id = ? AND a.user_id = ?`, ch.Position, ch.AttemptID, ch.UserID).Scan(&status, &deadline, &res.Seq, &itemSeq, &questionID, &current, &flagged, &item, &answered)
 	if err != nil {
 		return res, notFound(err, "attempt "+ch.AttemptID)
 	}
 	target := exam.SaveTarget{Open: status == model.AttemptInProgress, Deadline: fromMS(deadline)}
-	var current sql.NullString
-	var servedID int64
-	err = tx.tx.QueryRowContext(tx.ctx, `SELECT seq, question_id, answer, flagged, served_id FROM attempt_items WHERE attempt_id = ? AND position = ?`,
-		ch.AttemptID, ch.Position).Scan(&target.ItemSeq, &target.QuestionID, &current, &res.Flagged, &servedID)
-	switch {
-	case errors.Is(err, sql.ErrNoRows) && target.Open:
-		return res, fmt.Errorf("attempt %s item %d: %w", ch.AttemptID, ch.Position, ErrNoSuchItem)
-	case errors.Is(err, sql.ErrNoRows):
+	if !itemSeq.Valid {
+		if target.Open {
+			return res, fmt.Errorf("attempt %s item %d: %w", ch.AttemptID, ch.Position, ErrNoSuchItem)
+		}
 		// A closed attempt says so whatever position was asked for.
-	case err != nil:
-		return res, err
 	}
+	target.ItemSeq, target.QuestionID, res.Flagged = itemSeq.Int64, questionID.String, flagged.Bool
 	if current.Valid {
 		if err := json.Unmarshal([]byte(current.String), &res.Answer); err != nil {
 			return res, err
@@ -324,12 +397,8 @@ func (tx *Tx) SaveAnswer(ch AnswerChange) (model.SaveResult, error) {
 	}
 	answer := ch.Answer
 	if answer != nil && ch.Check != nil {
-		var item string
-		if err := tx.tx.QueryRowContext(tx.ctx, `SELECT item FROM served_items WHERE id = ?`, servedID).Scan(&item); err != nil {
-			return res, fmt.Errorf("attempt %s item %d: %w", ch.AttemptID, ch.Position, err)
-		}
 		var it exam.Item
-		if err := json.Unmarshal([]byte(item), &it); err != nil {
+		if err := json.Unmarshal([]byte(item.String), &it); err != nil {
 			return res, fmt.Errorf("attempt %s item %d: %w", ch.AttemptID, ch.Position, err)
 		}
 		if answer, err = ch.Check(it, answer); err != nil {
@@ -351,13 +420,16 @@ func (tx *Tx) SaveAnswer(ch AnswerChange) (model.SaveResult, error) {
 			return res, err
 		}
 		res.Answer = answer
+		if !current.Valid {
+			answered++ // an answer is never taken back: the item joins the answered ones
+		}
 	} else if _, err := tx.tx.ExecContext(tx.ctx, `UPDATE attempt_items SET flagged = ?, seq = ? WHERE attempt_id = ? AND position = ?`,
 		boolInt(ch.Flagged), res.Seq, ch.AttemptID, ch.Position); err != nil {
 		return res, err
 	}
 	res.Flagged = ch.Flagged
-	err = tx.tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM attempt_items WHERE attempt_id = ? AND answer IS NOT NULL`, ch.AttemptID).Scan(&res.Answered)
-	return res, err
+	res.Answered = answered
+	return res, nil
 }
 
 // FinishAttempt stores the result of an attempt and the correctness of each
@@ -379,14 +451,34 @@ func (tx *Tx) FinishAttempt(a *model.Attempt, reason model.FinishReason, correct
 		}
 		return ErrClosed
 	}
-	for i, c := range correct {
-		if _, err := tx.tx.ExecContext(tx.ctx, `UPDATE attempt_items SET correct = ? WHERE attempt_id = ? AND position = ?`, boolInt(c), a.ID, i); err != nil {
-			return err
-		}
+	if err := tx.markCorrect(a.ID, correct); err != nil {
+		return fmt.Errorf("finish attempt %s: %w", a.ID, err)
 	}
 	now := tx.Now
 	a.Status, a.FinishedAt, a.FinishReason, a.Score, a.Percent = status, &now, reason, score, percent
 	return nil
+}
+
+// markCorrect stores whether the item at each position of correct was
+// answered right, in one statement (one round trip on PostgreSQL, made
+// while holding the write lock, rather than one per item).
+func (tx *Tx) markCorrect(attemptID string, correct []bool) error {
+	if len(correct) == 0 {
+		return nil
+	}
+	var right []any
+	for i, c := range correct {
+		if c {
+			right = append(right, i)
+		}
+	}
+	set := "0"
+	if len(right) > 0 {
+		set = "CASE WHEN position IN (?" + strings.Repeat(", ?", len(right)-1) + ") THEN 1 ELSE 0 END"
+	}
+	_, err := tx.tx.ExecContext(tx.ctx, `UPDATE attempt_items SET correct = `+set+` WHERE attempt_id = ? AND position < ?`,
+		append(right, attemptID, len(correct))...)
+	return err
 }
 
 // ExpiredAttempts lists attempts still open after their deadline.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"strings"
 
 	"mxcert/internal/fold"
 	"mxcert/internal/model"
@@ -287,17 +288,19 @@ func (db *DB) refreshListingKeys(ctx context.Context) error {
 }
 
 // writeListingKeys writes each listing's search key and the index of its
-// words (directory_listing_words).
+// words (directory_listing_words). A listing's words go in one statement:
+// on PostgreSQL each statement is a round trip to the server, made while
+// holding the write lock, and a listing has tens of words.
 func writeListingKeys(tx *Tx, keys iter.Seq2[int64, string]) (err error) {
-	var stmts [3]*sql.Stmt
+	var stmts [2]*sql.Stmt
 	for i, q := range []string{`UPDATE directory_listings SET search_key = ? WHERE id = ?`,
-		`DELETE FROM directory_listing_words WHERE listing_id = ?`,
-		`INSERT INTO directory_listing_words (word, listing_id) VALUES (?, ?)`} {
+		`DELETE FROM directory_listing_words WHERE listing_id = ?`} {
 		if stmts[i], err = tx.tx.PrepareContext(tx.ctx, q); err != nil {
 			return err
 		}
 		defer func() { err = errors.Join(err, stmts[i].Close()) }()
 	}
+	var args []any
 	for id, key := range keys {
 		if _, err := stmts[0].ExecContext(tx.ctx, key, id); err != nil {
 			return fmt.Errorf("search key of listing %d: %w", id, err)
@@ -305,11 +308,20 @@ func writeListingKeys(tx *Tx, keys iter.Seq2[int64, string]) (err error) {
 		if _, err := stmts[1].ExecContext(tx.ctx, id); err != nil {
 			return fmt.Errorf("words of listing %d: %w", id, err)
 		}
-		for _, w := range keyWords(key) {
-			if _, err := stmts[2].ExecContext(tx.ctx, w, id); err != nil {
+		for words := range slices.Chunk(keyWords(key), maxWordsPerInsert) {
+			args = args[:0]
+			for _, w := range words {
+				args = append(args, w, id)
+			}
+			q := `INSERT INTO directory_listing_words (word, listing_id) VALUES ` + strings.Repeat(`(?, ?), `, len(words)-1) + `(?, ?)`
+			if _, err := tx.tx.ExecContext(tx.ctx, q, args...); err != nil {
 				return fmt.Errorf("words of listing %d: %w", id, err)
 			}
 		}
 	}
 	return nil
 }
+
+// maxWordsPerInsert bounds the rows of one INSERT of words, well within
+// both databases' limits on bound parameters.
+const maxWordsPerInsert = 200

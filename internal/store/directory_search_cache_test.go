@@ -1,7 +1,9 @@
 package store
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,5 +43,63 @@ func TestKeptSearchesEndAtTheNextExpiry(t *testing.T) {
 				t.Fatalf("at %v the definition finds %d", at, wantTotal)
 			}
 		}
+	}
+}
+
+// The generation moves on when one transaction writes the keys and words
+// of many listings, after a savepoint that moved it was rolled back; on
+// PostgreSQL exactly once: there its triggers move it once per
+// transaction, since updating one row thousands of times in one
+// transaction takes time quadratic in the count.
+func TestGenerationMovesOnOncePerTransaction(t *testing.T) {
+	w := newDirWorld(t, 3)
+	var listings []int64
+	for _, u := range w.users {
+		w.issue(u, "Ana Núñez", nil)
+		l := &model.Listing{UserID: u, ConsentAt: w.base, NoticeVersion: "v", State: "20", Municipios: []string{"20067"}, Services: []string{"redes"}}
+		if err := w.db.Transact(w.ctx, func(tx *Tx) error { return tx.SaveListing(l, fold.Text("redes oaxaca")) }); err != nil {
+			t.Fatal(err)
+		}
+		listings = append(listings, l.ID)
+	}
+	generation := func() int64 {
+		t.Helper()
+		var n int64
+		if err := w.db.write.QueryRowContext(w.ctx, `SELECT n FROM directory_generation WHERE id = 1`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := generation()
+	err := w.db.Transact(w.ctx, func(tx *Tx) error {
+		if _, err := tx.tx.ExecContext(tx.ctx, `SAVEPOINT undone`); err != nil {
+			return err
+		}
+		if _, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO directory_listing_words (word, listing_id) VALUES ('deshecha', ?)`, listings[0]); err != nil {
+			return err
+		}
+		if _, err := tx.tx.ExecContext(tx.ctx, `ROLLBACK TO SAVEPOINT undone`); err != nil {
+			return err
+		}
+		if _, err := tx.tx.ExecContext(tx.ctx, `RELEASE SAVEPOINT undone`); err != nil {
+			return err
+		}
+		return writeListingKeys(tx, func(yield func(int64, string) bool) {
+			for _, id := range listings {
+				if !yield(id, "ana nunez\n"+strings.Repeat("redes oaxaca impresoras respaldos ", 10)+fmt.Sprint(id)) {
+					return
+				}
+			}
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := generation()
+	if after == before {
+		t.Fatalf("the generation stayed at %d", before)
+	}
+	if w.db.dialect == postgresDialect && after != before+1 {
+		t.Errorf("the generation moved from %d to %d in one transaction, want once", before, after)
 	}
 }

@@ -27,6 +27,18 @@ const writeIdleLimit = 10 * time.Second
 // idleLimitParam is PostgreSQL's name for that limit.
 const idleLimitParam = "idle_in_transaction_session_timeout"
 
+// WriteLock is writeLock for code outside the store that writes to the
+// application's tables and must queue behind its writes (the load
+// benchmark's bulk inserts), or that measures what the lock costs.
+const WriteLock = writeLock
+
+// The sizes of a PostgreSQL process's two pools: one write connection
+// (OpenPostgres says why), reads in parallel.
+const (
+	PostgresWriteConns = 1
+	PostgresReadConns  = 16
+)
+
 // IsPostgresURL reports whether database names a PostgreSQL server
 // (postgres:// or postgresql://) rather than a data folder.
 func IsPostgresURL(database string) bool {
@@ -64,11 +76,11 @@ func OpenPostgres(ctx context.Context, url string, opts ...Option) (*DB, error) 
 	// write lock or holds it. With more, a hung replica would leave several
 	// sessions in the lock's queue, and each, granted the lock in turn,
 	// would hold the other replicas' writes for writeIdleLimit again.
-	write.SetMaxOpenConns(1)
-	write.SetMaxIdleConns(1)
+	write.SetMaxOpenConns(PostgresWriteConns)
+	write.SetMaxIdleConns(PostgresWriteConns)
 	read := stdlib.OpenDB(*readCfg)
-	read.SetMaxOpenConns(16)
-	read.SetMaxIdleConns(16)
+	read.SetMaxOpenConns(PostgresReadConns)
+	read.SetMaxIdleConns(PostgresReadConns)
 	if err := write.PingContext(ctx); err != nil {
 		return nil, errors.Join(fmt.Errorf("connect to postgres: %w", err), read.Close(), write.Close())
 	}

@@ -663,9 +663,21 @@ CREATE TRIGGER directory_valid_delete AFTER DELETE ON certificates
 -- its rotation); and with every row of its words, terms and places
 -- written, changed or deleted (deleting a listing deletes those by
 -- cascade, which moves it on too).
+--
+-- Unlike SQLite's triggers, it moves on once per transaction, not once per
+-- row: PostgreSQL keeps every version of a row that a transaction updates
+-- until the transaction ends, and each UPDATE walks them to the current
+-- one, so a transaction writing many rows (the search keys and words of
+-- thousands of listings, a bulk load) would take time quadratic in their
+-- number. Once is enough: the store only compares the counter with the
+-- value it read before (an equality), and reads only committed values. A
+-- savepoint rolled back undoes the move and the flag together.
 CREATE FUNCTION directory_generation_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE directory_generation SET n = n + 1;
+    IF current_setting('mxcert.directory_moved', true) IS DISTINCT FROM 'on' THEN
+        UPDATE directory_generation SET n = n + 1;
+        PERFORM set_config('mxcert.directory_moved', 'on', true);
+    END IF;
     RETURN NULL;
 END;
 $$;

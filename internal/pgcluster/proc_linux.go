@@ -1,4 +1,4 @@
-package pgtest
+package pgcluster
 
 import (
 	"errors"
@@ -12,8 +12,8 @@ import (
 )
 
 // sysProcAttr runs a child as runAs (when not nil) and, for the server,
-// has the kernel send it SIGQUIT (immediate shutdown) when the test binary
-// dies, so that no cluster outlives a crashed or killed test binary. The
+// has the kernel send it SIGQUIT (immediate shutdown) when this process
+// dies, so that no cluster outlives a crashed or killed owner. The
 // credentials are set before the parent-death signal, which a change of
 // user would clear.
 func sysProcAttr(runAs *account, server bool) *syscall.SysProcAttr {

@@ -1,4 +1,4 @@
-package pgtest
+package pgcluster
 
 import (
 	"errors"
@@ -15,26 +15,29 @@ import (
 // binaries, which are not on the PATH there.
 const debianBins = "/usr/lib/postgresql/*/bin"
 
-// account is the OS user the server runs as when the tests run as root:
-// initdb and postgres refuse to run as root.
+// account is the OS user the server runs as when this process runs as
+// root: initdb and postgres refuse to run as root.
 type account struct {
 	name     string
 	uid, gid int
 }
 
-func locate() (binDir string, runAs *account, err error) {
-	binDir, err = findBinaries(os.Getenv("PATH"), debianBins)
+// Find looks for the PostgreSQL server binaries (initdb and postgres: on
+// the PATH, else in Debian's folders) and, when this process runs as root,
+// for the postgres user to run them as. The error says what is missing.
+func Find() (*Install, error) {
+	binDir, err := findBinaries(os.Getenv("PATH"), debianBins)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	if os.Geteuid() != 0 {
-		return binDir, nil, nil
+		return &Install{BinDir: binDir}, nil
 	}
-	runAs, err = lookupAccount(Superuser)
+	runAs, err := lookupAccount(Superuser)
 	if err != nil {
-		return "", nil, fmt.Errorf("the tests run as root, and PostgreSQL cannot: %w", err)
+		return nil, fmt.Errorf("this runs as root, and PostgreSQL cannot: %w", err)
 	}
-	return binDir, runAs, nil
+	return &Install{BinDir: binDir, runAs: runAs}, nil
 }
 
 // findBinaries returns the folder that holds both initdb and postgres: the

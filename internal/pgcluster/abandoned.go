@@ -1,4 +1,4 @@
-package pgtest
+package pgcluster
 
 import (
 	"fmt"
@@ -9,13 +9,10 @@ import (
 	"time"
 )
 
-// Every cluster's folder is named dirPrefix + random and holds an owner
-// file naming the test binary that made it: its process id and start time
-// (the pair tells a live owner from a new process that reuses the id).
-const (
-	dirPrefix = "mxcert-pgtest-"
-	ownerFile = "owner"
-)
+// Every cluster's folder is named Options.Prefix + random and holds an
+// owner file naming the process that made it: its process id and start
+// time (the pair tells a live owner from a new process that reuses the id).
+const ownerFile = "owner"
 
 func writeOwner(dir string) error {
 	start, _ := procStart(os.Getpid()) // empty where unknown: the folder is then never swept
@@ -26,17 +23,18 @@ func writeOwner(dir string) error {
 	return nil
 }
 
-// sweepAbandoned removes the clusters left in base by test binaries that
-// died without stopping theirs (killed, or without pgtest.Main). Their
-// server normally died with them; one still running is killed first. It
-// is best effort: a folder it cannot judge or remove stays.
-func sweepAbandoned(base string) {
+// sweepAbandoned removes the clusters named prefix… left in base by
+// processes that died without stopping theirs (killed, or a test binary
+// without pgtest.Main). Their server normally died with them; one still
+// running is killed first. It is best effort: a folder it cannot judge or
+// remove stays.
+func sweepAbandoned(base, prefix string) {
 	entries, err := os.ReadDir(base)
 	if err != nil {
 		return
 	}
 	for _, e := range entries {
-		if !e.IsDir() || !strings.HasPrefix(e.Name(), dirPrefix) {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), prefix) {
 			continue
 		}
 		dir := filepath.Join(base, e.Name())
@@ -50,7 +48,7 @@ func sweepAbandoned(base string) {
 	}
 }
 
-// abandoned says whether the test binary that made dir has exited.
+// abandoned says whether the process that made dir has exited.
 func abandoned(dir string) bool {
 	b, err := os.ReadFile(filepath.Join(dir, ownerFile)) // #nosec G304 -- a cluster folder of ours
 	if err != nil {

@@ -1,6 +1,6 @@
 //go:build unix && !linux
 
-package pgtest
+package pgcluster
 
 import (
 	"os"
@@ -8,7 +8,7 @@ import (
 )
 
 // sysProcAttr runs a child as runAs (when not nil). Without Linux's
-// parent-death signal, a server outlives a test binary that dies without
+// parent-death signal, a server outlives an owner that dies without
 // stopping it.
 func sysProcAttr(runAs *account, _ bool) *syscall.SysProcAttr {
 	attr := &syscall.SysProcAttr{}

@@ -1,4 +1,4 @@
-package pgtest
+package pgcluster
 
 import (
 	"bytes"
@@ -22,13 +22,12 @@ const (
 	stopTimeout   = 30 * time.Second
 )
 
-// settings are appended to the cluster's postgresql.conf (the last value
-// of a setting wins). Durability stays as in production.
+// settings are appended to the cluster's postgresql.conf, before
+// Options.Settings (the last value of a setting wins). Durability stays as
+// in production.
 const settings = `
-# pgtest: a throwaway cluster for tests, reachable only through its socket.
+# A throwaway cluster, reachable only through its socket.
 listen_addresses = ''
-max_connections = 200
-shared_buffers = 32MB
 fsync = on
 synchronous_commit = on
 full_page_writes = on
@@ -38,12 +37,28 @@ timezone = 'UTC'
 log_timezone = 'UTC'
 `
 
-// start makes a cluster in a new temporary folder and starts it.
-func start(binDir string, runAs *account) (s *Server, err error) {
+// Options are what differs between the users of a cluster.
+type Options struct {
+	// Prefix begins the name of the cluster's temporary folder (a random
+	// suffix follows). Starting a cluster removes the folders with the
+	// same prefix that processes which have exited left behind.
+	Prefix string
+	// Settings are lines for postgresql.conf, after the defaults above.
+	Settings string
+}
+
+// Start makes a cluster in a new temporary folder and starts it. The
+// server runs until Stop, or until this process dies (on Linux the kernel
+// then sends it SIGQUIT).
+func (in *Install) Start(opts Options) (s *Cluster, err error) {
+	if opts.Prefix == "" {
+		return nil, errors.New("pgcluster: a folder prefix is required")
+	}
 	began := time.Now()
+	runAs := in.runAs
 	base := tempBase(runAs != nil)
-	sweepAbandoned(base)
-	dir, err := os.MkdirTemp(base, dirPrefix)
+	sweepAbandoned(base, opts.Prefix)
+	dir, err := os.MkdirTemp(base, opts.Prefix)
 	if err != nil {
 		return nil, fmt.Errorf("making the cluster's folder: %w", err)
 	}
@@ -66,8 +81,8 @@ func start(binDir string, runAs *account) (s *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s = &Server{
-		BinDir:    binDir,
+	s = &Cluster{
+		BinDir:    in.BinDir,
 		SocketDir: dir,
 		DataDir:   filepath.Join(dir, "data"),
 		Port:      port,
@@ -76,7 +91,7 @@ func start(binDir string, runAs *account) (s *Server, err error) {
 	if err := s.initdb(runAs); err != nil {
 		return nil, err
 	}
-	if err := s.configure(); err != nil {
+	if err := s.configure(opts.Settings); err != nil {
 		return nil, err
 	}
 	if err := s.launch(runAs); err != nil {
@@ -95,7 +110,7 @@ func start(binDir string, runAs *account) (s *Server, err error) {
 // initdb makes the data directory, with trust over the socket and a
 // superuser named postgres. --no-sync only skips flushing initdb's own
 // files: a lost cluster is simply made again, while the server keeps fsync.
-func (s *Server) initdb(runAs *account) error {
+func (s *Cluster) initdb(runAs *account) error {
 	ctx, cancel := context.WithTimeout(context.Background(), initdbTimeout)
 	defer cancel()
 	// #nosec G204 -- the binary is PostgreSQL's initdb found by findBinaries; the arguments are ours
@@ -111,13 +126,13 @@ func (s *Server) initdb(runAs *account) error {
 	return nil
 }
 
-func (s *Server) configure() error {
+func (s *Cluster) configure(extra string) error {
 	conf := filepath.Join(s.DataDir, "postgresql.conf")
 	f, err := os.OpenFile(conf, os.O_WRONLY|os.O_APPEND, 0) // #nosec G304 -- initdb made it in our folder
 	if err != nil {
 		return fmt.Errorf("configuring the cluster: %w", err)
 	}
-	text := settings + fmt.Sprintf("unix_socket_directories = '%s'\nport = %d\n",
+	text := settings + extra + fmt.Sprintf("\nunix_socket_directories = '%s'\nport = %d\n",
 		strings.ReplaceAll(s.SocketDir, "'", "''"), s.Port)
 	_, err = f.WriteString(text)
 	if closeErr := f.Close(); err == nil {
@@ -133,7 +148,7 @@ func (s *Server) configure() error {
 // folder. The server is started from a goroutine locked to its thread:
 // the parent-death signal (Linux) fires when the thread that started the
 // child ends, so that thread must live as long as the server does.
-func (s *Server) launch(runAs *account) error {
+func (s *Cluster) launch(runAs *account) error {
 	logFile, err := os.OpenFile(s.logPath(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return fmt.Errorf("opening the server's log: %w", err)
@@ -169,7 +184,7 @@ func (s *Server) launch(runAs *account) error {
 
 // waitReady polls the server until it accepts a connection to the
 // postgres database, keeping that pool as the admin connection.
-func (s *Server) waitReady() error {
+func (s *Cluster) waitReady() error {
 	admin, err := sql.Open("pgx", s.URL("postgres"))
 	if err != nil {
 		return fmt.Errorf("opening the admin connection: %w", err)
@@ -204,8 +219,8 @@ func closeAfter(db *sql.DB, err error) error {
 	return err
 }
 
-// stop ends the server and removes its folder.
-func (s *Server) stop() error {
+// Stop ends the server and removes its folder.
+func (s *Cluster) Stop() error {
 	var errs []error
 	if err := s.admin.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("closing the admin connection: %w", err))
@@ -221,7 +236,7 @@ func (s *Server) stop() error {
 
 // kill asks for an immediate shutdown (nothing is worth a checkpoint in a
 // cluster about to be deleted), then kills the server if it lingers.
-func (s *Server) kill() error {
+func (s *Cluster) kill() error {
 	if err := quit(s.proc); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		return fmt.Errorf("stopping postgres: %w", err)
 	}
@@ -237,10 +252,10 @@ func (s *Server) kill() error {
 	return nil
 }
 
-func (s *Server) logPath() string { return filepath.Join(s.SocketDir, "postgres.log") }
+func (s *Cluster) logPath() string { return filepath.Join(s.SocketDir, "postgres.log") }
 
 // logTail is the end of the server's log, for an error message.
-func (s *Server) logTail() string {
+func (s *Cluster) logTail() string {
 	b, err := os.ReadFile(s.logPath())
 	if err != nil {
 		return fmt.Sprintf("(no log: %v)", err)
