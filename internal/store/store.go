@@ -61,8 +61,7 @@ type DB struct {
 
 	served servedCache // ids of committed served items by hash (attempts.go)
 
-	mailClaims mailClaims    // queued messages being sent now (mail.go)
-	ckpt       *checkpointer // copies SQLite's log back in the background (checkpoint.go)
+	mailClaims mailClaims // queued messages being sent now (mail.go)
 
 	dirCounts  stateCounts   // visible listings by state (directory_search.go)
 	dirResults searchResults // ids that searches found (directory_search_cache.go)
@@ -90,7 +89,7 @@ func Open(ctx context.Context, dir string, opts ...Option) (*DB, error) {
 	if err := makePrivate(dir, path); err != nil {
 		return nil, err
 	}
-	write, err := sql.Open(writerDriver, DSN(path, true))
+	write, err := sql.Open("sqlite3", DSN(path, true))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -105,13 +104,7 @@ func Open(ctx context.Context, dir string, opts ...Option) (*DB, error) {
 	read.SetMaxIdleConns(8)
 	db := newDB(sqliteDialect, write, read, opts)
 	db.path = path
-	if _, err := db.start(ctx); err != nil {
-		return nil, err
-	}
-	if err := db.startCheckpointer(); err != nil {
-		return nil, errors.Join(err, db.Close())
-	}
-	return db, nil
+	return db.start(ctx)
 }
 
 func newDB(d dialect, write, read *sql.DB, opts []Option) *DB {
@@ -211,9 +204,6 @@ func (db *DB) Close() error {
 		db.drainSaves()
 	})
 	var errs []error
-	if db.ckpt != nil {
-		errs = append(errs, db.ckpt.stop())
-	}
 	db.stmts.Range(func(_, st any) bool {
 		errs = append(errs, st.(*sql.Stmt).Close())
 		return true

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -478,31 +477,5 @@ func TestUserSessions(t *testing.T) {
 	err = db.Transact(ctx, func(tx *Tx) error { return tx.RotateSession([]byte("ana-2"), []byte("otro")) })
 	if !errors.Is(err, ErrNotFound) {
 		t.Errorf("rotating a token that is gone: %v, want ErrNotFound", err)
-	}
-}
-
-// The writer never copies the log back into the file inside a commit; the
-// background checkpointer does, while the writer goes on.
-func TestCheckpointsRunOffTheCommitPath(t *testing.T) {
-	sqliteOnly(t)
-	db := openTest(t)
-	ctx := context.Background()
-	var auto int
-	if err := db.write.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&auto); err != nil || auto != 0 {
-		t.Fatalf("writer's wal_autocheckpoint = %d, %v; want 0", auto, err)
-	}
-	for i := range 200 {
-		if err := db.Transact(ctx, func(tx *Tx) error {
-			return tx.Audit(0, "test.write", "", map[string]string{"pad": fmt.Sprint(i, strings.Repeat("x", 2000))})
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for db.ckpt.copied.Load() == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("no checkpoint within 30 s of 200 commits")
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
