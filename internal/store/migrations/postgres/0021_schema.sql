@@ -446,9 +446,16 @@ CREATE INDEX directory_listings_partner ON directory_listings (partner_level_id)
 -- The walks of the search: every listing that can be visible, in rotation
 -- order, overall and by state, holding every column the search asks
 -- about, so that expiry is checked without reading the row.
-CREATE INDEX directory_listings_rotation ON directory_listings (rotation, valid_until, published, hidden_at)
+--
+-- SQLite's index on a table keeps the row's id (or, in a table WITHOUT
+-- ROWID, its primary key) with every entry; PostgreSQL's only what it is
+-- given. The indexes that the search reads without the rows therefore
+-- carry the id here (INCLUDE), or the search reads a row for each listing
+-- it considers: with 50,000 listings, a state and a common word took 20 ms
+-- instead of 7.5, a count by state and service 8 ms instead of 3.
+CREATE INDEX directory_listings_rotation ON directory_listings (rotation, valid_until, published, hidden_at) INCLUDE (id)
     WHERE published = 1 AND hidden_at IS NULL AND valid_until IS NOT NULL;
-CREATE INDEX directory_listings_state_rotation ON directory_listings (state, rotation, valid_until, published, hidden_at)
+CREATE INDEX directory_listings_state_rotation ON directory_listings (state, rotation, valid_until, published, hidden_at) INCLUDE (id)
     WHERE published = 1 AND hidden_at IS NULL AND valid_until IS NOT NULL;
 -- Whether a listing found by another index (a word, a service, a
 -- municipality) is visible, with its state and rotation key, read from
@@ -467,11 +474,11 @@ CREATE TABLE directory_listing_terms (
     term       TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (kind, term, listing_id)
 );
-CREATE INDEX directory_listing_terms_listing ON directory_listing_terms (listing_id);
+CREATE INDEX directory_listing_terms_listing ON directory_listing_terms (listing_id, kind, term);
 -- The listings offering a service in rotation order (the same expression
 -- as directory_listings.rotation, on listing_id).
 CREATE INDEX directory_listing_terms_rotation ON directory_listing_terms
-    (kind, term, (((listing_id & 2147483647) * 2654435761) & 4294967295));
+    (kind, term, (((listing_id & 2147483647) * 2654435761) & 4294967295)) INCLUDE (listing_id);
 
 -- The municipalities a listing serves: INEGI keys (five digits).
 CREATE TABLE directory_listing_places (
@@ -479,9 +486,9 @@ CREATE TABLE directory_listing_places (
     municipio  TEXT COLLATE "C" NOT NULL CHECK (length(municipio) = 5),
     PRIMARY KEY (municipio, listing_id)
 );
-CREATE INDEX directory_listing_places_listing ON directory_listing_places (listing_id);
+CREATE INDEX directory_listing_places_listing ON directory_listing_places (listing_id, municipio);
 CREATE INDEX directory_listing_places_rotation ON directory_listing_places
-    (municipio, (((listing_id & 2147483647) * 2654435761) & 4294967295));
+    (municipio, (((listing_id & 2147483647) * 2654435761) & 4294967295)) INCLUDE (listing_id);
 
 -- The words of each listing's search key, one row per distinct word: the
 -- free-text search reads the listings holding a word, or a word starting
